@@ -1,1 +1,24 @@
-pub fn placeholder() {}
+//! The library every Confide function uses.
+//!
+//! - [`domain`]: types and rules, free of Lambda and AWS types (ids, roles and permissions, tenant
+//!   settings and profile, the audit hash chain);
+//! - [`store`]: the repository over the data table; [`encryption`]: DB-ESDK with one branch key per tenant;
+//! - [`identity`]: Cognito; [`auth`]: who is calling, from our own table;
+//! - [`audit`]: appending to and verifying a tenant's chain;
+//! - [`http`] and [`error`]: the API edge — requests in, JSON and errors out;
+//! - [`app`]: the clients a function builds once at cold start.
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod encryption;
+pub mod error;
+pub mod http;
+pub mod identity;
+pub mod store;
+pub mod telemetry;
+
+pub use app::App;
+pub use error::ApiError;

@@ -1,1 +1,319 @@
+//! The harness for integration tests: one AWS emulator and one local stack per test binary, started
+//! on first use, and typed helpers to call the API as a browser would.
 
+use confide_local::{start, LocalStack, Options};
+use serde_json::{json, Value};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+pub mod tokens;
+
+/// What tests need to know about the running stack.
+#[derive(Debug, Clone)]
+pub struct Stack {
+    pub url: String,
+    pub endpoint: String,
+    pub region: String,
+    pub table: String,
+    pub user_pool_id: String,
+    pub client_id: String,
+    pub config: confide_shared::config::Config,
+}
+
+static STACK: OnceLock<Stack> = OnceLock::new();
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// Starts moto on a free port; it dies with this process.
+fn spawn_emulator() -> String {
+    let moto = std::env::var("CONFIDE_MOTO_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| workspace_root().join(".venv/bin/moto_server"));
+    assert!(
+        moto.exists(),
+        "{} not found: run the tests with `make test`, which installs it",
+        moto.display()
+    );
+    let port = free_port();
+    let mut command = Command::new(&moto);
+    command
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    // SAFETY: prctl is async-signal-safe; it only asks the kernel to end the child with us.
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        command.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+    command.spawn().expect("moto_server starts");
+    let endpoint = format!("http://127.0.0.1:{port}");
+    for _ in 0..150 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return endpoint;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("moto_server did not start on port {port}");
+}
+
+/// The stack shared by every test of this binary. It runs on its own thread and runtime, because each
+/// `#[tokio::test]` has a runtime of its own that ends with the test.
+pub fn stack() -> &'static Stack {
+    STACK.get_or_init(|| {
+        let endpoint = spawn_emulator();
+        let region = "eu-west-1".to_owned();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let options = Options {
+            template: workspace_root().join("template.yaml"),
+            endpoint: endpoint.clone(),
+            region: region.clone(),
+            stage: "dev".into(),
+            listen: "127.0.0.1:0".parse().expect("address"),
+        };
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Runtime::new().expect("runtime");
+            runtime.block_on(async move {
+                let stack: LocalStack = match start(options).await {
+                    Ok(stack) => stack,
+                    Err(e) => {
+                        let _ = tx.send(Err(format!("{e:#}")));
+                        return;
+                    }
+                };
+                let _ = tx.send(Ok((stack.url.clone(), stack.app.config.clone())));
+                // Keep the stack (and its server task) alive for the whole test run.
+                std::future::pending::<()>().await;
+                drop(stack);
+            });
+        });
+        let (url, config) = rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("stack started in time")
+            .unwrap_or_else(|e| panic!("local stack failed to start: {e}"));
+        Stack {
+            url,
+            endpoint,
+            region,
+            table: config.table.clone(),
+            user_pool_id: config.user_pool_id.clone(),
+            client_id: config.user_pool_client_id.clone(),
+            config,
+        }
+    })
+}
+
+impl Stack {
+    /// AWS SDK configuration for the emulator, for raw reads that bypass the application.
+    pub async fn sdk(&self) -> aws_config::SdkConfig {
+        confide_local::sdk_config(&self.endpoint, &self.region).await
+    }
+
+    /// The application's own clients (encrypting store, Cognito), built in the caller's runtime.
+    pub async fn app(&self) -> confide_shared::App {
+        confide_shared::App::new(self.config.clone(), &self.sdk().await)
+            .await
+            .expect("app builds")
+    }
+}
+
+/// A unique address for this test run.
+pub fn unique_email(who: &str) -> String {
+    format!("{who}-{}@example.com", uuid::Uuid::new_v4().simple())
+}
+
+pub const PASSWORD: &str = "Correct-Horse-9!";
+
+/// A response: status and JSON body (`Value::Null` when empty).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn error_code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or_default()
+    }
+}
+
+/// An HTTP client for the API, optionally holding a user's access token.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    pub token: Option<String>,
+}
+
+impl Client {
+    pub fn anonymous() -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            base: stack().url.clone(),
+            token: None,
+        }
+    }
+
+    pub fn with_token(token: impl Into<String>) -> Self {
+        Self {
+            token: Some(token.into()),
+            ..Self::anonymous()
+        }
+    }
+
+    pub async fn send(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
+        self.send_raw(method, path, body.map(|b| b.to_string()))
+            .await
+    }
+
+    pub async fn send_raw(&self, method: &str, path: &str, body: Option<String>) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body);
+        }
+        let response = request.send().await.expect("request reaches the gateway");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text)
+                .unwrap_or_else(|_| panic!("non-JSON answer {status}: {text}"))
+        };
+        Reply { status, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send("GET", path, None).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send("POST", path, Some(body)).await
+    }
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.send("PUT", path, Some(body)).await
+    }
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        self.send("PATCH", path, Some(body)).await
+    }
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.send("DELETE", path, None).await
+    }
+}
+
+/// A person with an account: their login and a client carrying their access token.
+pub struct User {
+    pub email: String,
+    pub password: String,
+    pub user_id: String,
+    pub tenant_id: String,
+    pub tokens: Value,
+    pub api: Client,
+}
+
+impl User {
+    pub fn access_token(&self) -> &str {
+        self.tokens["access_token"].as_str().expect("access token")
+    }
+}
+
+/// Signs a new tenant up and logs its owner in.
+pub async fn sign_up(company: &str) -> User {
+    let email = unique_email("owner");
+    let reply = Client::anonymous()
+        .post(
+            "/v1/signup",
+            json!({ "company": company, "email": email, "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "sign-up: {:?}", reply.body);
+    let tokens = log_in(&email, PASSWORD).await;
+    User {
+        user_id: reply.body["user_id"].as_str().expect("user id").to_owned(),
+        tenant_id: reply.body["tenant_id"]
+            .as_str()
+            .expect("tenant id")
+            .to_owned(),
+        api: Client::with_token(tokens["access_token"].as_str().expect("token")),
+        email,
+        password: PASSWORD.to_owned(),
+        tokens,
+    }
+}
+
+/// Logs in and expects tokens (no challenge).
+pub async fn log_in(email: &str, password: &str) -> Value {
+    let reply = Client::anonymous()
+        .post(
+            "/v1/auth/login",
+            json!({ "email": email, "password": password }),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "login: {:?}", reply.body);
+    assert_eq!(
+        reply.body["status"], "authenticated",
+        "login: {:?}",
+        reply.body
+    );
+    reply.body
+}
+
+/// Invites a member with `role`, then completes their first login (new password).
+pub async fn invite(owner: &User, role: &str) -> User {
+    let email = unique_email(role);
+    let reply = owner
+        .api
+        .post("/v1/members", json!({ "email": email, "role": role }))
+        .await;
+    assert_eq!(reply.status, 201, "invite: {:?}", reply.body);
+    let temporary = reply.body["temporary_password"]
+        .as_str()
+        .expect("temporary password");
+    let first = Client::anonymous()
+        .post(
+            "/v1/auth/login",
+            json!({ "email": email, "password": temporary }),
+        )
+        .await;
+    assert_eq!(
+        first.body["status"], "challenge",
+        "first login: {:?}",
+        first.body
+    );
+    assert_eq!(first.body["challenge"], "NEW_PASSWORD_REQUIRED");
+    let done = Client::anonymous()
+        .post(
+            "/v1/auth/new-password",
+            json!({ "email": email, "session": first.body["session"], "new_password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(done.status, 200, "new password: {:?}", done.body);
+    assert_eq!(done.body["status"], "authenticated");
+    User {
+        user_id: reply.body["user_id"].as_str().expect("user id").to_owned(),
+        tenant_id: owner.tenant_id.clone(),
+        api: Client::with_token(done.body["access_token"].as_str().expect("token")),
+        email,
+        password: PASSWORD.to_owned(),
+        tokens: done.body,
+    }
+}

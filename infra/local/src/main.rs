@@ -1,1 +1,66 @@
-fn main() {}
+//! `confide-local`: the whole of Confide on this machine. Creates template.yaml's resources on the AWS
+//! emulator at `AWS_ENDPOINT_URL`, seeds a demo tenant, serves the API and prints how to log in.
+
+use anyhow::{Context, Result};
+use confide_local::{start, Options};
+use std::path::PathBuf;
+
+const DEMO_EMAIL: &str = "demo@confide.local";
+const DEMO_PASSWORD: &str = "Demo-Passw0rd!";
+const DEMO_COMPANY: &str = "Demo Bakery";
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    confide_shared::telemetry::init();
+    let env =
+        |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+    let options = Options {
+        template: PathBuf::from(env("CONFIDE_TEMPLATE", "template.yaml")),
+        endpoint: std::env::var("AWS_ENDPOINT_URL")
+            .context("AWS_ENDPOINT_URL must point at the emulator")?,
+        region: env("AWS_REGION", "eu-west-1"),
+        stage: env("CONFIDE_LOCAL_STAGE", "dev"),
+        listen: env("CONFIDE_LISTEN", "127.0.0.1:3000")
+            .parse()
+            .context("CONFIDE_LISTEN")?,
+    };
+    let stack = start(options).await?;
+    seed_demo_tenant(&stack.url).await?;
+    println!();
+    println!("Confide is running at {}", stack.url);
+    println!("  demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}");
+    println!("  try: curl -s {}/v1/health", stack.url);
+    println!(
+        "       curl -s -X POST {}/v1/auth/login -H 'content-type: application/json' -d '{{\"email\":\"{DEMO_EMAIL}\",\"password\":\"{DEMO_PASSWORD}\"}}'",
+        stack.url
+    );
+    println!("Press Ctrl-C to stop.");
+    tokio::signal::ctrl_c().await?;
+    println!("stopping");
+    Ok(())
+}
+
+/// Signs the demo tenant up through the API, unless its owner can already log in.
+async fn seed_demo_tenant(url: &str) -> Result<()> {
+    let http = reqwest::Client::new();
+    let login = http
+        .post(format!("{url}/v1/auth/login"))
+        .json(&serde_json::json!({ "email": DEMO_EMAIL, "password": DEMO_PASSWORD }))
+        .send()
+        .await?;
+    if login.status().is_success() {
+        return Ok(());
+    }
+    let signup = http
+        .post(format!("{url}/v1/signup"))
+        .json(&serde_json::json!({ "company": DEMO_COMPANY, "email": DEMO_EMAIL, "password": DEMO_PASSWORD }))
+        .send()
+        .await?;
+    anyhow::ensure!(
+        signup.status().is_success(),
+        "seeding the demo tenant failed: {} {}",
+        signup.status(),
+        signup.text().await.unwrap_or_default()
+    );
+    Ok(())
+}

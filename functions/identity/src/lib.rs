@@ -1,0 +1,272 @@
+//! Sign-up and sessions.
+//!
+//! Public: `POST /v1/signup`, `POST /v1/auth/login`, `POST /v1/auth/new-password`, `POST /v1/auth/mfa`,
+//! `POST /v1/auth/refresh`. Authenticated: `POST /v1/auth/logout` (global sign-out).
+
+use base64::Engine;
+use confide_shared::app::{now_rfc3339, now_unix};
+use confide_shared::domain::audit::AuditAction;
+use confide_shared::domain::member::Member;
+use confide_shared::domain::tenant::{parse_company, BusinessProfile, Tenant, TenantSettings};
+use confide_shared::domain::{Email, Role, TenantId, UserId};
+use confide_shared::http::{
+    finish, json, json_body, no_content, unknown_route, HttpResponse, RequestInfo,
+};
+use confide_shared::identity::{temporary_password, ChallengeAnswer, LoginOutcome};
+use confide_shared::{ApiError, App};
+use lambda_http::Request;
+use serde::Deserialize;
+
+pub async fn handle(app: &App, req: Request) -> HttpResponse {
+    let info = RequestInfo::of(&req);
+    finish(route(app, &req, &info).await, &info)
+}
+
+async fn route(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpResponse, ApiError> {
+    match info.route.as_str() {
+        "POST /v1/signup" => signup(app, req, info).await,
+        "POST /v1/auth/login" => login(app, req, info).await,
+        "POST /v1/auth/new-password" => new_password(app, req, info).await,
+        "POST /v1/auth/mfa" => mfa(app, req, info).await,
+        "POST /v1/auth/refresh" => refresh(app, req).await,
+        "POST /v1/auth/logout" => logout(app, info).await,
+        _ => Err(unknown_route(info)),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignupRequest {
+    company: String,
+    email: String,
+    password: String,
+}
+
+/// Creates the owner's Cognito user, the tenant's branch key, then the tenant with its owner. A failure
+/// after the user exists removes the user again, so the same sign-up can simply be retried.
+async fn signup(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpResponse, ApiError> {
+    let body: SignupRequest = json_body(req)?;
+    let company = parse_company(&body.company)?;
+    let email = Email::parse(&body.email)?;
+    let user_id = app
+        .identity
+        .create_user(&email, Some(&body.password), &temporary_password(), false)
+        .await?;
+    let tenant = Tenant {
+        id: TenantId::generate(),
+        company: company.clone(),
+        data_region: app.config.data_region,
+        settings: TenantSettings::default(),
+        created_at: now_rfc3339(),
+    };
+    let owner = Member {
+        user_id: user_id.clone(),
+        email,
+        role: Role::Owner,
+        joined_at: tenant.created_at.clone(),
+        tokens_not_before: 0,
+    };
+    let profile = BusinessProfile {
+        name: company,
+        ..Default::default()
+    };
+    let created = async {
+        app.tenant_keys
+            .create(&tenant.id)
+            .await
+            .map_err(ApiError::Unexpected)?;
+        app.store.create_tenant(&tenant, &profile, &owner).await?;
+        Ok::<_, ApiError>(())
+    }
+    .await;
+    if let Err(e) = created {
+        let _ = app.identity.delete_user(&user_id).await;
+        return Err(e);
+    }
+    app.audit(
+        &tenant.id,
+        user_id.as_str(),
+        info,
+        AuditAction::TenantCreated,
+        "tenant",
+    )
+    .await?;
+    tracing::info!(tenant = %tenant.id, "tenant created");
+    Ok(json(
+        201,
+        &serde_json::json!({ "tenant_id": tenant.id, "user_id": user_id }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginRequest {
+    email: String,
+    password: String,
+}
+
+async fn login(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpResponse, ApiError> {
+    let body: LoginRequest = json_body(req)?;
+    let email = Email::parse(&body.email)?;
+    let outcome = app.identity.login(&email, &body.password).await?;
+    answer_login(app, info, outcome).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewPasswordRequest {
+    email: String,
+    session: String,
+    new_password: String,
+}
+
+/// The first login of an invited member, who must replace their temporary password.
+async fn new_password(
+    app: &App,
+    req: &Request,
+    info: &RequestInfo,
+) -> Result<HttpResponse, ApiError> {
+    let body: NewPasswordRequest = json_body(req)?;
+    let email = Email::parse(&body.email)?;
+    let outcome = app
+        .identity
+        .respond(
+            &email,
+            &body.session,
+            ChallengeAnswer::NewPassword(&body.new_password),
+        )
+        .await?;
+    answer_login(app, info, outcome).await
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case", deny_unknown_fields)]
+enum MfaRequest {
+    /// Signed in (bearer token): get a TOTP secret for an authenticator app.
+    Setup,
+    /// Signed in: confirm the app with a first code; TOTP is then asked at every login.
+    Verify { code: String },
+    /// Logging in: answer the `SOFTWARE_TOKEN_MFA` challenge.
+    Challenge {
+        email: String,
+        session: String,
+        code: String,
+    },
+}
+
+async fn mfa(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpResponse, ApiError> {
+    match json_body::<MfaRequest>(req)? {
+        MfaRequest::Setup => {
+            let secret = app.identity.start_totp_setup(bearer(req)?).await?;
+            let uri = format!("otpauth://totp/Confide?secret={secret}&issuer=Confide");
+            Ok(json(
+                200,
+                &serde_json::json!({ "secret": secret, "otpauth_uri": uri }),
+            ))
+        }
+        MfaRequest::Verify { code } => {
+            let token = bearer(req)?;
+            app.identity.finish_totp_setup(token, &code).await?;
+            if let Some(user) = unverified_subject(token) {
+                audit_for_user(app, &user, info, AuditAction::MfaEnabled).await?;
+            }
+            Ok(json(200, &serde_json::json!({ "mfa": "enabled" })))
+        }
+        MfaRequest::Challenge {
+            email,
+            session,
+            code,
+        } => {
+            let email = Email::parse(&email)?;
+            let outcome = app
+                .identity
+                .respond(&email, &session, ChallengeAnswer::TotpCode(&code))
+                .await?;
+            answer_login(app, info, outcome).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefreshRequest {
+    refresh_token: String,
+}
+
+async fn refresh(app: &App, req: &Request) -> Result<HttpResponse, ApiError> {
+    let body: RefreshRequest = json_body(req)?;
+    let outcome = app.identity.refresh(&body.refresh_token).await?;
+    Ok(json(200, &outcome))
+}
+
+/// Revokes the user's refresh tokens in Cognito and refuses, in our own check, every access token
+/// issued until now (API Gateway does not check revocation of access tokens).
+async fn logout(app: &App, info: &RequestInfo) -> Result<HttpResponse, ApiError> {
+    let caller = app.caller(info).await?;
+    let mut member = app
+        .store
+        .member(&caller.tenant, &caller.user)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    app.identity.sign_out_everywhere(&caller.user).await?;
+    // Token times have one-second resolution: refuse this whole second too.
+    member.tokens_not_before = now_unix() + 1;
+    app.store.save_member(&caller.tenant, &member).await?;
+    app.audit(
+        &caller.tenant,
+        caller.user.as_str(),
+        info,
+        AuditAction::Logout,
+        "session",
+    )
+    .await?;
+    Ok(no_content())
+}
+
+/// Records a successful login in the user's tenant before handing out the tokens.
+async fn answer_login(
+    app: &App,
+    info: &RequestInfo,
+    outcome: LoginOutcome,
+) -> Result<HttpResponse, ApiError> {
+    if let LoginOutcome::Authenticated { tokens } = &outcome {
+        let user = unverified_subject(&tokens.access_token)
+            .ok_or_else(|| ApiError::unexpected("Cognito token has no subject"))?;
+        audit_for_user(app, &user, info, AuditAction::Login).await?;
+    }
+    Ok(json(200, &outcome))
+}
+
+async fn audit_for_user(
+    app: &App,
+    user: &UserId,
+    info: &RequestInfo,
+    action: AuditAction,
+) -> Result<(), ApiError> {
+    let tenant = app
+        .store
+        .tenant_of_user(user)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    app.audit(&tenant, user.as_str(), info, action, "session")
+        .await
+}
+
+fn bearer(req: &Request) -> Result<&str, ApiError> {
+    req.headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(ApiError::Unauthenticated)
+}
+
+/// The `sub` of a token Cognito has just issued to us, or that Cognito itself checks in the same call.
+/// Never used to authorise anything: only to name the actor of an audit entry.
+fn unverified_subject(token: &str) -> Option<UserId> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    UserId::parse(claims.get("sub")?.as_str()?).ok()
+}

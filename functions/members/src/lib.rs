@@ -1,0 +1,223 @@
+//! Members of a tenant.
+//!
+//! - `GET /v1/members` — who belongs to the tenant, with their roles;
+//! - `POST /v1/members` — invite: creates the Cognito user with a temporary password;
+//! - `PATCH /v1/members/{user_id}` — change a role; `DELETE /v1/members/{user_id}` — remove.
+//!
+//! Only owners make, change or remove owners, and the last owner can be neither demoted nor removed.
+
+use confide_shared::app::now_rfc3339;
+use confide_shared::auth::Caller;
+use confide_shared::config::InviteDelivery;
+use confide_shared::domain::audit::AuditAction;
+use confide_shared::domain::member::Member;
+use confide_shared::domain::{Email, Permission, Role, UserId};
+use confide_shared::http::{
+    finish, json, json_body, no_content, unknown_route, HttpResponse, RequestInfo,
+};
+use confide_shared::identity::temporary_password;
+use confide_shared::store::StoreError;
+use confide_shared::{ApiError, App};
+use lambda_http::Request;
+use serde::Deserialize;
+
+pub async fn handle(app: &App, req: Request) -> HttpResponse {
+    let info = RequestInfo::of(&req);
+    finish(route(app, &req, &info).await, &info)
+}
+
+async fn route(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpResponse, ApiError> {
+    let caller = app.caller(info).await?;
+    match info.route.as_str() {
+        "GET /v1/members" => list(app, info, &caller).await,
+        "POST /v1/members" => invite(app, req, info, &caller).await,
+        "PATCH /v1/members/{user_id}" => change_role(app, req, info, &caller).await,
+        "DELETE /v1/members/{user_id}" => remove(app, info, &caller).await,
+        _ => Err(unknown_route(info)),
+    }
+}
+
+fn member_view(member: &Member) -> serde_json::Value {
+    serde_json::json!({
+        "user_id": member.user_id,
+        "email": member.email,
+        "role": member.role,
+        "joined_at": member.joined_at,
+    })
+}
+
+async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::MembersRead)?;
+    let members = app.store.members(&caller.tenant).await?;
+    app.audit(
+        &caller.tenant,
+        caller.user.as_str(),
+        info,
+        AuditAction::MembersListed,
+        "members",
+    )
+    .await?;
+    let members: Vec<_> = members.iter().map(member_view).collect();
+    Ok(json(200, &serde_json::json!({ "members": members })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InviteRequest {
+    email: String,
+    role: String,
+}
+
+async fn invite(
+    app: &App,
+    req: &Request,
+    info: &RequestInfo,
+    caller: &Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::MembersManage)?;
+    let body: InviteRequest = json_body(req)?;
+    let email = Email::parse(&body.email)?;
+    let role = Role::parse(&body.role)?;
+    if !caller.role.may_assign(role) {
+        return Err(ApiError::Forbidden {
+            message: "only owners may make owners",
+        });
+    }
+    let password = temporary_password();
+    let email_it = app.config.invites == InviteDelivery::CognitoEmail;
+    let user_id = app
+        .identity
+        .create_user(&email, None, &password, email_it)
+        .await?;
+    let member = Member {
+        user_id: user_id.clone(),
+        email,
+        role,
+        joined_at: now_rfc3339(),
+        tokens_not_before: 0,
+    };
+    if let Err(e) = app.store.add_member(&caller.tenant, &member).await {
+        let _ = app.identity.delete_user(&user_id).await;
+        return Err(match e {
+            StoreError::ConditionFailed => {
+                ApiError::conflict("already_member", "this person already belongs to a tenant")
+            }
+            other => other.into(),
+        });
+    }
+    app.audit(
+        &caller.tenant,
+        caller.user.as_str(),
+        info,
+        AuditAction::MemberInvited,
+        format!("member/{user_id}"),
+    )
+    .await?;
+    let mut view = member_view(&member);
+    if !email_it {
+        // Local stack only: no email goes out, so the inviter passes the password on.
+        view["temporary_password"] = password.into();
+    }
+    Ok(json(201, &view))
+}
+
+/// The member named in the path, in the caller's tenant; another tenant's id is simply not found.
+async fn target_member(app: &App, info: &RequestInfo, caller: &Caller) -> Result<Member, ApiError> {
+    let user = UserId::parse(info.path_param("user_id")?).map_err(|_| ApiError::NotFound)?;
+    app.store
+        .member(&caller.tenant, &user)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+async fn ensure_another_owner_remains(
+    app: &App,
+    caller: &Caller,
+    target: &Member,
+) -> Result<(), ApiError> {
+    if target.role != Role::Owner {
+        return Ok(());
+    }
+    let owners = app
+        .store
+        .members(&caller.tenant)
+        .await?
+        .iter()
+        .filter(|m| m.role == Role::Owner)
+        .count();
+    if owners <= 1 {
+        return Err(ApiError::conflict(
+            "last_owner",
+            "a tenant must keep at least one owner",
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleChange {
+    role: String,
+}
+
+async fn change_role(
+    app: &App,
+    req: &Request,
+    info: &RequestInfo,
+    caller: &Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::MembersManage)?;
+    let role = Role::parse(&json_body::<RoleChange>(req)?.role)?;
+    let mut member = target_member(app, info, caller).await?;
+    if !caller.role.may_manage(member.role) || !caller.role.may_assign(role) {
+        return Err(ApiError::Forbidden {
+            message: "only owners may make or change owners",
+        });
+    }
+    if role != Role::Owner {
+        ensure_another_owner_remains(app, caller, &member).await?;
+    }
+    member.role = role;
+    app.store
+        .save_member(&caller.tenant, &member)
+        .await
+        .map_err(|e| match e {
+            StoreError::ConditionFailed => ApiError::NotFound,
+            other => other.into(),
+        })?;
+    app.audit(
+        &caller.tenant,
+        caller.user.as_str(),
+        info,
+        AuditAction::MemberRoleChanged,
+        format!("member/{}", member.user_id),
+    )
+    .await?;
+    Ok(json(200, &member_view(&member)))
+}
+
+async fn remove(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::MembersManage)?;
+    let member = target_member(app, info, caller).await?;
+    if !caller.role.may_manage(member.role) {
+        return Err(ApiError::Forbidden {
+            message: "only owners may remove owners",
+        });
+    }
+    ensure_another_owner_remains(app, caller, &member).await?;
+    // Our table first: from this write on, every request with their token is refused.
+    app.store
+        .remove_member(&caller.tenant, &member.user_id)
+        .await?;
+    app.identity.sign_out_everywhere(&member.user_id).await?;
+    app.identity.delete_user(&member.user_id).await?;
+    app.audit(
+        &caller.tenant,
+        caller.user.as_str(),
+        info,
+        AuditAction::MemberRemoved,
+        format!("member/{}", member.user_id),
+    )
+    .await?;
+    Ok(no_content())
+}

@@ -1,0 +1,279 @@
+//! The local HTTP API: matches a request against the template's routes, checks the JWT like the
+//! authorizer would, turns the request into the API Gateway v2 event Lambda would receive, and calls
+//! the same handler the Lambda binary calls.
+
+use crate::jwt::JwtAuthorizer;
+use crate::template::Route;
+use axum::body::{to_bytes, Body as AxumBody};
+use axum::extract::{ConnectInfo, State};
+use axum::response::Response as AxumResponse;
+use base64::Engine;
+use confide_shared::http::HttpResponse;
+use futures_like::BoxFuture;
+use http::{HeaderValue, StatusCode};
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub mod futures_like {
+    pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
+}
+
+/// A function's HTTP handler, as its Lambda `main` would call it.
+pub type HttpHandler = Arc<dyn Fn(lambda_http::Request) -> BoxFuture<HttpResponse> + Send + Sync>;
+
+/// API Gateway refuses payloads over Lambda's limit.
+const MAX_BODY: usize = 6 * 1024 * 1024;
+
+pub struct Gateway {
+    pub routes: Vec<Route>,
+    pub handlers: HashMap<String, HttpHandler>,
+    pub authorizer: JwtAuthorizer,
+    pub cors_origins: Vec<String>,
+}
+
+impl Gateway {
+    /// Refuses to start when a route names a function no handler is registered for.
+    pub fn check_handlers(&self) -> anyhow::Result<()> {
+        for route in &self.routes {
+            if !self.handlers.contains_key(&route.binary) {
+                anyhow::bail!(
+                    "{} is served by `{}`, which has no local handler",
+                    route.key(),
+                    route.binary
+                );
+            }
+        }
+        Ok(())
+    }
+
+    pub fn router(self: Arc<Self>) -> axum::Router {
+        axum::Router::new().fallback(serve).with_state(self)
+    }
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> AxumResponse {
+    let body = serde_json::json!({ "error": { "code": code, "message": message } }).to_string();
+    AxumResponse::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(AxumBody::from(body))
+        .unwrap_or_default()
+}
+
+async fn serve(
+    State(gateway): State<Arc<Gateway>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: axum::extract::Request,
+) -> AxumResponse {
+    let origin = request.headers().get("origin").cloned();
+    let mut response = answer(&gateway, peer, request).await;
+    if let Some(origin) = origin.filter(|o| {
+        gateway
+            .cors_origins
+            .iter()
+            .any(|a| a.as_bytes() == o.as_bytes())
+    }) {
+        let headers = response.headers_mut();
+        headers.insert("access-control-allow-origin", origin);
+        headers.insert("vary", HeaderValue::from_static("origin"));
+    }
+    response
+}
+
+async fn answer(
+    gateway: &Gateway,
+    peer: SocketAddr,
+    request: axum::extract::Request,
+) -> AxumResponse {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_owned();
+    let method = parts.method.as_str().to_owned();
+    if method == "OPTIONS" {
+        return AxumResponse::builder()
+            .status(StatusCode::NO_CONTENT)
+            .header(
+                "access-control-allow-methods",
+                "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+            )
+            .header(
+                "access-control-allow-headers",
+                "authorization, content-type",
+            )
+            .header("access-control-max-age", "600")
+            .body(AxumBody::empty())
+            .unwrap_or_default();
+    }
+    let Some((route, path_params)) = gateway
+        .routes
+        .iter()
+        .find_map(|r| r.matches(&method, &path).map(|p| (r, p)))
+    else {
+        return error(StatusCode::NOT_FOUND, "not_found", "no such route");
+    };
+    let claims = if route.public {
+        None
+    } else {
+        let header = parts
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok());
+        match gateway.authorizer.verify(header).await {
+            Ok(claims) => Some(claims),
+            Err(refusal) => {
+                tracing::info!(route = %route.key(), ?refusal, "token refused");
+                return error(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "a valid token is required",
+                );
+            }
+        }
+    };
+    let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "the body is over 6 MB",
+        );
+    };
+    let event = api_gateway_v2_event(route, &parts, &path_params, claims, &bytes, peer);
+    let lambda_request = match lambda_http::request::from_str(&event.to_string()) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "could not build the Lambda request");
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "gateway error",
+            );
+        }
+    };
+    let Some(handler) = gateway.handlers.get(&route.binary) else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "no handler");
+    };
+    into_axum(handler(lambda_request).await)
+}
+
+/// The event API Gateway (HTTP API, payload 2.0) sends to Lambda for this request.
+fn api_gateway_v2_event(
+    route: &Route,
+    parts: &http::request::Parts,
+    path_params: &BTreeMap<String, String>,
+    claims: Option<BTreeMap<String, String>>,
+    body: &[u8],
+    peer: SocketAddr,
+) -> serde_json::Value {
+    let mut headers: BTreeMap<String, String> = BTreeMap::new();
+    for (name, value) in &parts.headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        headers
+            .entry(name.as_str().to_owned())
+            .and_modify(|v| {
+                v.push(',');
+                v.push_str(&value);
+            })
+            .or_insert(value);
+    }
+    let raw_query = parts.uri.query().unwrap_or_default().to_owned();
+    let mut query: BTreeMap<String, String> = BTreeMap::new();
+    for pair in raw_query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let decode = |s: &str| {
+            let s = s.replace('+', " ");
+            percent_decode(&s)
+        };
+        query
+            .entry(decode(k))
+            .and_modify(|existing| {
+                existing.push(',');
+                existing.push_str(&decode(v));
+            })
+            .or_insert_with(|| decode(v));
+    }
+    let (body, is_base64) = match std::str::from_utf8(body) {
+        Ok(text) => (text.to_owned(), false),
+        Err(_) => (base64::engine::general_purpose::STANDARD.encode(body), true),
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let mut context = serde_json::json!({
+        "accountId": "123456789012",
+        "apiId": "local",
+        "domainName": headers.get("host").cloned().unwrap_or_default(),
+        "domainPrefix": "local",
+        "http": {
+            "method": parts.method.as_str(),
+            "path": parts.uri.path(),
+            "protocol": "HTTP/1.1",
+            "sourceIp": peer.ip().to_string(),
+            "userAgent": headers.get("user-agent").cloned().unwrap_or_default(),
+        },
+        "requestId": uuid::Uuid::new_v4().to_string(),
+        "routeKey": route.key(),
+        "stage": "$default",
+        "time": now.to_string(),
+        "timeEpoch": now.unix_timestamp() * 1000,
+    });
+    if let Some(claims) = claims {
+        context["authorizer"] = serde_json::json!({ "jwt": { "claims": claims, "scopes": null } });
+    }
+    serde_json::json!({
+        "version": "2.0",
+        "routeKey": route.key(),
+        "rawPath": parts.uri.path(),
+        "rawQueryString": raw_query,
+        "headers": headers,
+        "queryStringParameters": if query.is_empty() { None } else { Some(query) },
+        "pathParameters": if path_params.is_empty() { None } else { Some(path_params) },
+        "requestContext": context,
+        "body": if body.is_empty() { None } else { Some(body) },
+        "isBase64Encoded": is_base64,
+    })
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn into_axum(response: HttpResponse) -> AxumResponse {
+    let (parts, body) = response.into_parts();
+    let bytes: Vec<u8> = match body {
+        lambda_http::Body::Empty => Vec::new(),
+        lambda_http::Body::Text(t) => t.into_bytes(),
+        lambda_http::Body::Binary(b) => b,
+        _ => Vec::new(),
+    };
+    let mut out = AxumResponse::new(AxumBody::from(bytes));
+    *out.status_mut() = parts.status;
+    *out.headers_mut() = parts.headers;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_decode;
+
+    #[test]
+    fn query_values_are_percent_decoded() {
+        assert_eq!(
+            percent_decode("2026-11-24T10%3A00%3A00Z"),
+            "2026-11-24T10:00:00Z"
+        );
+        assert_eq!(percent_decode("a%2"), "a%2");
+        assert_eq!(percent_decode("%41"), "A");
+    }
+}

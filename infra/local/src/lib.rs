@@ -1,0 +1,169 @@
+//! The local stack: the AWS emulator's resources created from `template.yaml`, and a gateway serving
+//! the template's routes with the same handler code the Lambda binaries run.
+//!
+//! [`start`] is used both by `confide-local` (the README's run command) and by the integration tests.
+
+pub mod bootstrap;
+pub mod gateway;
+pub mod jwt;
+pub mod template;
+
+use anyhow::{Context, Result};
+use confide_shared::config::{Config, InviteDelivery};
+use confide_shared::domain::tenant::DataRegion;
+use confide_shared::App;
+use gateway::{Gateway, HttpHandler};
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use template::{Params, Template};
+
+/// Where the emulator is and how to serve.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub template: PathBuf,
+    /// The emulator's base URL, as in `AWS_ENDPOINT_URL`.
+    pub endpoint: String,
+    pub region: String,
+    pub stage: String,
+    /// `127.0.0.1:0` picks a free port.
+    pub listen: SocketAddr,
+}
+
+pub struct LocalStack {
+    pub url: String,
+    pub resources: bootstrap::Resources,
+    pub app: Arc<App>,
+    pub sdk: aws_config::SdkConfig,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for LocalStack {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// The handler of every function binary, by binary name, as its `main.rs` would call it.
+pub fn http_handlers(app: Arc<App>) -> HashMap<String, HttpHandler> {
+    let mut handlers: HashMap<String, HttpHandler> = HashMap::new();
+    handlers.insert(
+        "health".into(),
+        Arc::new(|req| Box::pin(health_function::handle(req))),
+    );
+    macro_rules! with_app {
+        ($name:literal, $handle:path) => {{
+            let app = app.clone();
+            let handler: HttpHandler = Arc::new(move |req| {
+                let app = app.clone();
+                Box::pin(async move { $handle(&app, req).await })
+            });
+            handlers.insert($name.into(), handler);
+        }};
+    }
+    with_app!("identity", identity_function::handle);
+    with_app!("tenant", tenant_function::handle);
+    with_app!("members", members_function::handle);
+    with_app!("audit", audit_function::handle);
+    handlers
+}
+
+pub async fn sdk_config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new(region.to_owned()))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "local",
+            "local",
+            None,
+            None,
+            "confide-local",
+        ))
+        .load()
+        .await
+}
+
+/// Creates the template's resources on the emulator (idempotently) and starts the gateway.
+pub async fn start(options: Options) -> Result<LocalStack> {
+    let template = Template::load(
+        &options.template,
+        Params::local(&options.stage, &options.region),
+    )?;
+    let sdk = sdk_config(&options.endpoint, &options.region).await;
+    let resources = bootstrap::bootstrap(&sdk, &template)
+        .await
+        .context("bootstrap")?;
+
+    let table = |id: &str| {
+        resources
+            .tables
+            .get(id)
+            .cloned()
+            .with_context(|| format!("template declares no {id}"))
+    };
+    let data_region = template.resolve(
+        &serde_yaml::Value::Tagged(Box::new(serde_yaml::value::TaggedValue {
+            tag: serde_yaml::value::Tag::new("Ref"),
+            value: "DataRegion".into(),
+        })),
+        &BTreeMap::new(),
+    )?;
+    let config = Config {
+        stage: options.stage.clone(),
+        data_region: DataRegion::parse(&data_region)?,
+        table: table("DataTable")?,
+        key_store_table: table("KeyStoreTable")?,
+        root_key_arn: resources.root_key_arn.clone(),
+        user_pool_id: resources.user_pool_id.clone(),
+        user_pool_client_id: resources.user_pool_client_id.clone(),
+        invites: InviteDelivery::InResponse,
+    };
+    let app = Arc::new(
+        App::new(config, &sdk)
+            .await
+            .map_err(|e| anyhow::anyhow!(e))
+            .context("building the app")?,
+    );
+
+    let names = BTreeMap::from([
+        ("UserPool".to_owned(), resources.user_pool_id.clone()),
+        (
+            "UserPoolClient".to_owned(),
+            resources.user_pool_client_id.clone(),
+        ),
+    ]);
+    let (issuer, audiences) = template.jwt_authorizer(&names)?;
+    let jwks_url = format!(
+        "{}/{}/.well-known/jwks.json",
+        options.endpoint.trim_end_matches('/'),
+        resources.user_pool_id
+    );
+    let gateway = Arc::new(Gateway {
+        routes: template.routes()?,
+        handlers: http_handlers(app.clone()),
+        authorizer: jwt::JwtAuthorizer::new(issuer, audiences, jwks_url).await?,
+        cors_origins: template.cors_origins(),
+    });
+    gateway.check_handlers()?;
+
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .with_context(|| format!("binding {}", options.listen))?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let service = gateway
+        .router()
+        .into_make_service_with_connect_info::<SocketAddr>();
+    let server = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, service).await {
+            tracing::error!(error = %e, "gateway stopped");
+        }
+    });
+    Ok(LocalStack {
+        url,
+        resources,
+        app,
+        sdk,
+        server,
+    })
+}

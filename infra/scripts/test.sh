@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Every test: template checks, formatting, unit tests and the integration tests against the local
+# stack (each test binary starts its own emulator on a free port).
+source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
+ensure_venv lint
+cd "$ROOT"
+start=$(date +%s)
+
+echo "== cfn-lint template.yaml"
+"$VENV/bin/cfn-lint" template.yaml
+echo "== sam validate --lint"
+"$VENV/bin/sam" validate --lint --template template.yaml
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "== cargo test"
+export CONFIDE_MOTO_SERVER="$VENV/bin/moto_server"
+cargo test --workspace --no-fail-fast "$@"
+
+echo "test command took $(( $(date +%s) - start )) s"

@@ -1,0 +1,30 @@
+# Sourced by the other scripts: makes sure the project venv holds the tools they need.
+# Everything comes from PyPI into ./.venv; nothing is installed system-wide.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+VENV="$ROOT/.venv"
+MOTO_VERSION="5.2.5"
+
+ensure_venv() {
+  # $@: extra requirement sets: "lint" (cfn-lint, sam), "build" (cargo-lambda, ziglang)
+  if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q --upgrade pip
+  fi
+  local wanted=("moto[server]==$MOTO_VERSION")
+  for set in "$@"; do
+    case "$set" in
+      lint) wanted+=("cfn-lint==1.58.*" "aws-sam-cli==1.170.*") ;;
+      build) wanted+=("cargo-lambda==1.9.*" "ziglang==0.*") ;;
+    esac
+  done
+  local stamp="$VENV/.installed-$(printf '%s\n' "${wanted[@]}" | sha1sum | cut -c1-12)"
+  if [ ! -f "$stamp" ]; then
+    echo "installing into .venv: ${wanted[*]}" >&2
+    "$VENV/bin/pip" install -q "${wanted[@]}"
+    touch "$stamp"
+  fi
+}
+
+export SAM_CLI_TELEMETRY=0
+export AWS_REGION="${AWS_REGION:-eu-west-1}"

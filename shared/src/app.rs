@@ -1,0 +1,90 @@
+//! Everything a function needs, built once at cold start and lent to every request.
+
+use crate::audit;
+use crate::auth::{resolve_caller, Caller};
+use crate::config::Config;
+use crate::domain::audit::{AuditAction, AuditEvent};
+use crate::domain::TenantId;
+use crate::encryption::{self, TenantKeys};
+use crate::error::{ApiError, BoxError};
+use crate::http::RequestInfo;
+use crate::identity::Identity;
+use crate::store::Store;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+pub struct App {
+    pub config: Config,
+    pub store: Store,
+    pub identity: Identity,
+    pub tenant_keys: TenantKeys,
+}
+
+impl App {
+    /// For Lambda: configuration from the environment the template sets, AWS clients from the
+    /// default chain (which honours `AWS_ENDPOINT_URL` locally).
+    pub async fn from_env() -> Result<Self, BoxError> {
+        let config = Config::from_env()?;
+        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        Self::new(config, &sdk).await
+    }
+
+    pub async fn new(config: Config, sdk: &aws_config::SdkConfig) -> Result<Self, BoxError> {
+        let ddb = encryption::encrypting_dynamodb_client(
+            sdk,
+            &config.table,
+            &config.key_store_table,
+            &config.root_key_arn,
+            encryption::ALGORITHM_SUITE,
+        )
+        .await?;
+        Ok(Self {
+            store: Store::new(ddb, &config.table),
+            identity: Identity::new(
+                aws_sdk_cognitoidentityprovider::Client::new(sdk),
+                &config.user_pool_id,
+                &config.user_pool_client_id,
+            ),
+            tenant_keys: TenantKeys::new(sdk, &config.key_store_table, &config.root_key_arn)?,
+            config,
+        })
+    }
+
+    /// The member behind the request's token, with their tenant and role from our table.
+    pub async fn caller(&self, info: &RequestInfo) -> Result<Caller, ApiError> {
+        resolve_caller(&self.store, &info.claims).await
+    }
+
+    /// The one audit call: records that `actor` did `action` to `target` in `tenant`.
+    pub async fn audit(
+        &self,
+        tenant: &TenantId,
+        actor: &str,
+        info: &RequestInfo,
+        action: AuditAction,
+        target: impl Into<String>,
+    ) -> Result<(), ApiError> {
+        let event = AuditEvent {
+            actor: actor.to_owned(),
+            action,
+            target: target.into(),
+            at: now_rfc3339(),
+            source_ip: info.source_ip.clone(),
+            request_id: info.request_id.clone(),
+        };
+        audit::append(&self.store, tenant, event).await?;
+        Ok(())
+    }
+}
+
+pub fn now_rfc3339() -> String {
+    OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| OffsetDateTime::now_utc())
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+pub fn now_unix() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}

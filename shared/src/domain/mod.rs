@@ -1,0 +1,30 @@
+//! Domain types and rules. Nothing here knows about Lambda, HTTP or DynamoDB: raw input is parsed into
+//! these types once, at the edge, and the rest of the code only ever sees valid values.
+
+pub mod audit;
+pub mod email;
+pub mod ids;
+pub mod member;
+pub mod role;
+pub mod tenant;
+
+pub use email::Email;
+pub use ids::{TenantId, UserId};
+pub use role::{Permission, Role};
+
+/// A value that failed to parse, with the field it came from so the API can say which one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct InvalidField {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl InvalidField {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! Client-side encryption of the data table with the AWS Database Encryption SDK.
+//!
+//! Every tenant has its own branch key in the key store, wrapped by the KMS root key and created at
+//! sign-up. The hierarchical keyring picks the branch key from the item's key: partition keys start with
+//! `T#<tenant id>` and membership pointers carry it in their sort key (see [`crate::store::keys`]).
+//! Destroying a tenant's branch key rows therefore makes every copy of its items unreadable.
+//!
+//! Algorithm suite: AES-256-GCM with key commitment and HMAC-SHA384 item signatures, *without* the
+//! default suite's extra ECDSA P-384 signature. Asymmetric signatures let readers who cannot write verify
+//! items; here every reader is also a writer (the same functions, the same branch key), so ECDSA would
+//! add per-item CPU cost and size and no protection. The cost is measured by `cargo bench -p confide-shared`.
+
+use crate::domain::TenantId;
+use crate::error::BoxError;
+use crate::store::keys;
+use aws_db_esdk::dynamodb::client as dbesdk_client;
+use aws_db_esdk::dynamodb::operation::get_branch_key_id_from_ddb_key::{
+    GetBranchKeyIdFromDdbKeyInput, GetBranchKeyIdFromDdbKeyOutput,
+};
+use aws_db_esdk::dynamodb::types::dynamo_db_encryption_config::DynamoDbEncryptionConfig;
+use aws_db_esdk::dynamodb::types::error::Error as DbEsdkError;
+use aws_db_esdk::dynamodb::types::{DynamoDbKeyBranchKeyIdSupplier, DynamoDbTableEncryptionConfig};
+use aws_db_esdk::intercept::DbEsdkInterceptor;
+use aws_db_esdk::key_store::client as keystore_client;
+use aws_db_esdk::key_store::types::key_store_config::KeyStoreConfig;
+use aws_db_esdk::key_store::types::KmsConfiguration;
+use aws_db_esdk::material_providers::client as mpl_client;
+use aws_db_esdk::material_providers::types::material_providers_config::MaterialProvidersConfig;
+use aws_db_esdk::material_providers::types::DbeAlgorithmSuiteId;
+use aws_db_esdk::{CryptoAction, DynamoDbTablesEncryptionConfig};
+use std::collections::HashMap;
+
+/// The one name under which the key store knows itself; part of every branch key's context.
+pub const LOGICAL_KEY_STORE_NAME: &str = "confide-key-store";
+
+/// How long a decrypted branch key stays in memory before KMS is asked again.
+const BRANCH_KEY_CACHE_SECONDS: i64 = 300;
+
+/// Attributes of every item and what happens to them. Keys are signed (they must stay queryable);
+/// `data` holds all content and is encrypted; names starting with `:` are neither (counters).
+pub fn attribute_actions() -> HashMap<String, CryptoAction> {
+    HashMap::from([
+        ("pk".to_owned(), CryptoAction::SignOnly),
+        ("sk".to_owned(), CryptoAction::SignOnly),
+        ("gsi1pk".to_owned(), CryptoAction::SignOnly),
+        ("gsi1sk".to_owned(), CryptoAction::SignOnly),
+        ("kind".to_owned(), CryptoAction::SignOnly),
+        ("expires_at".to_owned(), CryptoAction::SignOnly),
+        ("data".to_owned(), CryptoAction::EncryptAndSign),
+    ])
+}
+
+pub const UNSIGNED_ATTRIBUTE_PREFIX: &str = ":";
+
+/// The branch key id of a tenant.
+pub fn branch_key_id(tenant: &TenantId) -> String {
+    format!("tenant-{tenant}")
+}
+
+/// Maps an item's primary key to its tenant's branch key.
+struct TenantBranchKeys;
+
+impl DynamoDbKeyBranchKeyIdSupplier for TenantBranchKeys {
+    fn get_branch_key_id_from_ddb_key(
+        &self,
+        input: GetBranchKeyIdFromDdbKeyInput,
+    ) -> Result<GetBranchKeyIdFromDdbKeyOutput, DbEsdkError> {
+        let refuse = |message: &str| DbEsdkError::DynamoDbEncryptionException {
+            message: message.to_owned(),
+        };
+        let key = input.ddb_key.ok_or_else(|| refuse("item has no key"))?;
+        let text = |name: &str| {
+            key.get(name)
+                .and_then(|v| v.as_s().ok())
+                .map(String::as_str)
+        };
+        let tenant = keys::tenant_of_key(
+            text("pk").unwrap_or_default(),
+            text("sk").unwrap_or_default(),
+        )
+        .ok_or_else(|| refuse("item key names no tenant"))?;
+        GetBranchKeyIdFromDdbKeyOutput::builder()
+            .branch_key_id(branch_key_id(&tenant))
+            .build()
+            .map_err(|e| refuse(&e.to_string()))
+    }
+}
+
+fn key_store(
+    sdk: &aws_config::SdkConfig,
+    key_store_table: &str,
+    root_key_arn: &str,
+) -> Result<keystore_client::Client, BoxError> {
+    let config = KeyStoreConfig::builder()
+        .kms_client(aws_sdk_kms::Client::new(sdk))
+        .ddb_client(aws_sdk_dynamodb::Client::new(sdk))
+        .ddb_table_name(key_store_table)
+        .logical_key_store_name(LOGICAL_KEY_STORE_NAME)
+        .kms_configuration(KmsConfiguration::KmsKeyArn(root_key_arn.to_owned()))
+        .build()?;
+    Ok(keystore_client::Client::from_conf(config)?)
+}
+
+/// Creates tenants' branch keys: the control-plane half of the key store.
+#[derive(Clone)]
+pub struct TenantKeys {
+    key_store: keystore_client::Client,
+}
+
+impl TenantKeys {
+    pub fn new(
+        sdk: &aws_config::SdkConfig,
+        key_store_table: &str,
+        root_key_arn: &str,
+    ) -> Result<Self, BoxError> {
+        Ok(Self {
+            key_store: key_store(sdk, key_store_table, root_key_arn)?,
+        })
+    }
+
+    /// Creates the tenant's branch key (and its beacon key). Called once, at sign-up.
+    pub async fn create(&self, tenant: &TenantId) -> Result<(), BoxError> {
+        self.key_store
+            .create_key()
+            .branch_key_identifier(branch_key_id(tenant))
+            .encryption_context(HashMap::from([("tenant".to_owned(), tenant.to_string())]))
+            .send()
+            .await?;
+        Ok(())
+    }
+}
+
+/// Builds the DynamoDB client that encrypts and signs on write and verifies and decrypts on read.
+pub async fn encrypting_dynamodb_client(
+    sdk: &aws_config::SdkConfig,
+    table: &str,
+    key_store_table: &str,
+    root_key_arn: &str,
+    suite: DbeAlgorithmSuiteId,
+) -> Result<aws_sdk_dynamodb::Client, BoxError> {
+    let dbesdk = dbesdk_client::Client::from_conf(DynamoDbEncryptionConfig::builder().build()?)?;
+    let supplier = dbesdk
+        .create_dynamo_db_encryption_branch_key_id_supplier()
+        .ddb_key_branch_key_id_supplier(TenantBranchKeys)
+        .send()
+        .await?
+        .branch_key_id_supplier
+        .ok_or("DB-ESDK returned no branch key id supplier")?;
+    let mpl = mpl_client::Client::from_conf(MaterialProvidersConfig::builder().build()?)?;
+    let keyring = mpl
+        .create_aws_kms_hierarchical_keyring()
+        .branch_key_id_supplier(supplier)
+        .key_store(key_store(sdk, key_store_table, root_key_arn)?)
+        .ttl_seconds(BRANCH_KEY_CACHE_SECONDS)
+        .send()
+        .await?;
+    let table_config = DynamoDbTableEncryptionConfig::builder()
+        .logical_table_name(table)
+        .partition_key_name("pk")
+        .sort_key_name("sk")
+        .attribute_actions_on_encrypt(attribute_actions())
+        .keyring(keyring)
+        .allowed_unsigned_attribute_prefix(UNSIGNED_ATTRIBUTE_PREFIX)
+        .algorithm_suite_id(suite)
+        .build()?;
+    let tables = DynamoDbTablesEncryptionConfig::builder()
+        .table_encryption_configs(HashMap::from([(table.to_owned(), table_config)]))
+        .build()?;
+    let config = aws_sdk_dynamodb::config::Builder::from(sdk)
+        .interceptor(DbEsdkInterceptor::new(tables)?)
+        .build();
+    Ok(aws_sdk_dynamodb::Client::from_conf(config))
+}
+
+/// The suite Confide writes with; see the module comment for why.
+pub const ALGORITHM_SUITE: DbeAlgorithmSuiteId =
+    DbeAlgorithmSuiteId::AlgAes256GcmHkdfSha512CommitKeySymsigHmacSha384;

@@ -1,0 +1,64 @@
+//! The single-table key layout. Every item of a tenant lives under partition `T#<tenant id>`; the only
+//! other items are membership pointers `U#<user id>` / `T#<tenant id>`, so every item's key names its
+//! tenant and the encryption layer can pick the tenant's branch key from the key alone.
+
+use crate::domain::{TenantId, UserId};
+
+pub const TENANT_PREFIX: &str = "T#";
+pub const USER_PREFIX: &str = "U#";
+
+pub fn tenant_pk(tenant: &TenantId) -> String {
+    format!("{TENANT_PREFIX}{tenant}")
+}
+
+pub fn user_pk(user: &UserId) -> String {
+    format!("{USER_PREFIX}{user}")
+}
+
+pub const TENANT_SK: &str = "TENANT";
+pub const PROFILE_SK: &str = "PROFILE";
+pub const MEMBER_PREFIX: &str = "M#";
+pub const AUDIT_PREFIX: &str = "A#";
+
+pub fn member_sk(user: &UserId) -> String {
+    format!("{MEMBER_PREFIX}{user}")
+}
+
+/// Zero-padded so that the sort order of keys is the order of the chain.
+pub fn audit_sk(seq: u64) -> String {
+    format!("{AUDIT_PREFIX}{seq:020}")
+}
+
+/// The tenant an item belongs to, from its primary key.
+pub fn tenant_of_key(pk: &str, sk: &str) -> Option<TenantId> {
+    [pk, sk]
+        .into_iter()
+        .find_map(|k| k.strip_prefix(TENANT_PREFIX))
+        .and_then(|raw| TenantId::parse(raw).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_item_key_names_its_tenant() {
+        let tenant = TenantId::parse("t1").unwrap();
+        let user = UserId::parse("u1").unwrap();
+        assert_eq!(
+            tenant_of_key(&tenant_pk(&tenant), PROFILE_SK),
+            Some(tenant.clone())
+        );
+        assert_eq!(
+            tenant_of_key(&user_pk(&user), &tenant_pk(&tenant)),
+            Some(tenant)
+        );
+        assert_eq!(tenant_of_key("U#u1", "X"), None);
+    }
+
+    #[test]
+    fn audit_keys_sort_in_chain_order() {
+        assert!(audit_sk(9) < audit_sk(10));
+        assert!(audit_sk(99_999) < audit_sk(100_000));
+    }
+}

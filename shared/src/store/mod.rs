@@ -1,0 +1,457 @@
+//! The repository: the only code that talks to the data table. Domain values go in and come out;
+//! `AttributeValue`s never leave this module. Each item is `{pk, sk, kind, data}` where `data` is the
+//! record as JSON, encrypted and signed by the client the store is built with.
+
+pub mod keys;
+
+use crate::domain::audit::AuditEntry;
+use crate::domain::member::Member;
+use crate::domain::tenant::{BusinessProfile, Tenant};
+use crate::domain::{TenantId, UserId};
+use crate::error::{ApiError, BoxError};
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::Client;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A condition on the write did not hold (the item exists, or no longer exists).
+    #[error("condition on the write did not hold")]
+    ConditionFailed,
+    #[error("item {pk}/{sk} cannot be read as {kind}")]
+    Corrupt {
+        pk: String,
+        sk: String,
+        kind: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("data table request failed")]
+    Request(#[source] BoxError),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::unexpected(e)
+    }
+}
+
+fn request_error<E>(e: aws_sdk_dynamodb::error::SdkError<E>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let code = e
+        .as_service_error()
+        .and_then(|s| s.code())
+        .unwrap_or_default();
+    let cancelled_by_condition = code == "TransactionCanceledException"
+        && e.as_service_error()
+            .and_then(|s| s.message())
+            .is_some_and(|m| m.contains("ConditionalCheckFailed"));
+    if code == "ConditionalCheckFailedException" || cancelled_by_condition {
+        StoreError::ConditionFailed
+    } else {
+        StoreError::Request(Box::new(e))
+    }
+}
+
+type Item = HashMap<String, AttributeValue>;
+
+/// One page of records and where the next page starts.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub records: Vec<T>,
+    pub next_sk: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    ddb: Client,
+    table: String,
+}
+
+/// Whether a put may replace an existing item.
+#[derive(Clone, Copy)]
+enum Write {
+    New,
+    Replace,
+    Existing,
+}
+
+impl Store {
+    /// `ddb` must be the encrypting client from [`crate::encryption`].
+    pub fn new(ddb: Client, table: impl Into<String>) -> Self {
+        Self {
+            ddb,
+            table: table.into(),
+        }
+    }
+
+    fn item<T: Serialize>(
+        pk: String,
+        sk: String,
+        kind: &str,
+        record: &T,
+    ) -> Result<Item, StoreError> {
+        let data = serde_json::to_string(record).map_err(|e| StoreError::Request(Box::new(e)))?;
+        Ok(HashMap::from([
+            ("pk".to_owned(), AttributeValue::S(pk)),
+            ("sk".to_owned(), AttributeValue::S(sk)),
+            ("kind".to_owned(), AttributeValue::S(kind.to_owned())),
+            ("data".to_owned(), AttributeValue::S(data)),
+        ]))
+    }
+
+    fn record<T: DeserializeOwned>(item: &Item, kind: &'static str) -> Result<T, StoreError> {
+        let text = |name: &str| {
+            item.get(name)
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default()
+        };
+        serde_json::from_str(&text("data")).map_err(|source| StoreError::Corrupt {
+            pk: text("pk"),
+            sk: text("sk"),
+            kind,
+            source,
+        })
+    }
+
+    fn put(&self, item: Item, write: Write) -> Result<Put, StoreError> {
+        let builder = Put::builder().table_name(&self.table).set_item(Some(item));
+        let builder = match write {
+            Write::New => builder.condition_expression("attribute_not_exists(pk)"),
+            Write::Existing => builder.condition_expression("attribute_exists(pk)"),
+            Write::Replace => builder,
+        };
+        builder
+            .build()
+            .map_err(|e| StoreError::Request(Box::new(e)))
+    }
+
+    async fn put_one(&self, put: Put) -> Result<(), StoreError> {
+        self.ddb
+            .put_item()
+            .table_name(put.table_name)
+            .set_item(Some(put.item))
+            .set_condition_expression(put.condition_expression)
+            .send()
+            .await
+            .map_err(request_error)?;
+        Ok(())
+    }
+
+    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+        self.ddb
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+            .map_err(request_error)?;
+        Ok(())
+    }
+
+    fn delete(&self, pk: String, sk: String) -> Result<TransactWriteItem, StoreError> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(pk))
+            .key("sk", AttributeValue::S(sk))
+            .build()
+            .map_err(|e| StoreError::Request(Box::new(e)))?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    async fn get<T: DeserializeOwned>(
+        &self,
+        pk: String,
+        sk: String,
+        kind: &'static str,
+    ) -> Result<Option<T>, StoreError> {
+        let out = self
+            .ddb
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(pk))
+            .key("sk", AttributeValue::S(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(request_error)?;
+        out.item
+            .as_ref()
+            .map(|item| Self::record(item, kind))
+            .transpose()
+    }
+
+    /// Records of one partition whose sort key starts with `prefix`, strongly consistent.
+    async fn query<T: DeserializeOwned>(
+        &self,
+        pk: String,
+        prefix: &str,
+        kind: &'static str,
+        forward: bool,
+        limit: Option<i32>,
+        start_after: Option<String>,
+    ) -> Result<Page<T>, StoreError> {
+        let mut request = self
+            .ddb
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
+            .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
+            .consistent_read(true)
+            .scan_index_forward(forward)
+            .set_limit(limit);
+        if let Some(sk) = start_after {
+            request = request
+                .exclusive_start_key("pk", AttributeValue::S(pk))
+                .exclusive_start_key("sk", AttributeValue::S(sk));
+        }
+        let out = request.send().await.map_err(request_error)?;
+        let records = out
+            .items()
+            .iter()
+            .map(|item| Self::record(item, kind))
+            .collect::<Result<Vec<T>, _>>()?;
+        let next_sk = out
+            .last_evaluated_key
+            .and_then(|k| k.get("sk").and_then(|v| v.as_s().ok()).cloned());
+        Ok(Page { records, next_sk })
+    }
+
+    // ---------------------------------------------------------------- tenants
+
+    /// Creates a tenant with its profile and first owner in one transaction.
+    pub async fn create_tenant(
+        &self,
+        tenant: &Tenant,
+        profile: &BusinessProfile,
+        owner: &Member,
+    ) -> Result<(), StoreError> {
+        let pk = keys::tenant_pk(&tenant.id);
+        let mut items = vec![
+            self.put(
+                Self::item(pk.clone(), keys::TENANT_SK.into(), "tenant", tenant)?,
+                Write::New,
+            )?,
+            self.put(
+                Self::item(pk, keys::PROFILE_SK.into(), "profile", profile)?,
+                Write::New,
+            )?,
+        ];
+        items.extend(self.member_puts(&tenant.id, owner)?);
+        self.transact(
+            items
+                .into_iter()
+                .map(|put| TransactWriteItem::builder().put(put).build())
+                .collect(),
+        )
+        .await
+    }
+
+    pub async fn tenant(&self, id: &TenantId) -> Result<Option<Tenant>, StoreError> {
+        self.get(keys::tenant_pk(id), keys::TENANT_SK.into(), "tenant")
+            .await
+    }
+
+    pub async fn save_tenant(&self, tenant: &Tenant) -> Result<(), StoreError> {
+        let item = Self::item(
+            keys::tenant_pk(&tenant.id),
+            keys::TENANT_SK.into(),
+            "tenant",
+            tenant,
+        )?;
+        self.put_one(self.put(item, Write::Existing)?).await
+    }
+
+    pub async fn profile(&self, id: &TenantId) -> Result<Option<BusinessProfile>, StoreError> {
+        self.get(keys::tenant_pk(id), keys::PROFILE_SK.into(), "profile")
+            .await
+    }
+
+    pub async fn save_profile(
+        &self,
+        id: &TenantId,
+        profile: &BusinessProfile,
+    ) -> Result<(), StoreError> {
+        let item = Self::item(
+            keys::tenant_pk(id),
+            keys::PROFILE_SK.into(),
+            "profile",
+            profile,
+        )?;
+        self.put_one(self.put(item, Write::Replace)?).await
+    }
+
+    // ---------------------------------------------------------------- members
+
+    /// The member item and the user's pointer to it: a user belongs to one tenant only.
+    fn member_puts(&self, tenant: &TenantId, member: &Member) -> Result<[Put; 2], StoreError> {
+        let pointer = Self::item(
+            keys::user_pk(&member.user_id),
+            keys::tenant_pk(tenant),
+            "membership",
+            &tenant,
+        )?;
+        Ok([
+            self.put(
+                Self::item(
+                    keys::tenant_pk(tenant),
+                    keys::member_sk(&member.user_id),
+                    "member",
+                    member,
+                )?,
+                Write::New,
+            )?,
+            self.put(pointer, Write::New)?,
+        ])
+    }
+
+    /// The tenant a user belongs to, read from our table (never from the client).
+    pub async fn tenant_of_user(&self, user: &UserId) -> Result<Option<TenantId>, StoreError> {
+        let page: Page<TenantId> = self
+            .query(
+                keys::user_pk(user),
+                keys::TENANT_PREFIX,
+                "membership",
+                true,
+                Some(1),
+                None,
+            )
+            .await?;
+        Ok(page.records.into_iter().next())
+    }
+
+    pub async fn member(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+    ) -> Result<Option<Member>, StoreError> {
+        self.get(keys::tenant_pk(tenant), keys::member_sk(user), "member")
+            .await
+    }
+
+    pub async fn members(&self, tenant: &TenantId) -> Result<Vec<Member>, StoreError> {
+        let mut members = Vec::new();
+        let mut start_after = None;
+        loop {
+            let page = self
+                .query(
+                    keys::tenant_pk(tenant),
+                    keys::MEMBER_PREFIX,
+                    "member",
+                    true,
+                    None,
+                    start_after,
+                )
+                .await?;
+            members.extend(page.records);
+            match page.next_sk {
+                Some(sk) => start_after = Some(sk),
+                None => return Ok(members),
+            }
+        }
+    }
+
+    /// Fails with [`StoreError::ConditionFailed`] when the user already belongs to a tenant.
+    pub async fn add_member(&self, tenant: &TenantId, member: &Member) -> Result<(), StoreError> {
+        let items = self
+            .member_puts(tenant, member)?
+            .into_iter()
+            .map(|put| TransactWriteItem::builder().put(put).build())
+            .collect();
+        self.transact(items).await
+    }
+
+    /// Rewrites a member; fails with [`StoreError::ConditionFailed`] if they were removed meanwhile.
+    pub async fn save_member(&self, tenant: &TenantId, member: &Member) -> Result<(), StoreError> {
+        let item = Self::item(
+            keys::tenant_pk(tenant),
+            keys::member_sk(&member.user_id),
+            "member",
+            member,
+        )?;
+        self.put_one(self.put(item, Write::Existing)?).await
+    }
+
+    pub async fn remove_member(&self, tenant: &TenantId, user: &UserId) -> Result<(), StoreError> {
+        self.transact(vec![
+            self.delete(keys::tenant_pk(tenant), keys::member_sk(user))?,
+            self.delete(keys::user_pk(user), keys::tenant_pk(tenant))?,
+        ])
+        .await
+    }
+
+    // ---------------------------------------------------------------- audit
+
+    pub async fn last_audit_entry(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Option<AuditEntry>, StoreError> {
+        let page: Page<AuditEntry> = self
+            .query(
+                keys::tenant_pk(tenant),
+                keys::AUDIT_PREFIX,
+                "audit",
+                false,
+                Some(1),
+                None,
+            )
+            .await?;
+        Ok(page.records.into_iter().next())
+    }
+
+    /// Writes the entry at its sequence number; [`StoreError::ConditionFailed`] if that number is taken.
+    pub async fn insert_audit_entry(
+        &self,
+        tenant: &TenantId,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let item = Self::item(
+            keys::tenant_pk(tenant),
+            keys::audit_sk(entry.seq),
+            "audit",
+            entry,
+        )?;
+        self.put_one(self.put(item, Write::New)?).await
+    }
+
+    /// Replaces an entry as it is. Only tests use it, to show that tampering is caught.
+    #[doc(hidden)]
+    pub async fn overwrite_audit_entry(
+        &self,
+        tenant: &TenantId,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let item = Self::item(
+            keys::tenant_pk(tenant),
+            keys::audit_sk(entry.seq),
+            "audit",
+            entry,
+        )?;
+        self.put_one(self.put(item, Write::Existing)?).await
+    }
+
+    /// A page of entries; `after_seq` continues from a previous page in the same direction.
+    pub async fn audit_entries(
+        &self,
+        tenant: &TenantId,
+        newest_first: bool,
+        after_seq: Option<u64>,
+        limit: i32,
+    ) -> Result<Page<AuditEntry>, StoreError> {
+        self.query(
+            keys::tenant_pk(tenant),
+            keys::AUDIT_PREFIX,
+            "audit",
+            !newest_first,
+            Some(limit),
+            after_seq.map(keys::audit_sk),
+        )
+        .await
+    }
+}

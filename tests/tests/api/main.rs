@@ -1,0 +1,11 @@
+//! Integration tests against the local stack: AWS emulator with template.yaml's resources, and the
+//! gateway serving the real handlers. Each test signs up tenants of its own.
+
+mod audit;
+mod bad_input;
+mod encryption;
+mod identity;
+mod isolation;
+mod jwt;
+mod members;
+mod tenant;
