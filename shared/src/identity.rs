@@ -167,12 +167,13 @@ impl Identity {
         Ok(())
     }
 
-    /// Revokes every refresh token of the user.
-    pub async fn sign_out_everywhere(&self, user: &UserId) -> Result<(), IdentityError> {
+    /// Revokes every refresh token of the user. Addressed by email, the alias they log in with:
+    /// Cognito accepts it for admin calls, and the emulator files refresh tokens under it.
+    pub async fn sign_out_everywhere(&self, email: &Email) -> Result<(), IdentityError> {
         self.client
             .admin_user_global_sign_out()
             .user_pool_id(&self.pool_id)
-            .username(user.as_str())
+            .username(email.as_str())
             .send()
             .await
             .map_err(cognito_error)?;

@@ -75,17 +75,22 @@ fn spawn_emulator() -> String {
 /// `#[tokio::test]` has a runtime of its own that ends with the test.
 pub fn stack() -> &'static Stack {
     STACK.get_or_init(|| {
-        let endpoint = spawn_emulator();
+        confide_shared::telemetry::init();
         let region = "eu-west-1".to_owned();
         let (tx, rx) = std::sync::mpsc::channel();
-        let options = Options {
-            template: workspace_root().join("template.yaml"),
-            endpoint: endpoint.clone(),
-            region: region.clone(),
-            stage: "dev".into(),
-            listen: "127.0.0.1:0".parse().expect("address"),
-        };
+        let template = workspace_root().join("template.yaml");
+        let stack_region = region.clone();
+        // The emulator is spawned from this thread, which lives as long as the process: the kernel
+        // ends the child when the thread that spawned it ends.
         std::thread::spawn(move || {
+            let endpoint = spawn_emulator();
+            let options = Options {
+                template,
+                endpoint: endpoint.clone(),
+                region: stack_region,
+                stage: "dev".into(),
+                listen: "127.0.0.1:0".parse().expect("address"),
+            };
             let runtime = tokio::runtime::Runtime::new().expect("runtime");
             runtime.block_on(async move {
                 let stack: LocalStack = match start(options).await {
@@ -95,13 +100,13 @@ pub fn stack() -> &'static Stack {
                         return;
                     }
                 };
-                let _ = tx.send(Ok((stack.url.clone(), stack.app.config.clone())));
+                let _ = tx.send(Ok((stack.url.clone(), endpoint, stack.app.config.clone())));
                 // Keep the stack (and its server task) alive for the whole test run.
                 std::future::pending::<()>().await;
                 drop(stack);
             });
         });
-        let (url, config) = rx
+        let (url, endpoint, config) = rx
             .recv_timeout(Duration::from_secs(120))
             .expect("stack started in time")
             .unwrap_or_else(|e| panic!("local stack failed to start: {e}"));

@@ -208,7 +208,7 @@ async fn logout(app: &App, info: &RequestInfo) -> Result<HttpResponse, ApiError>
         .member(&caller.tenant, &caller.user)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
-    app.identity.sign_out_everywhere(&caller.user).await?;
+    app.identity.sign_out_everywhere(&member.email).await?;
     // Token times have one-second resolution: refuse this whole second too.
     member.tokens_not_before = now_unix() + 1;
     app.store.save_member(&caller.tenant, &member).await?;

@@ -209,7 +209,7 @@ async fn remove(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRe
     app.store
         .remove_member(&caller.tenant, &member.user_id)
         .await?;
-    app.identity.sign_out_everywhere(&member.user_id).await?;
+    app.identity.sign_out_everywhere(&member.email).await?;
     app.identity.delete_user(&member.user_id).await?;
     app.audit(
         &caller.tenant,
