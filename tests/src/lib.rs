@@ -36,8 +36,8 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// Starts moto on a free port; it dies with this process.
-fn spawn_emulator() -> String {
+/// Starts moto on a free port; it dies with the thread that called this.
+fn spawn_emulator() -> (std::process::Child, String) {
     let moto = std::env::var("CONFIDE_MOTO_SERVER")
         .map(PathBuf::from)
         .unwrap_or_else(|_| workspace_root().join(".venv/bin/moto_server"));
@@ -60,14 +60,16 @@ fn spawn_emulator() -> String {
             Ok(())
         });
     }
-    command.spawn().expect("moto_server starts");
+    let mut child = command.spawn().expect("moto_server starts");
     let endpoint = format!("http://127.0.0.1:{port}");
     for _ in 0..150 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return endpoint;
+            return (child, endpoint);
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("moto_server did not start on port {port}");
 }
 
@@ -83,7 +85,7 @@ pub fn stack() -> &'static Stack {
         // The emulator is spawned from this thread, which lives as long as the process: the kernel
         // ends the child when the thread that spawned it ends.
         std::thread::spawn(move || {
-            let endpoint = spawn_emulator();
+            let (_emulator, endpoint) = spawn_emulator();
             let options = Options {
                 template,
                 endpoint: endpoint.clone(),

@@ -1,11 +1,21 @@
 use confide_tests::{sign_up, Client};
 use serde_json::json;
 
+/// method, path, body, expected status, expected error code, why the request is bad.
+type Case = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    u16,
+    &'static str,
+    &'static str,
+);
+
 /// Table-driven: each bad request answers 4xx with a JSON error naming the problem.
 #[tokio::test]
 async fn bad_input_gets_a_clear_4xx_json_error() {
     let owner = sign_up("Bad Input Co").await;
-    let cases: Vec<(&str, &str, Option<&str>, u16, &str, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "POST",
             "/v1/signup",
