@@ -92,6 +92,7 @@ pub fn stack() -> &'static Stack {
                 region: stack_region,
                 stage: "dev".into(),
                 listen: "127.0.0.1:0".parse().expect("address"),
+                retry_delay: confide_local::workers::RetryDelay(Some(Duration::from_secs(1))),
             };
             let runtime = tokio::runtime::Runtime::new().expect("runtime");
             runtime.block_on(async move {

@@ -7,6 +7,7 @@ pub mod bootstrap;
 pub mod gateway;
 pub mod jwt;
 pub mod template;
+pub mod workers;
 
 use anyhow::{Context, Result};
 use confide_shared::config::{Config, InviteDelivery};
@@ -29,6 +30,8 @@ pub struct Options {
     pub stage: String,
     /// `127.0.0.1:0` picks a free port.
     pub listen: SocketAddr,
+    /// How soon a failed queue message comes back locally (Lambda: the queue's visibility timeout).
+    pub retry_delay: workers::RetryDelay,
 }
 
 pub struct LocalStack {
@@ -36,13 +39,25 @@ pub struct LocalStack {
     pub resources: bootstrap::Resources,
     pub app: Arc<App>,
     pub sdk: aws_config::SdkConfig,
-    server: tokio::task::JoinHandle<()>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for LocalStack {
     fn drop(&mut self) {
-        self.server.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
     }
+}
+
+/// Queue consumers by binary name. None yet: the analysis worker (issue 3) registers here.
+pub fn queue_handlers(_app: Arc<App>) -> HashMap<String, workers::QueueHandler> {
+    HashMap::new()
+}
+
+/// Scheduled functions by binary name. None yet: retention jobs register here.
+pub fn schedule_handlers(_app: Arc<App>) -> HashMap<String, workers::ScheduleHandler> {
+    HashMap::new()
 }
 
 /// The handler of every function binary, by binary name, as its `main.rs` would call it.
@@ -154,16 +169,82 @@ pub async fn start(options: Options) -> Result<LocalStack> {
     let service = gateway
         .router()
         .into_make_service_with_connect_info::<SocketAddr>();
-    let server = tokio::spawn(async move {
+    let mut tasks = vec![tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, service).await {
             tracing::error!(error = %e, "gateway stopped");
         }
-    });
+    })];
+    tasks.extend(start_workers(
+        &template,
+        &resources,
+        &sdk,
+        app.clone(),
+        options.retry_delay,
+    )?);
     Ok(LocalStack {
         url,
         resources,
         app,
         sdk,
-        server,
+        tasks,
     })
+}
+
+/// One poller per SQS event-source mapping and one timer per schedule in the template.
+fn start_workers(
+    template: &Template,
+    resources: &bootstrap::Resources,
+    sdk: &aws_config::SdkConfig,
+    app: Arc<App>,
+    retry_delay: workers::RetryDelay,
+) -> Result<Vec<tokio::task::JoinHandle<()>>> {
+    let mut tasks = Vec::new();
+    let queue_handlers = queue_handlers(app.clone());
+    for subscription in template.queue_subscriptions()? {
+        let handler = queue_handlers
+            .get(&subscription.binary)
+            .cloned()
+            .with_context(|| {
+                format!(
+                    "`{}` consumes a queue but has no local handler",
+                    subscription.binary
+                )
+            })?;
+        let url = resources
+            .queues
+            .get(&subscription.queue)
+            .cloned()
+            .with_context(|| {
+                format!(
+                    "{} subscribes to unknown {}",
+                    subscription.function, subscription.queue
+                )
+            })?;
+        let sqs = aws_sdk_sqs::Client::new(sdk);
+        tasks.push(tokio::spawn(async move {
+            let function = subscription.function.clone();
+            if let Err(e) = workers::consume(sqs, url, subscription, handler, retry_delay).await {
+                tracing::error!(%function, error = %e, "queue consumer stopped");
+            }
+        }));
+    }
+    let schedule_handlers = schedule_handlers(app);
+    for schedule in template.schedules()? {
+        let Some(handler) = schedule_handlers.get(&schedule.binary).cloned() else {
+            anyhow::bail!(
+                "`{}` runs on a schedule but has no local handler",
+                schedule.binary
+            );
+        };
+        if let Err(e) = workers::rate(&schedule.expression) {
+            tracing::warn!(function = %schedule.function, error = %e, "schedule not run locally");
+            continue;
+        }
+        tasks.push(tokio::spawn(async move {
+            if let Err(e) = workers::run_schedule(schedule, handler).await {
+                tracing::error!(error = %e, "schedule stopped");
+            }
+        }));
+    }
+    Ok(tasks)
 }

@@ -23,6 +23,12 @@ async fn main() -> Result<()> {
         listen: env("CONFIDE_LISTEN", "127.0.0.1:3000")
             .parse()
             .context("CONFIDE_LISTEN")?,
+        retry_delay: confide_local::workers::RetryDelay(
+            std::env::var("CONFIDE_LOCAL_RETRY_SECONDS")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .map(std::time::Duration::from_secs),
+        ),
     };
     let stack = start(options).await?;
     seed_demo_tenant(&stack.url).await?;

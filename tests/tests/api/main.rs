@@ -9,3 +9,4 @@ mod isolation;
 mod jwt;
 mod members;
 mod tenant;
+mod workers;
