@@ -613,3 +613,51 @@ mod tests {
         );
     }
 }
+
+/// Every route has a sample event in `events/<binary>/`, and every sample is a request Lambda would
+/// accept for a route the template declares.
+#[cfg(test)]
+mod sample_events {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn every_route_has_a_sample_event_that_lambda_http_parses() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let text = std::fs::read_to_string(root.join("template.yaml")).unwrap();
+        let routes = Template::parse(&text, Params::local("dev", "eu-west-1"))
+            .unwrap()
+            .routes()
+            .unwrap();
+        let mut covered = std::collections::BTreeSet::new();
+        for route in &routes {
+            let dir = root.join("events").join(&route.binary);
+            for entry in std::fs::read_dir(&dir).unwrap_or_else(|_| panic!("no {}", dir.display()))
+            {
+                let path = entry.unwrap().path();
+                let text = std::fs::read_to_string(&path).unwrap();
+                let event: serde_json::Value = serde_json::from_str(&text).unwrap();
+                if event["routeKey"] == route.key() {
+                    lambda_http::request::from_str(&text)
+                        .unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()));
+                    assert_eq!(
+                        event["requestContext"].get("authorizer").is_some(),
+                        !route.public,
+                        "{}: claims only on protected routes",
+                        path.display()
+                    );
+                    covered.insert(route.key());
+                }
+            }
+        }
+        let missing: Vec<String> = routes
+            .iter()
+            .map(Route::key)
+            .filter(|k| !covered.contains(k))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "routes without a sample event: {missing:?}"
+        );
+    }
+}
