@@ -10,7 +10,14 @@ export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT"
 export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 
 moto_pid=""
-cleanup() { [ -n "$moto_pid" ] && kill "$moto_pid" 2>/dev/null; wait 2>/dev/null || true; }
+app_pid=""
+cleanup() {
+  trap - EXIT INT TERM
+  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null
+  [ -n "$moto_pid" ] && kill "$moto_pid" 2>/dev/null
+  wait 2>/dev/null || true
+  echo "stopped everything this script started"
+}
 trap cleanup EXIT INT TERM
 
 if curl -fs "$AWS_ENDPOINT_URL/moto-api/" >/dev/null 2>&1; then
@@ -27,4 +34,7 @@ else
 fi
 
 cargo build -q -p confide-local
-./target/debug/confide-local
+# In the background and waited for, so that a signal to this script stops everything at once.
+./target/debug/confide-local &
+app_pid=$!
+wait "$app_pid"
