@@ -26,7 +26,10 @@ fn profile_item() -> HashMap<String, AttributeValue> {
         faqs.join(",")
     );
     HashMap::from([
-        ("pk".to_owned(), AttributeValue::S("T#0123456789abcdef0123456789abcdef".to_owned())),
+        (
+            "pk".to_owned(),
+            AttributeValue::S("T#0123456789abcdef0123456789abcdef".to_owned()),
+        ),
         ("sk".to_owned(), AttributeValue::S("PROFILE".to_owned())),
         ("kind".to_owned(), AttributeValue::S("profile".to_owned())),
         ("data".to_owned(), AttributeValue::S(data)),
@@ -62,7 +65,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         "DB-ESDK item encryption, {} B profile item, {ROUNDS} rounds each (release build)",
         stored_size(&item)
     );
-    println!("{:<52} {:>12} {:>12} {:>10}", "suite", "encrypt µs", "decrypt µs", "stored B");
+    println!(
+        "{:<52} {:>12} {:>12} {:>10}",
+        "suite", "encrypt µs", "decrypt µs", "stored B"
+    );
     for (name, suite) in [
         (
             "ECDSA P-384 + HMAC-SHA384 (DB-ESDK default)",

@@ -253,7 +253,7 @@ async fn create_queues(
     use aws_sdk_sqs::types::QueueAttributeName;
     let sqs = aws_sdk_sqs::Client::new(sdk);
     let queues = template.queues()?;
-    let mut urls = BTreeMap::new();
+    let mut urls: BTreeMap<String, String> = BTreeMap::new();
     // Dead-letter queues first: the queues that redrive into them need their ARNs.
     let (plain, redriven): (Vec<_>, Vec<_>) = queues.into_iter().partition(|q| q.redrive.is_none());
     for queue in plain.iter().chain(&redriven) {
@@ -265,15 +265,7 @@ async fn create_queues(
             let dlq_url = urls
                 .get(dlq)
                 .with_context(|| format!("{} redrives to unknown {dlq}", queue.logical_id))?;
-            let arn = sqs
-                .get_queue_attributes()
-                .queue_url(dlq_url)
-                .attribute_names(QueueAttributeName::QueueArn)
-                .send()
-                .await?
-                .attributes
-                .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
-                .context("queue without ARN")?;
+            let arn = crate::workers::queue_arn(&sqs, dlq_url).await?;
             let policy =
                 serde_json::json!({ "deadLetterTargetArn": arn, "maxReceiveCount": max_receives });
             request = request.attributes(QueueAttributeName::RedrivePolicy, policy.to_string());

@@ -25,6 +25,18 @@ pub type ScheduleHandler =
 #[derive(Debug, Clone, Copy)]
 pub struct RetryDelay(pub Option<Duration>);
 
+/// The ARN of the queue at `queue_url`.
+pub async fn queue_arn(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Result<String> {
+    sqs.get_queue_attributes()
+        .queue_url(queue_url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await?
+        .attributes
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+        .context("queue without ARN")
+}
+
 /// Polls one queue for one function until the task is dropped.
 pub async fn consume(
     sqs: aws_sdk_sqs::Client,
@@ -33,15 +45,7 @@ pub async fn consume(
     handler: QueueHandler,
     retry_delay: RetryDelay,
 ) -> Result<()> {
-    let arn = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await?
-        .attributes
-        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
-        .context("queue without ARN")?;
+    let arn = queue_arn(&sqs, &queue_url).await?;
     let region = arn.split(':').nth(3).unwrap_or_default().to_owned();
     loop {
         let received = sqs

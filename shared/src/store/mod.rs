@@ -223,6 +223,18 @@ impl Store {
         Ok(Page { records, next_sk })
     }
 
+    /// The first record of a partition's `prefix` range, in the given direction.
+    async fn first<T: DeserializeOwned>(
+        &self,
+        pk: String,
+        prefix: &str,
+        kind: &'static str,
+        forward: bool,
+    ) -> Result<Option<T>, StoreError> {
+        let page: Page<T> = self.query(pk, prefix, kind, forward, Some(1), None).await?;
+        Ok(page.records.into_iter().next())
+    }
+
     // ---------------------------------------------------------------- tenants
 
     /// Creates a tenant with its profile and first owner in one transaction.
@@ -313,17 +325,8 @@ impl Store {
 
     /// The tenant a user belongs to, read from our table (never from the client).
     pub async fn tenant_of_user(&self, user: &UserId) -> Result<Option<TenantId>, StoreError> {
-        let page: Page<TenantId> = self
-            .query(
-                keys::user_pk(user),
-                keys::TENANT_PREFIX,
-                "membership",
-                true,
-                Some(1),
-                None,
-            )
-            .await?;
-        Ok(page.records.into_iter().next())
+        self.first(keys::user_pk(user), keys::TENANT_PREFIX, "membership", true)
+            .await
     }
 
     pub async fn member(
@@ -392,17 +395,8 @@ impl Store {
         &self,
         tenant: &TenantId,
     ) -> Result<Option<AuditEntry>, StoreError> {
-        let page: Page<AuditEntry> = self
-            .query(
-                keys::tenant_pk(tenant),
-                keys::AUDIT_PREFIX,
-                "audit",
-                false,
-                Some(1),
-                None,
-            )
-            .await?;
-        Ok(page.records.into_iter().next())
+        self.first(keys::tenant_pk(tenant), keys::AUDIT_PREFIX, "audit", false)
+            .await
     }
 
     /// Writes the entry at its sequence number; [`StoreError::ConditionFailed`] if that number is taken.

@@ -1,7 +1,7 @@
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use aws_sdk_sqs::types::QueueAttributeName;
 use confide_local::template::QueueSubscription;
-use confide_local::workers::{consume, QueueHandler, RetryDelay};
+use confide_local::workers::{consume, queue_arn, QueueHandler, RetryDelay};
 use confide_tests::stack;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -19,16 +19,7 @@ async fn queue_consumer_reports_partial_failures_and_redrives_to_the_dlq() {
         .await
         .unwrap();
     let dlq_url = dlq.queue_url.unwrap();
-    let dlq_arn = sqs
-        .get_queue_attributes()
-        .queue_url(&dlq_url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .unwrap()[&QueueAttributeName::QueueArn]
-        .clone();
+    let dlq_arn = queue_arn(&sqs, &dlq_url).await.unwrap();
     let policy = serde_json::json!({ "deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2 });
     let queue_url = sqs
         .create_queue()
