@@ -1,6 +1,7 @@
 //! Domain types and rules. Nothing here knows about Lambda, HTTP or DynamoDB: raw input is parsed into
 //! these types once, at the edge, and the rest of the code only ever sees valid values.
 
+pub mod analysis;
 pub mod audit;
 pub mod email;
 pub mod ids;
