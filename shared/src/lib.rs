@@ -17,6 +17,7 @@ pub mod encryption;
 pub mod error;
 pub mod http;
 pub mod identity;
+pub mod pseudonymize;
 pub mod store;
 pub mod telemetry;
 

@@ -48,18 +48,31 @@ impl AnalysisKind {
 
     pub fn description(self) -> &'static str {
         match self {
-            Self::Swot => "Strengths, weaknesses, opportunities and threats of your business towards a goal.",
-            Self::CompetitorLandscape => "How the competitors you name compare with you, and where you can stand out.",
-            Self::MarketingPlan => "A channel-by-channel plan towards an objective, within a budget and time frame.",
-            Self::CustomerPersonas => "Personas for the customer segments you name: needs, objections, channels.",
-            Self::PricingReview => "A review of your prices against costs, competitors and your pricing goal.",
-            Self::CustomerFeedback => "Themes, sentiment and actions from customer feedback you paste in.",
+            Self::Swot => {
+                "Strengths, weaknesses, opportunities and threats of your business towards a goal."
+            }
+            Self::CompetitorLandscape => {
+                "How the competitors you name compare with you, and where you can stand out."
+            }
+            Self::MarketingPlan => {
+                "A channel-by-channel plan towards an objective, within a budget and time frame."
+            }
+            Self::CustomerPersonas => {
+                "Personas for the customer segments you name: needs, objections, channels."
+            }
+            Self::PricingReview => {
+                "A review of your prices against costs, competitors and your pricing goal."
+            }
+            Self::CustomerFeedback => {
+                "Themes, sentiment and actions from customer feedback you paste in."
+            }
         }
     }
 
     /// The JSON Schema of this kind's form.
     pub fn form_schema(self) -> Value {
-        let text = |min: u64, max: u64| json!({ "type": "string", "minLength": min, "maxLength": max });
+        let text =
+            |min: u64, max: u64| json!({ "type": "string", "minLength": min, "maxLength": max });
         let list = |min: u64, max: u64, item_max: u64| {
             json!({ "type": "array", "minItems": min, "maxItems": max,
                     "items": { "type": "string", "minLength": 1, "maxLength": item_max } })
@@ -137,7 +150,12 @@ pub fn validate(schema: &Value, inputs: &Value) -> Result<(), InvalidField> {
         .ok_or_else(|| fail("inputs", "must be an object".into()))?;
     let empty = Map::new();
     let properties = schema["properties"].as_object().unwrap_or(&empty);
-    for name in schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+    for name in schema["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
         if !object.contains_key(name) {
             return Err(fail(name, "is required".into()));
         }
@@ -149,7 +167,8 @@ pub fn validate(schema: &Value, inputs: &Value) -> Result<(), InvalidField> {
         check_value(rule, value).map_err(|message| fail(name, message))?;
         if let (Some(items), Some(values)) = (rule.get("items"), value.as_array()) {
             for (i, item) in values.iter().enumerate() {
-                check_value(items, item).map_err(|message| fail(&format!("{name}[{i}]"), message))?;
+                check_value(items, item)
+                    .map_err(|message| fail(&format!("{name}[{i}]"), message))?;
             }
         }
     }
@@ -162,7 +181,9 @@ fn check_value(rule: &Value, value: &Value) -> Result<(), String> {
         Some("string") => {
             let text = value.as_str().ok_or("must be text")?;
             let len = text.chars().count() as u64;
-            if bound("minLength").is_some_and(|min| len < min) || bound("maxLength").is_some_and(|max| len > max) {
+            if bound("minLength").is_some_and(|min| len < min)
+                || bound("maxLength").is_some_and(|max| len > max)
+            {
                 return Err(format!(
                     "must be between {} and {} characters",
                     bound("minLength").unwrap_or(0),
@@ -179,8 +200,14 @@ fn check_value(rule: &Value, value: &Value) -> Result<(), String> {
         }
         Some("integer") => {
             let n = value.as_i64().ok_or("must be a whole number")?;
-            let min = rule.get("minimum").and_then(Value::as_i64).unwrap_or(i64::MIN);
-            let max = rule.get("maximum").and_then(Value::as_i64).unwrap_or(i64::MAX);
+            let min = rule
+                .get("minimum")
+                .and_then(Value::as_i64)
+                .unwrap_or(i64::MIN);
+            let max = rule
+                .get("maximum")
+                .and_then(Value::as_i64)
+                .unwrap_or(i64::MAX);
             if n < min || n > max {
                 return Err(format!("must be between {min} and {max}"));
             }
@@ -189,7 +216,9 @@ fn check_value(rule: &Value, value: &Value) -> Result<(), String> {
         Some("array") => {
             let items = value.as_array().ok_or("must be a list")?;
             let len = items.len() as u64;
-            if bound("minItems").is_some_and(|min| len < min) || bound("maxItems").is_some_and(|max| len > max) {
+            if bound("minItems").is_some_and(|min| len < min)
+                || bound("maxItems").is_some_and(|max| len > max)
+            {
                 return Err(format!(
                     "must have between {} and {} entries",
                     bound("minItems").unwrap_or(0),
@@ -239,12 +268,16 @@ mod tests {
     fn valid_inputs(kind: AnalysisKind) -> Value {
         match kind {
             AnalysisKind::Swot => json!({ "goal": "Open a second shop", "time_horizon": "1 year" }),
-            AnalysisKind::CompetitorLandscape => json!({ "competitors": ["Bread & Co"], "market": "Bristol bakeries" }),
+            AnalysisKind::CompetitorLandscape => {
+                json!({ "competitors": ["Bread & Co"], "market": "Bristol bakeries" })
+            }
             AnalysisKind::MarketingPlan => {
                 json!({ "objective": "More weekday sales", "budget_eur": 2000, "duration_months": 3, "channels": ["social"] })
             }
             AnalysisKind::CustomerPersonas => json!({ "target_segments": ["office workers"] }),
-            AnalysisKind::PricingReview => json!({ "products": ["Sourdough 4.50"], "pricing_goal": "margin" }),
+            AnalysisKind::PricingReview => {
+                json!({ "products": ["Sourdough 4.50"], "pricing_goal": "margin" })
+            }
             AnalysisKind::CustomerFeedback => json!({ "feedback": "Great bread, slow queue." }),
         }
     }
@@ -252,7 +285,11 @@ mod tests {
     #[test]
     fn every_kind_accepts_a_filled_in_form() {
         for kind in AnalysisKind::ALL {
-            assert_eq!(validate(&kind.form_schema(), &valid_inputs(kind)), Ok(()), "{kind:?}");
+            assert_eq!(
+                validate(&kind.form_schema(), &valid_inputs(kind)),
+                Ok(()),
+                "{kind:?}"
+            );
         }
     }
 
@@ -261,27 +298,78 @@ mod tests {
     fn a_broken_form_names_its_failing_field() {
         let cases = [
             (AnalysisKind::Swot, json!({}), "goal: is required"),
-            (AnalysisKind::Swot, json!({ "goal": "ab" }), "goal: must be between 3 and 500"),
-            (AnalysisKind::Swot, json!({ "goal": "Grow", "time_horizon": "forever" }), "time_horizon: must be one of"),
-            (AnalysisKind::Swot, json!({ "goal": "Grow", "extra": 1 }), "extra: is not a field"),
-            (AnalysisKind::CompetitorLandscape, json!({ "competitors": [], "market": "x y" }), "competitors: must have between 1"),
-            (AnalysisKind::CompetitorLandscape, json!({ "competitors": ["a", ""], "market": "x y" }), "competitors[1]: must be between 1"),
-            (AnalysisKind::MarketingPlan, json!({ "objective": "Sell", "budget_eur": -5, "duration_months": 3 }), "budget_eur: must be between 0"),
-            (AnalysisKind::MarketingPlan, json!({ "objective": "Sell", "budget_eur": 1.5, "duration_months": 3 }), "budget_eur: must be a whole number"),
-            (AnalysisKind::MarketingPlan, json!({ "objective": "Sell", "budget_eur": 5, "duration_months": 3, "channels": ["fax"] }), "channels[0]: must be one of"),
-            (AnalysisKind::CustomerPersonas, json!({ "target_segments": "students" }), "target_segments: must be a list"),
-            (AnalysisKind::PricingReview, json!({ "products": ["a"] }), "pricing_goal: is required"),
-            (AnalysisKind::CustomerFeedback, json!([1, 2]), "inputs: must be an object"),
+            (
+                AnalysisKind::Swot,
+                json!({ "goal": "ab" }),
+                "goal: must be between 3 and 500",
+            ),
+            (
+                AnalysisKind::Swot,
+                json!({ "goal": "Grow", "time_horizon": "forever" }),
+                "time_horizon: must be one of",
+            ),
+            (
+                AnalysisKind::Swot,
+                json!({ "goal": "Grow", "extra": 1 }),
+                "extra: is not a field",
+            ),
+            (
+                AnalysisKind::CompetitorLandscape,
+                json!({ "competitors": [], "market": "x y" }),
+                "competitors: must have between 1",
+            ),
+            (
+                AnalysisKind::CompetitorLandscape,
+                json!({ "competitors": ["a", ""], "market": "x y" }),
+                "competitors[1]: must be between 1",
+            ),
+            (
+                AnalysisKind::MarketingPlan,
+                json!({ "objective": "Sell", "budget_eur": -5, "duration_months": 3 }),
+                "budget_eur: must be between 0",
+            ),
+            (
+                AnalysisKind::MarketingPlan,
+                json!({ "objective": "Sell", "budget_eur": 1.5, "duration_months": 3 }),
+                "budget_eur: must be a whole number",
+            ),
+            (
+                AnalysisKind::MarketingPlan,
+                json!({ "objective": "Sell", "budget_eur": 5, "duration_months": 3, "channels": ["fax"] }),
+                "channels[0]: must be one of",
+            ),
+            (
+                AnalysisKind::CustomerPersonas,
+                json!({ "target_segments": "students" }),
+                "target_segments: must be a list",
+            ),
+            (
+                AnalysisKind::PricingReview,
+                json!({ "products": ["a"] }),
+                "pricing_goal: is required",
+            ),
+            (
+                AnalysisKind::CustomerFeedback,
+                json!([1, 2]),
+                "inputs: must be an object",
+            ),
         ];
         for (kind, inputs, expected) in cases {
             let error = validate(&kind.form_schema(), &inputs).unwrap_err();
-            assert!(error.message.starts_with(expected), "{kind:?} {inputs}: got {:?}", error.message);
+            assert!(
+                error.message.starts_with(expected),
+                "{kind:?} {inputs}: got {:?}",
+                error.message
+            );
         }
     }
 
     #[test]
     fn kinds_parse_from_their_snake_case_names() {
-        assert_eq!(AnalysisKind::parse("customer_feedback"), Ok(AnalysisKind::CustomerFeedback));
+        assert_eq!(
+            AnalysisKind::parse("customer_feedback"),
+            Ok(AnalysisKind::CustomerFeedback)
+        );
         assert!(AnalysisKind::parse("horoscope").is_err());
     }
 
@@ -290,9 +378,19 @@ mod tests {
         fn check(schema: &Value, path: &str) {
             if schema["type"] == "object" {
                 assert_eq!(schema["additionalProperties"], false, "{path}");
-                let props: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
-                let required: Vec<&str> = schema["required"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
-                assert_eq!(props.len(), required.len(), "{path}: strict structured output needs all fields required");
+                let props: Vec<&String> =
+                    schema["properties"].as_object().unwrap().keys().collect();
+                let required: Vec<&str> = schema["required"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect();
+                assert_eq!(
+                    props.len(),
+                    required.len(),
+                    "{path}: strict structured output needs all fields required"
+                );
                 for (name, sub) in schema["properties"].as_object().unwrap() {
                     check(sub, &format!("{path}.{name}"));
                 }
