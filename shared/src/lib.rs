@@ -15,6 +15,7 @@ pub mod config;
 pub mod domain;
 pub mod encryption;
 pub mod error;
+pub mod genai;
 pub mod http;
 pub mod identity;
 pub mod pseudonymize;
