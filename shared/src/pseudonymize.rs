@@ -174,7 +174,7 @@ fn luhn_ok(candidate: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn iban_checksum_ok(candidate: &str) -> bool {
