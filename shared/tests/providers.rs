@@ -53,9 +53,12 @@ fn gemini() -> Gemini {
     }
 }
 
+/// The dialect, the fixture of its expected body, its URL, and its authentication header.
+type RequestCase<'a> = (&'a dyn Dialect, &'a str, &'a str, (&'a str, &'a str));
+
 #[test]
 fn requests_match_each_api_s_documented_shape() {
-    let cases: [(&dyn Dialect, &str, &str, (&str, &str)); 3] = [
+    let cases: [RequestCase; 3] = [
         (&openai(), "openai_request.json", "https://eu.api.openai.com/v1/chat/completions", ("authorization", "Bearer sk-test")),
         (&anthropic(), "anthropic_request.json", "https://api.anthropic.com/v1/messages", ("x-api-key", "ak-test")),
         (
