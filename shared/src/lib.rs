@@ -11,6 +11,7 @@
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod charts;
 pub mod config;
 pub mod domain;
 pub mod encryption;
