@@ -4,6 +4,7 @@
 
 pub mod anthropic;
 pub mod gemini;
+pub mod offline;
 pub mod openai;
 
 use serde_json::Value;
