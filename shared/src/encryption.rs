@@ -45,6 +45,8 @@ pub fn attribute_actions() -> HashMap<String, CryptoAction> {
         ("gsi1pk".to_owned(), CryptoAction::SignOnly),
         ("gsi1sk".to_owned(), CryptoAction::SignOnly),
         ("kind".to_owned(), CryptoAction::SignOnly),
+        // A member's role, readable by condition checks (no one may demote the last owner).
+        ("role".to_owned(), CryptoAction::SignOnly),
         ("expires_at".to_owned(), CryptoAction::SignOnly),
         ("data".to_owned(), CryptoAction::EncryptAndSign),
     ])

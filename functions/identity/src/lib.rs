@@ -211,7 +211,7 @@ async fn logout(app: &App, info: &RequestInfo) -> Result<HttpResponse, ApiError>
     app.identity.sign_out_everywhere(&member.email).await?;
     // Token times have one-second resolution: refuse this whole second too.
     member.tokens_not_before = now_unix() + 1;
-    app.store.save_member(&caller.tenant, &member).await?;
+    app.store.save_member(&caller.tenant, &member, None).await?;
     app.audit(
         &caller.tenant,
         caller.user.as_str(),

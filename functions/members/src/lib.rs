@@ -130,28 +130,28 @@ async fn target_member(app: &App, info: &RequestInfo, caller: &Caller) -> Result
         .ok_or(ApiError::NotFound)
 }
 
-async fn ensure_another_owner_remains(
+/// When `target` is an owner about to lose that role: another owner who must still be one when the
+/// change is written (the store checks it in the same transaction, so two owners cannot demote each
+/// other at once). `None` when `target` is no owner.
+async fn another_owner(
     app: &App,
     caller: &Caller,
     target: &Member,
-) -> Result<(), ApiError> {
+) -> Result<Option<UserId>, ApiError> {
     if target.role != Role::Owner {
-        return Ok(());
+        return Ok(None);
     }
-    let owners = app
-        .store
+    app.store
         .members(&caller.tenant)
         .await?
-        .iter()
-        .filter(|m| m.role == Role::Owner)
-        .count();
-    if owners <= 1 {
-        return Err(ApiError::conflict(
-            "last_owner",
-            "a tenant must keep at least one owner",
-        ));
-    }
-    Ok(())
+        .into_iter()
+        .find(|m| m.role == Role::Owner && m.user_id != target.user_id)
+        .map(|m| Some(m.user_id))
+        .ok_or_else(last_owner)
+}
+
+fn last_owner() -> ApiError {
+    ApiError::conflict("last_owner", "a tenant must keep at least one owner")
 }
 
 #[derive(Deserialize)]
@@ -174,14 +174,17 @@ async fn change_role(
             message: "only owners may make or change owners",
         });
     }
-    if role != Role::Owner {
-        ensure_another_owner_remains(app, caller, &member).await?;
-    }
+    let keep_owner = match role {
+        Role::Owner => None,
+        _ => another_owner(app, caller, &member).await?,
+    };
     member.role = role;
     app.store
-        .save_member(&caller.tenant, &member)
+        .save_member(&caller.tenant, &member, keep_owner.as_ref())
         .await
         .map_err(|e| match e {
+            // The other owner lost that role meanwhile (or this member was removed): nothing was written.
+            StoreError::ConditionFailed if keep_owner.is_some() => last_owner(),
             StoreError::ConditionFailed => ApiError::NotFound,
             other => other.into(),
         })?;
@@ -204,11 +207,15 @@ async fn remove(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRe
             message: "only owners may remove owners",
         });
     }
-    ensure_another_owner_remains(app, caller, &member).await?;
+    let keep_owner = another_owner(app, caller, &member).await?;
     // Our table first: from this write on, every request with their token is refused.
     app.store
-        .remove_member(&caller.tenant, &member.user_id)
-        .await?;
+        .remove_member(&caller.tenant, &member.user_id, keep_owner.as_ref())
+        .await
+        .map_err(|e| match e {
+            StoreError::ConditionFailed => last_owner(),
+            other => other.into(),
+        })?;
     app.identity.sign_out_everywhere(&member.email).await?;
     app.identity.delete_user(&member.user_id).await?;
     app.audit(

@@ -7,10 +7,10 @@ pub mod keys;
 use crate::domain::audit::AuditEntry;
 use crate::domain::member::Member;
 use crate::domain::tenant::{BusinessProfile, Tenant};
-use crate::domain::{TenantId, UserId};
+use crate::domain::{Role, TenantId, UserId};
 use crate::error::{ApiError, BoxError};
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -301,6 +301,41 @@ impl Store {
 
     // ---------------------------------------------------------------- members
 
+    fn member_item(tenant: &TenantId, member: &Member) -> Result<Item, StoreError> {
+        let mut item = Self::item(
+            keys::tenant_pk(tenant),
+            keys::member_sk(&member.user_id),
+            "member",
+            member,
+        )?;
+        item.insert(
+            "role".to_owned(),
+            AttributeValue::S(member.role.as_str().to_owned()),
+        );
+        Ok(item)
+    }
+
+    /// A transaction item that holds only while `owner` is still an owner of `tenant`.
+    fn still_owner(
+        &self,
+        tenant: &TenantId,
+        owner: &UserId,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(keys::tenant_pk(tenant)))
+            .key("sk", AttributeValue::S(keys::member_sk(owner)))
+            .condition_expression("#role = :owner")
+            .expression_attribute_names("#role", "role")
+            .expression_attribute_values(
+                ":owner",
+                AttributeValue::S(Role::Owner.as_str().to_owned()),
+            )
+            .build()
+            .map_err(|e| StoreError::Request(Box::new(e)))?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
+    }
+
     /// The member item and the user's pointer to it: a user belongs to one tenant only.
     fn member_puts(&self, tenant: &TenantId, member: &Member) -> Result<[Put; 2], StoreError> {
         let pointer = Self::item(
@@ -310,15 +345,7 @@ impl Store {
             &tenant,
         )?;
         Ok([
-            self.put(
-                Self::item(
-                    keys::tenant_pk(tenant),
-                    keys::member_sk(&member.user_id),
-                    "member",
-                    member,
-                )?,
-                Write::New,
-            )?,
+            self.put(Self::member_item(tenant, member)?, Write::New)?,
             self.put(pointer, Write::New)?,
         ])
     }
@@ -370,23 +397,42 @@ impl Store {
         self.transact(items).await
     }
 
-    /// Rewrites a member; fails with [`StoreError::ConditionFailed`] if they were removed meanwhile.
-    pub async fn save_member(&self, tenant: &TenantId, member: &Member) -> Result<(), StoreError> {
-        let item = Self::item(
-            keys::tenant_pk(tenant),
-            keys::member_sk(&member.user_id),
-            "member",
-            member,
-        )?;
-        self.put_one(self.put(item, Write::Existing)?).await
+    /// Rewrites a member; [`StoreError::ConditionFailed`] if they were removed meanwhile, or if
+    /// `keep_owner` (another owner, named when an owner is demoted) is no longer an owner.
+    pub async fn save_member(
+        &self,
+        tenant: &TenantId,
+        member: &Member,
+        keep_owner: Option<&UserId>,
+    ) -> Result<(), StoreError> {
+        let put = self.put(Self::member_item(tenant, member)?, Write::Existing)?;
+        match keep_owner {
+            None => self.put_one(put).await,
+            Some(owner) => {
+                self.transact(vec![
+                    TransactWriteItem::builder().put(put).build(),
+                    self.still_owner(tenant, owner)?,
+                ])
+                .await
+            }
+        }
     }
 
-    pub async fn remove_member(&self, tenant: &TenantId, user: &UserId) -> Result<(), StoreError> {
-        self.transact(vec![
+    /// Removes a member and their pointer; with `keep_owner`, only while that other owner still is one.
+    pub async fn remove_member(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        keep_owner: Option<&UserId>,
+    ) -> Result<(), StoreError> {
+        let mut items = vec![
             self.delete(keys::tenant_pk(tenant), keys::member_sk(user))?,
             self.delete(keys::user_pk(user), keys::tenant_pk(tenant))?,
-        ])
-        .await
+        ];
+        if let Some(owner) = keep_owner {
+            items.push(self.still_owner(tenant, owner)?);
+        }
+        self.transact(items).await
     }
 
     // ---------------------------------------------------------------- audit

@@ -137,3 +137,34 @@ async fn an_unknown_member_id_is_not_found() {
     assert_eq!(reply.status, 404);
     assert_eq!(owner.api.delete("/v1/members/T%23x").await.status, 404);
 }
+
+/// The race the transaction closes: A's request saw B as the other owner, but B was demoted before A's
+/// demotion is written. The write names B as the owner who must remain, so it fails and A stays owner.
+#[tokio::test]
+async fn an_owner_cannot_be_demoted_on_a_stale_view_of_the_other_owners() {
+    use confide_shared::domain::{Role, TenantId, UserId};
+    use confide_shared::store::StoreError;
+
+    let a = sign_up("Two Owners Co").await;
+    let b = invite(&a, "admin").await;
+    let promote = a.api.patch(&format!("/v1/members/{}", b.user_id), json!({ "role": "owner" })).await;
+    assert_eq!(promote.status, 200);
+
+    let app = confide_tests::stack().app().await;
+    let tenant = TenantId::parse(&a.tenant_id).unwrap();
+    let a_id = UserId::parse(&a.user_id).unwrap();
+    let b_id = UserId::parse(&b.user_id).unwrap();
+    let mut a_member = app.store.member(&tenant, &a_id).await.unwrap().unwrap();
+
+    // B steps down (allowed: A is still an owner).
+    let demote_b = a.api.patch(&format!("/v1/members/{}", b.user_id), json!({ "role": "admin" })).await;
+    assert_eq!(demote_b.status, 200);
+
+    // A's demotion, decided while B still looked like an owner, must not be written.
+    a_member.role = Role::Admin;
+    let stale = app.store.save_member(&tenant, &a_member, Some(&b_id)).await;
+    assert!(matches!(stale, Err(StoreError::ConditionFailed)), "{stale:?}");
+    let removal = app.store.remove_member(&tenant, &a_id, Some(&b_id)).await;
+    assert!(matches!(removal, Err(StoreError::ConditionFailed)), "{removal:?}");
+    assert_eq!(a.api.get("/v1/tenant").await.body["your_role"], "owner", "A is still the owner");
+}
