@@ -147,7 +147,13 @@ async fn an_owner_cannot_be_demoted_on_a_stale_view_of_the_other_owners() {
 
     let a = sign_up("Two Owners Co").await;
     let b = invite(&a, "admin").await;
-    let promote = a.api.patch(&format!("/v1/members/{}", b.user_id), json!({ "role": "owner" })).await;
+    let promote = a
+        .api
+        .patch(
+            &format!("/v1/members/{}", b.user_id),
+            json!({ "role": "owner" }),
+        )
+        .await;
     assert_eq!(promote.status, 200);
 
     let app = confide_tests::stack().app().await;
@@ -157,14 +163,30 @@ async fn an_owner_cannot_be_demoted_on_a_stale_view_of_the_other_owners() {
     let mut a_member = app.store.member(&tenant, &a_id).await.unwrap().unwrap();
 
     // B steps down (allowed: A is still an owner).
-    let demote_b = a.api.patch(&format!("/v1/members/{}", b.user_id), json!({ "role": "admin" })).await;
+    let demote_b = a
+        .api
+        .patch(
+            &format!("/v1/members/{}", b.user_id),
+            json!({ "role": "admin" }),
+        )
+        .await;
     assert_eq!(demote_b.status, 200);
 
     // A's demotion, decided while B still looked like an owner, must not be written.
     a_member.role = Role::Admin;
     let stale = app.store.save_member(&tenant, &a_member, Some(&b_id)).await;
-    assert!(matches!(stale, Err(StoreError::ConditionFailed)), "{stale:?}");
+    assert!(
+        matches!(stale, Err(StoreError::ConditionFailed)),
+        "{stale:?}"
+    );
     let removal = app.store.remove_member(&tenant, &a_id, Some(&b_id)).await;
-    assert!(matches!(removal, Err(StoreError::ConditionFailed)), "{removal:?}");
-    assert_eq!(a.api.get("/v1/tenant").await.body["your_role"], "owner", "A is still the owner");
+    assert!(
+        matches!(removal, Err(StoreError::ConditionFailed)),
+        "{removal:?}"
+    );
+    assert_eq!(
+        a.api.get("/v1/tenant").await.body["your_role"],
+        "owner",
+        "A is still the owner"
+    );
 }
