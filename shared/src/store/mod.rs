@@ -445,19 +445,29 @@ impl Store {
             .await
     }
 
-    /// Writes the entry at its sequence number; [`StoreError::ConditionFailed`] if that number is taken.
-    pub async fn insert_audit_entry(
+    fn audit_put(
         &self,
         tenant: &TenantId,
         entry: &AuditEntry,
-    ) -> Result<(), StoreError> {
+        write: Write,
+    ) -> Result<Put, StoreError> {
         let item = Self::item(
             keys::tenant_pk(tenant),
             keys::audit_sk(entry.seq),
             "audit",
             entry,
         )?;
-        self.put_one(self.put(item, Write::New)?).await
+        self.put(item, write)
+    }
+
+    /// Writes the entry at its sequence number; [`StoreError::ConditionFailed`] if that number is taken.
+    pub async fn insert_audit_entry(
+        &self,
+        tenant: &TenantId,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        self.put_one(self.audit_put(tenant, entry, Write::New)?)
+            .await
     }
 
     /// Replaces an entry as it is. Only tests use it, to show that tampering is caught.
@@ -467,13 +477,8 @@ impl Store {
         tenant: &TenantId,
         entry: &AuditEntry,
     ) -> Result<(), StoreError> {
-        let item = Self::item(
-            keys::tenant_pk(tenant),
-            keys::audit_sk(entry.seq),
-            "audit",
-            entry,
-        )?;
-        self.put_one(self.put(item, Write::Existing)?).await
+        self.put_one(self.audit_put(tenant, entry, Write::Existing)?)
+            .await
     }
 
     /// A page of entries; `after_seq` continues from a previous page in the same direction.
