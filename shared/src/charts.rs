@@ -79,25 +79,45 @@ pub fn render_svg(chart: &Chart) -> String {
     svg
 }
 
-/// The value range of all series, always including zero.
-fn value_range(chart: &Chart) -> (f64, f64) {
+/// Aim for about four intervals on the value axis; accept up to six to keep the steps round.
+const TARGET_TICKS: f64 = 4.0;
+const MAX_TICKS: f64 = 6.0;
+
+/// A step of 1, 2 or 5 times a power of ten, at least `raw`: axis labels people can read.
+fn nice_step(raw: f64) -> f64 {
+    let magnitude = 10_f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|step| *step >= raw * (1.0 - 1e-9))
+        .unwrap_or(10.0 * magnitude)
+}
+
+/// The value axis: from, to and step, always including zero, ending on whole steps.
+fn value_axis(chart: &Chart) -> (f64, f64, f64) {
     let values = chart
         .series
         .iter()
         .flat_map(|s| s.values.iter().copied().map(finite));
     let (min, max) = values.fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     if (max - min).abs() < f64::EPSILON {
-        (min, min + 1.0)
-    } else {
-        (min, max)
+        return (min, min + TARGET_TICKS, 1.0);
+    }
+    let mut step = nice_step((max - min) / TARGET_TICKS);
+    loop {
+        let (lo, hi) = ((min / step).floor() * step, (max / step).ceil() * step);
+        if ((hi - lo) / step).round() <= MAX_TICKS {
+            return (lo, hi, step);
+        }
+        step = nice_step(step * 1.01);
     }
 }
 
-fn axes(chart: &Chart, svg: &mut String, min: f64, max: f64) {
-    let plot_height = HEIGHT - TOP - BOTTOM;
-    for step in 0..=4 {
-        let value = min + (max - min) * f64::from(step) / 4.0;
-        let y = TOP + plot_height * (1.0 - f64::from(step) / 4.0);
+fn axes(chart: &Chart, svg: &mut String, (min, max, step): (f64, f64, f64)) {
+    let ticks = ((max - min) / step).round() as u32;
+    for tick in 0..=ticks {
+        let value = min + step * f64::from(tick);
+        let y = y_of(value, min, max);
         let _ = write!(
             svg,
             r##"<line x1="{LEFT}" y1="{y:.1}" x2="{x2}" y2="{y:.1}" stroke="#e5e7eb"/><text x="{tx}" y="{ty:.1}" text-anchor="end">{label}</text>"##,
@@ -124,8 +144,9 @@ fn y_of(value: f64, min: f64, max: f64) -> f64 {
 }
 
 fn bars(chart: &Chart, svg: &mut String) {
-    let (min, max) = value_range(chart);
-    axes(chart, svg, min, max);
+    let axis = value_axis(chart);
+    let (min, max, _) = axis;
+    axes(chart, svg, axis);
     let slot = (WIDTH - LEFT - RIGHT) / chart.labels.len().max(1) as f64;
     let bar = slot * 0.8 / chart.series.len().max(1) as f64;
     let zero = y_of(0.0, min, max);
@@ -147,8 +168,9 @@ fn bars(chart: &Chart, svg: &mut String) {
 }
 
 fn lines(chart: &Chart, svg: &mut String) {
-    let (min, max) = value_range(chart);
-    axes(chart, svg, min, max);
+    let axis = value_axis(chart);
+    let (min, max, _) = axis;
+    axes(chart, svg, axis);
     let slot = (WIDTH - LEFT - RIGHT) / chart.labels.len().max(1) as f64;
     for (s, series) in chart.series.iter().enumerate() {
         let points: Vec<String> = series
@@ -300,6 +322,27 @@ mod tests {
         assert!(svg.contains("&lt;script&gt;"));
         let title = doc.descendants().find(|n| n.has_tag_name("title")).unwrap();
         assert_eq!(title.text(), Some("Sales <by> channel & \"month\""));
+    }
+
+    #[test]
+    fn axis_ticks_are_round_numbers_that_cover_the_data() {
+        let mut c = chart(ChartType::Bar);
+        c.series = vec![Series {
+            name: "s".into(),
+            values: vec![-10.0, 160.0],
+        }];
+        assert_eq!(
+            value_axis(&c),
+            (-50.0, 200.0, 50.0),
+            "steps of 50 from -50 to 200"
+        );
+        c.series = vec![Series {
+            name: "s".into(),
+            values: vec![0.0, 0.37],
+        }];
+        assert_eq!(value_axis(&c), (0.0, 0.4, 0.1));
+        assert_eq!(nice_step(23.0), 50.0);
+        assert_eq!(nice_step(0.013), 0.02);
     }
 
     #[test]
