@@ -6,6 +6,7 @@ pub mod anthropic;
 pub mod gemini;
 pub mod offline;
 pub mod openai;
+pub mod prompt;
 
 use serde_json::Value;
 use std::time::Duration;
