@@ -9,15 +9,13 @@ use axum::extract::{ConnectInfo, State};
 use axum::response::Response as AxumResponse;
 use base64::Engine;
 use confide_shared::http::HttpResponse;
-use futures_like::BoxFuture;
 use http::{HeaderValue, StatusCode};
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub mod futures_like {
-    pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
-}
+/// A boxed future, as the registered handlers return them.
+pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
 
 /// A function's HTTP handler, as its Lambda `main` would call it.
 pub type HttpHandler = Arc<dyn Fn(lambda_http::Request) -> BoxFuture<HttpResponse> + Send + Sync>;

@@ -3,7 +3,7 @@
 //! leave failures for redelivery (the emulator moves them to the dead-letter queue after the queue's
 //! `maxReceiveCount`), and call scheduled functions at their `rate(...)`.
 
-use crate::gateway::futures_like::BoxFuture;
+use crate::gateway::BoxFuture;
 use crate::template::{QueueSubscription, Schedule};
 use anyhow::{bail, Context, Result};
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
