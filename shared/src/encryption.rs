@@ -132,14 +132,12 @@ impl TenantKeys {
     }
 }
 
-/// Builds the DynamoDB client that encrypts and signs on write and verifies and decrypts on read.
-pub async fn encrypting_dynamodb_client(
+/// The hierarchical keyring that picks each tenant's branch key from an item's key. One per client.
+pub async fn tenant_keyring(
     sdk: &aws_config::SdkConfig,
-    table: &str,
     key_store_table: &str,
     root_key_arn: &str,
-    suite: DbeAlgorithmSuiteId,
-) -> Result<aws_sdk_dynamodb::Client, BoxError> {
+) -> Result<aws_db_esdk::material_providers::types::keyring::KeyringRef, BoxError> {
     let dbesdk = dbesdk_client::Client::from_conf(DynamoDbEncryptionConfig::builder().build()?)?;
     let supplier = dbesdk
         .create_dynamo_db_encryption_branch_key_id_supplier()
@@ -149,13 +147,24 @@ pub async fn encrypting_dynamodb_client(
         .branch_key_id_supplier
         .ok_or("DB-ESDK returned no branch key id supplier")?;
     let mpl = mpl_client::Client::from_conf(MaterialProvidersConfig::builder().build()?)?;
-    let keyring = mpl
+    Ok(mpl
         .create_aws_kms_hierarchical_keyring()
         .branch_key_id_supplier(supplier)
         .key_store(key_store(sdk, key_store_table, root_key_arn)?)
         .ttl_seconds(BRANCH_KEY_CACHE_SECONDS)
         .send()
-        .await?;
+        .await?)
+}
+
+/// Builds the DynamoDB client that encrypts and signs on write and verifies and decrypts on read.
+pub async fn encrypting_dynamodb_client(
+    sdk: &aws_config::SdkConfig,
+    table: &str,
+    key_store_table: &str,
+    root_key_arn: &str,
+    suite: DbeAlgorithmSuiteId,
+) -> Result<aws_sdk_dynamodb::Client, BoxError> {
+    let keyring = tenant_keyring(sdk, key_store_table, root_key_arn).await?;
     let table_config = DynamoDbTableEncryptionConfig::builder()
         .logical_table_name(table)
         .partition_key_name("pk")

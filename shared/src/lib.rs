@@ -19,6 +19,7 @@ pub mod error;
 pub mod genai;
 pub mod http;
 pub mod identity;
+pub mod payloads;
 pub mod pseudonymize;
 pub mod store;
 pub mod telemetry;

@@ -8,5 +8,6 @@ mod identity;
 mod isolation;
 mod jwt;
 mod members;
+mod payloads;
 mod tenant;
 mod workers;
