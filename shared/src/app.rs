@@ -4,7 +4,7 @@ use crate::audit;
 use crate::auth::{resolve_caller, Caller};
 use crate::config::Config;
 use crate::domain::audit::{AuditAction, AuditEvent};
-use crate::domain::TenantId;
+use crate::domain::{TenantId, UserId};
 use crate::encryption::{self, TenantKeys};
 use crate::error::{ApiError, BoxError};
 use crate::http::RequestInfo;
@@ -55,17 +55,17 @@ impl App {
         resolve_caller(&self.store, &info.claims).await
     }
 
-    /// The one audit call: records that `actor` did `action` to `target` in `tenant`.
-    pub async fn audit(
+    /// The one audit call: records that `actor` did `action` to `target` in the actor's tenant.
+    pub async fn audit<'a>(
         &self,
-        tenant: &TenantId,
-        actor: &str,
+        actor: impl Into<Actor<'a>>,
         info: &RequestInfo,
         action: AuditAction,
         target: impl Into<String>,
     ) -> Result<(), ApiError> {
+        let Actor { tenant, user } = actor.into();
         let event = AuditEvent {
-            actor: actor.to_owned(),
+            actor: user.to_string(),
             action,
             target: target.into(),
             at: now_rfc3339(),
@@ -74,6 +74,22 @@ impl App {
         };
         audit::append(&self.store, tenant, event).await?;
         Ok(())
+    }
+}
+
+/// Who did something, and in which tenant: a [`Caller`], or a user being signed up or logged in.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub tenant: &'a TenantId,
+    pub user: &'a UserId,
+}
+
+impl<'a> From<&'a Caller> for Actor<'a> {
+    fn from(caller: &'a Caller) -> Self {
+        Actor {
+            tenant: &caller.tenant,
+            user: &caller.user,
+        }
     }
 }
 

@@ -185,29 +185,35 @@ impl Identity {
         email: &Email,
         password: &str,
     ) -> Result<LoginOutcome, IdentityError> {
-        let out = self
-            .client
-            .initiate_auth()
-            .client_id(&self.client_id)
-            .auth_flow(AuthFlowType::UserPasswordAuth)
-            .auth_parameters("USERNAME", email.as_str())
-            .auth_parameters("PASSWORD", password)
-            .send()
-            .await
-            .map_err(cognito_error)?;
-        outcome(out.authentication_result, out.challenge_name, out.session)
+        self.initiate(
+            AuthFlowType::UserPasswordAuth,
+            &[("USERNAME", email.as_str()), ("PASSWORD", password)],
+        )
+        .await
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> Result<LoginOutcome, IdentityError> {
-        let out = self
+        self.initiate(
+            AuthFlowType::RefreshTokenAuth,
+            &[("REFRESH_TOKEN", refresh_token)],
+        )
+        .await
+    }
+
+    async fn initiate(
+        &self,
+        flow: AuthFlowType,
+        parameters: &[(&str, &str)],
+    ) -> Result<LoginOutcome, IdentityError> {
+        let mut request = self
             .client
             .initiate_auth()
             .client_id(&self.client_id)
-            .auth_flow(AuthFlowType::RefreshTokenAuth)
-            .auth_parameters("REFRESH_TOKEN", refresh_token)
-            .send()
-            .await
-            .map_err(cognito_error)?;
+            .auth_flow(flow);
+        for (name, value) in parameters {
+            request = request.auth_parameters(*name, *value);
+        }
+        let out = request.send().await.map_err(cognito_error)?;
         outcome(out.authentication_result, out.challenge_name, out.session)
     }
 

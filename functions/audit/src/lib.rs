@@ -138,14 +138,8 @@ async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResp
             break;
         }
     }
-    app.audit(
-        &caller.tenant,
-        caller.user.as_str(),
-        info,
-        AuditAction::AuditRead,
-        "audit",
-    )
-    .await?;
+    app.audit(caller, info, AuditAction::AuditRead, "audit")
+        .await?;
     Ok(json(
         200,
         &serde_json::json!({ "entries": found, "next_cursor": next_cursor.map(|c| c.to_string()) }),
@@ -154,13 +148,7 @@ async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResp
 
 async fn verify(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
     let report = audit::verify(&app.store, &caller.tenant).await?;
-    app.audit(
-        &caller.tenant,
-        caller.user.as_str(),
-        info,
-        AuditAction::AuditVerified,
-        "audit",
-    )
-    .await?;
+    app.audit(caller, info, AuditAction::AuditVerified, "audit")
+        .await?;
     Ok(json(200, &report))
 }

@@ -4,7 +4,7 @@
 //! `POST /v1/auth/refresh`. Authenticated: `POST /v1/auth/logout` (global sign-out).
 
 use base64::Engine;
-use confide_shared::app::{now_rfc3339, now_unix};
+use confide_shared::app::{now_rfc3339, now_unix, Actor};
 use confide_shared::domain::audit::AuditAction;
 use confide_shared::domain::member::Member;
 use confide_shared::domain::tenant::{parse_company, BusinessProfile, Tenant, TenantSettings};
@@ -84,8 +84,10 @@ async fn signup(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpResp
         return Err(e);
     }
     app.audit(
-        &tenant.id,
-        user_id.as_str(),
+        Actor {
+            tenant: &tenant.id,
+            user: &user_id,
+        },
         info,
         AuditAction::TenantCreated,
         "tenant",
@@ -212,14 +214,8 @@ async fn logout(app: &App, info: &RequestInfo) -> Result<HttpResponse, ApiError>
     // Token times have one-second resolution: refuse this whole second too.
     member.tokens_not_before = now_unix() + 1;
     app.store.save_member(&caller.tenant, &member, None).await?;
-    app.audit(
-        &caller.tenant,
-        caller.user.as_str(),
-        info,
-        AuditAction::Logout,
-        "session",
-    )
-    .await?;
+    app.audit(&caller, info, AuditAction::Logout, "session")
+        .await?;
     Ok(no_content())
 }
 
@@ -248,8 +244,16 @@ async fn audit_for_user(
         .tenant_of_user(user)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
-    app.audit(&tenant, user.as_str(), info, action, "session")
-        .await
+    app.audit(
+        Actor {
+            tenant: &tenant,
+            user,
+        },
+        info,
+        action,
+        "session",
+    )
+    .await
 }
 
 fn bearer(req: &Request) -> Result<&str, ApiError> {

@@ -49,14 +49,8 @@ fn member_view(member: &Member) -> serde_json::Value {
 async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::MembersRead)?;
     let members = app.store.members(&caller.tenant).await?;
-    app.audit(
-        &caller.tenant,
-        caller.user.as_str(),
-        info,
-        AuditAction::MembersListed,
-        "members",
-    )
-    .await?;
+    app.audit(caller, info, AuditAction::MembersListed, "members")
+        .await?;
     let members: Vec<_> = members.iter().map(member_view).collect();
     Ok(json(200, &serde_json::json!({ "members": members })))
 }
@@ -106,8 +100,7 @@ async fn invite(
         });
     }
     app.audit(
-        &caller.tenant,
-        caller.user.as_str(),
+        caller,
         info,
         AuditAction::MemberInvited,
         format!("member/{user_id}"),
@@ -189,8 +182,7 @@ async fn change_role(
             other => other.into(),
         })?;
     app.audit(
-        &caller.tenant,
-        caller.user.as_str(),
+        caller,
         info,
         AuditAction::MemberRoleChanged,
         format!("member/{}", member.user_id),
@@ -219,8 +211,7 @@ async fn remove(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRe
     app.identity.sign_out_everywhere(&member.email).await?;
     app.identity.delete_user(&member.user_id).await?;
     app.audit(
-        &caller.tenant,
-        caller.user.as_str(),
+        caller,
         info,
         AuditAction::MemberRemoved,
         format!("member/{}", member.user_id),

@@ -52,14 +52,8 @@ async fn get_tenant(
         .tenant(&caller.tenant)
         .await?
         .ok_or(ApiError::NotFound)?;
-    app.audit(
-        &caller.tenant,
-        caller.user.as_str(),
-        info,
-        AuditAction::TenantRead,
-        "tenant",
-    )
-    .await?;
+    app.audit(caller, info, AuditAction::TenantRead, "tenant")
+        .await?;
     Ok(json(200, &tenant_view(&tenant, caller)))
 }
 
@@ -78,14 +72,8 @@ async fn patch_tenant(
         .ok_or(ApiError::NotFound)?;
     tenant.settings = tenant.settings.apply(patch)?;
     app.store.save_tenant(&tenant).await?;
-    app.audit(
-        &caller.tenant,
-        caller.user.as_str(),
-        info,
-        AuditAction::TenantUpdated,
-        "tenant",
-    )
-    .await?;
+    app.audit(caller, info, AuditAction::TenantUpdated, "tenant")
+        .await?;
     Ok(json(200, &tenant_view(&tenant, caller)))
 }
 
@@ -96,14 +84,8 @@ async fn get_profile(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::ProfileRead)?;
     let profile = app.store.profile(&caller.tenant).await?.unwrap_or_default();
-    app.audit(
-        &caller.tenant,
-        caller.user.as_str(),
-        info,
-        AuditAction::ProfileRead,
-        "profile",
-    )
-    .await?;
+    app.audit(caller, info, AuditAction::ProfileRead, "profile")
+        .await?;
     Ok(json(200, &profile))
 }
 
@@ -116,13 +98,7 @@ async fn put_profile(
     caller.require(Permission::ProfileWrite)?;
     let profile = BusinessProfile::parse(json_body(req)?)?;
     app.store.save_profile(&caller.tenant, &profile).await?;
-    app.audit(
-        &caller.tenant,
-        caller.user.as_str(),
-        info,
-        AuditAction::ProfileUpdated,
-        "profile",
-    )
-    .await?;
+    app.audit(caller, info, AuditAction::ProfileUpdated, "profile")
+        .await?;
     Ok(json(200, &profile))
 }

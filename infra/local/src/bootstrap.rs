@@ -315,6 +315,11 @@ async fn user_pool(sdk: &aws_config::SdkConfig, template: &Template) -> Result<(
     let pool_id = match existing {
         Some(id) => id,
         None => {
+            let mfa = UserPoolMfaType::from(
+                pool.get("MfaConfiguration")
+                    .and_then(Value::as_str)
+                    .unwrap_or("OFF"),
+            );
             let policy = ["Policies", "PasswordPolicy"];
             let password = PasswordPolicyType::builder()
                 .set_minimum_length(number(&pool, &[policy[0], policy[1], "MinimumLength"]))
@@ -355,11 +360,7 @@ async fn user_pool(sdk: &aws_config::SdkConfig, template: &Template) -> Result<(
                         ))
                         .build(),
                 )
-                .mfa_configuration(UserPoolMfaType::from(
-                    pool.get("MfaConfiguration")
-                        .and_then(Value::as_str)
-                        .unwrap_or("OFF"),
-                ))
+                .mfa_configuration(mfa.clone())
                 .send()
                 .await?;
             let id = created
@@ -378,11 +379,7 @@ async fn user_pool(sdk: &aws_config::SdkConfig, template: &Template) -> Result<(
                             .enabled(true)
                             .build(),
                     )
-                    .mfa_configuration(UserPoolMfaType::from(
-                        pool.get("MfaConfiguration")
-                            .and_then(Value::as_str)
-                            .unwrap_or("OFF"),
-                    ))
+                    .mfa_configuration(mfa)
                     .send()
                     .await?;
             }
