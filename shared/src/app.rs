@@ -65,7 +65,7 @@ impl App {
     ) -> Result<(), ApiError> {
         let Actor { tenant, user } = actor.into();
         let event = AuditEvent {
-            actor: user.to_string(),
+            actor: user.map_or_else(|| SYSTEM_ACTOR.to_owned(), UserId::to_string),
             action,
             target: target.into(),
             at: now_rfc3339(),
@@ -77,19 +77,32 @@ impl App {
     }
 }
 
-/// Who did something, and in which tenant: a [`Caller`], or a user being signed up or logged in.
+/// Who did something, and in which tenant: a [`Caller`], a user being signed up or logged in, or
+/// Confide itself (a worker), recorded as `system`.
 #[derive(Debug, Clone, Copy)]
 pub struct Actor<'a> {
     pub tenant: &'a TenantId,
-    pub user: &'a UserId,
+    pub user: Option<&'a UserId>,
+}
+
+pub const SYSTEM_ACTOR: &str = "system";
+
+impl<'a> Actor<'a> {
+    pub fn user(tenant: &'a TenantId, user: &'a UserId) -> Self {
+        Self {
+            tenant,
+            user: Some(user),
+        }
+    }
+
+    pub fn system(tenant: &'a TenantId) -> Self {
+        Self { tenant, user: None }
+    }
 }
 
 impl<'a> From<&'a Caller> for Actor<'a> {
     fn from(caller: &'a Caller) -> Self {
-        Actor {
-            tenant: &caller.tenant,
-            user: &caller.user,
-        }
+        Actor::user(&caller.tenant, &caller.user)
     }
 }
 

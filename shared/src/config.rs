@@ -1,6 +1,8 @@
 //! Deployment configuration, read once at cold start.
 
 use crate::domain::tenant::DataRegion;
+use crate::genai::registry::Providers;
+use std::time::Duration;
 
 /// Names of the resources `template.yaml` declares, plus deployment choices.
 #[derive(Debug, Clone)]
@@ -13,6 +15,40 @@ pub struct Config {
     pub user_pool_id: String,
     pub user_pool_client_id: String,
     pub invites: InviteDelivery,
+    /// The bucket for results, artefacts and exports.
+    pub bucket: String,
+    pub analysis_queue_url: String,
+    pub analysis_dead_letter_queue_url: String,
+    pub providers: Providers,
+    pub jobs: JobSettings,
+}
+
+/// How the analysis worker spends its time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobSettings {
+    /// Time a job may spend on provider calls and retries; below the function timeout, so a job gives
+    /// itself back before Lambda stops it.
+    pub budget: Duration,
+    /// How long a claim holds beyond the budget (storing the result).
+    pub lease_margin: Duration,
+    /// The longest a single provider call may take.
+    pub call_timeout: Duration,
+    /// The first backoff before a retry; it doubles, with jitter.
+    pub first_backoff: Duration,
+    /// The queue's `maxReceiveCount`: on that delivery a job that still fails is marked failed.
+    pub max_receives: u32,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        Self {
+            budget: Duration::from_secs(120),
+            lease_margin: Duration::from_secs(30),
+            call_timeout: Duration::from_secs(90),
+            first_backoff: Duration::from_millis(500),
+            max_receives: 3,
+        }
+    }
 }
 
 /// How an invited member learns their temporary password.
@@ -47,6 +83,40 @@ impl Config {
                 Ok("response") => InviteDelivery::InResponse,
                 _ => InviteDelivery::CognitoEmail,
             },
+            bucket: var("CONFIDE_BUCKET")?,
+            analysis_queue_url: var("CONFIDE_ANALYSIS_QUEUE_URL")?,
+            analysis_dead_letter_queue_url: var("CONFIDE_ANALYSIS_DLQ_URL")?,
+            providers: Providers::parse(
+                std::env::var("CONFIDE_GENAI_PROVIDERS").ok().as_deref(),
+                std::env::var("CONFIDE_GENAI_DEFAULT_PROVIDER")
+                    .ok()
+                    .as_deref(),
+            )
+            .map_err(|e| ConfigError(e.to_string()))?,
+            jobs: JobSettings::from_env()?,
+        })
+    }
+}
+
+impl JobSettings {
+    fn from_env() -> Result<Self, ConfigError> {
+        let defaults = Self::default();
+        let number = |name: &str| -> Result<Option<u64>, ConfigError> {
+            std::env::var(name)
+                .ok()
+                .map(|raw| {
+                    raw.parse::<u64>()
+                        .map_err(|_| ConfigError(format!("{name} must be a whole number")))
+                })
+                .transpose()
+        };
+        Ok(Self {
+            budget: number("CONFIDE_ANALYSIS_BUDGET_SECONDS")?
+                .map_or(defaults.budget, Duration::from_secs),
+            max_receives: number("CONFIDE_ANALYSIS_MAX_RECEIVES")?
+                .map_or(Ok(defaults.max_receives), u32::try_from)
+                .map_err(|_| ConfigError("CONFIDE_ANALYSIS_MAX_RECEIVES is too large".into()))?,
+            ..defaults
         })
     }
 }

@@ -48,6 +48,8 @@ pub fn attribute_actions() -> HashMap<String, CryptoAction> {
         // A member's role, readable by condition checks (no one may demote the last owner).
         ("role".to_owned(), CryptoAction::SignOnly),
         ("expires_at".to_owned(), CryptoAction::SignOnly),
+        // An analysis's lifecycle state, for conditional transitions and for operators.
+        ("status".to_owned(), CryptoAction::SignOnly),
         ("data".to_owned(), CryptoAction::EncryptAndSign),
     ])
 }

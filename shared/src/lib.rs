@@ -6,6 +6,9 @@
 //! - [`identity`]: Cognito; [`auth`]: who is calling, from our own table;
 //! - [`audit`]: appending to and verifying a tenant's chain;
 //! - [`http`] and [`error`]: the API edge — requests in, JSON and errors out;
+//! - [`genai`], [`pseudonymize`], [`charts`], [`reports`]: AI analyses — providers, prompts without
+//!   personal data, SVG charts and downloadable reports;
+//! - [`objects`] (S3) and [`jobs`] (SQS), with [`payloads`] sealing what leaves for S3 under the tenant key;
 //! - [`app`]: the clients a function builds once at cold start.
 
 pub mod app;
@@ -19,8 +22,11 @@ pub mod error;
 pub mod genai;
 pub mod http;
 pub mod identity;
+pub mod jobs;
+pub mod objects;
 pub mod payloads;
 pub mod pseudonymize;
+pub mod reports;
 pub mod store;
 pub mod telemetry;
 

@@ -151,6 +151,23 @@ impl Vault {
             })
             .into_owned()
     }
+
+    /// [`restore`](Self::restore) applied to every string of a JSON answer (keys included).
+    pub fn restore_json(&self, value: &serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::String(s) => Value::String(self.restore(s)),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|v| self.restore_json(v)).collect())
+            }
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (self.restore(k), self.restore_json(v)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
 }
 
 fn luhn_ok(candidate: &str) -> bool {
@@ -267,6 +284,25 @@ mod tests {
         let mut vault = Vault::new(["Jane Doe".to_owned(), "Jane".to_owned()]);
         let redacted = vault.redact(TEXT);
         assert_eq!(vault.restore(&redacted), TEXT);
+    }
+
+    #[test]
+    fn a_json_answer_is_restored_in_every_string() {
+        let mut vault = Vault::new(["Jane Doe".to_owned()]);
+        vault.redact("Jane Doe <jane@example.com>");
+        let answer = serde_json::json!({
+            "title": "About [PERSON_1]",
+            "sections": [{ "heading": "Contact", "body": "Write to [EMAIL_1]." }],
+            "charts": [{ "labels": ["[PERSON_1]", "Others"], "values": [1, 2] }],
+        });
+        assert_eq!(
+            vault.restore_json(&answer),
+            serde_json::json!({
+                "title": "About Jane Doe",
+                "sections": [{ "heading": "Contact", "body": "Write to jane@example.com." }],
+                "charts": [{ "labels": ["Jane Doe", "Others"], "values": [1, 2] }],
+            })
+        );
     }
 
     #[test]

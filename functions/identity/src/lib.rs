@@ -84,10 +84,7 @@ async fn signup(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpResp
         return Err(e);
     }
     app.audit(
-        Actor {
-            tenant: &tenant.id,
-            user: &user_id,
-        },
+        Actor::user(&tenant.id, &user_id),
         info,
         AuditAction::TenantCreated,
         "tenant",
@@ -244,16 +241,8 @@ async fn audit_for_user(
         .tenant_of_user(user)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
-    app.audit(
-        Actor {
-            tenant: &tenant,
-            user,
-        },
-        info,
-        action,
-        "session",
-    )
-    .await
+    app.audit(Actor::user(&tenant, user), info, action, "session")
+        .await
 }
 
 fn bearer(req: &Request) -> Result<&str, ApiError> {

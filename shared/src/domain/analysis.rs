@@ -127,6 +127,12 @@ impl AnalysisKind {
                 &["feedback"],
             ),
         };
+        let mut properties = properties;
+        properties["people"] = json!({
+            "type": "array", "minItems": 0, "maxItems": 50,
+            "description": "Names of people this form mentions; they are replaced by placeholders before anything reaches an AI provider.",
+            "items": { "type": "string", "minLength": 2, "maxLength": 100 },
+        });
         json!({
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "title": self.title(),
@@ -136,6 +142,17 @@ impl AnalysisKind {
             "additionalProperties": false,
         })
     }
+}
+
+/// The person names a form declares in its `people` field.
+pub fn people(inputs: &Value) -> Vec<String> {
+    inputs["people"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Checks `inputs` against `schema` (the subset described in the module comment). The error names the
@@ -278,7 +295,9 @@ mod tests {
             AnalysisKind::PricingReview => {
                 json!({ "products": ["Sourdough 4.50"], "pricing_goal": "margin" })
             }
-            AnalysisKind::CustomerFeedback => json!({ "feedback": "Great bread, slow queue." }),
+            AnalysisKind::CustomerFeedback => {
+                json!({ "feedback": "Great bread, slow queue.", "people": ["Tom Baker"] })
+            }
         }
     }
 

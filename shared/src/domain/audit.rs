@@ -41,6 +41,31 @@ pub enum AuditAction {
     AuditRead,
     #[serde(rename = "audit.verified")]
     AuditVerified,
+    #[serde(rename = "analysis.created")]
+    AnalysisCreated,
+    #[serde(rename = "analyses.listed")]
+    AnalysesListed,
+    #[serde(rename = "analysis.read")]
+    AnalysisRead,
+    #[serde(rename = "analysis.retried")]
+    AnalysisRetried,
+    #[serde(rename = "analysis.deleted")]
+    AnalysisDeleted,
+    #[serde(rename = "analysis.report_downloaded")]
+    AnalysisReportDownloaded,
+    /// The worker sent the (pseudonymised) request to a GenAI provider; the target names the provider.
+    #[serde(rename = "analysis.sent_to_provider")]
+    AnalysisSentToProvider,
+    #[serde(rename = "analysis_template.created")]
+    TemplateCreated,
+    #[serde(rename = "analysis_templates.listed")]
+    TemplatesListed,
+    #[serde(rename = "analysis_template.read")]
+    TemplateRead,
+    #[serde(rename = "analysis_template.updated")]
+    TemplateUpdated,
+    #[serde(rename = "analysis_template.deleted")]
+    TemplateDeleted,
 }
 
 impl AuditAction {

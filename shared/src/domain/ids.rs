@@ -65,9 +65,32 @@ id_type!(
     "user_id"
 );
 
+id_type!(
+    /// An AI analysis. Time-ordered (UUID v7), so sort keys list newest first without an index.
+    AnalysisId,
+    "analysis_id"
+);
+id_type!(
+    /// A saved analysis form ("template"), time-ordered like analyses.
+    TemplateId,
+    "template_id"
+);
+
 impl TenantId {
     pub fn generate() -> Self {
         Self(uuid::Uuid::new_v4().simple().to_string())
+    }
+}
+
+impl AnalysisId {
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::now_v7().simple().to_string())
+    }
+}
+
+impl TemplateId {
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::now_v7().simple().to_string())
     }
 }
 
@@ -85,5 +108,14 @@ mod tests {
             "4f1c-9a_B",
             "uuid-like ids pass"
         );
+    }
+
+    #[test]
+    fn generated_analysis_ids_sort_in_creation_order() {
+        let first = AnalysisId::generate();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let second = AnalysisId::generate();
+        assert!(first < second, "{first} then {second}");
+        assert!(AnalysisId::parse(first.as_str()).is_ok());
     }
 }

@@ -2,6 +2,8 @@
 //! these types once, at the edge, and the rest of the code only ever sees valid values.
 
 pub mod analysis;
+pub mod analysis_record;
+pub mod analysis_template;
 pub mod audit;
 pub mod email;
 pub mod ids;
@@ -10,7 +12,7 @@ pub mod role;
 pub mod tenant;
 
 pub use email::Email;
-pub use ids::{TenantId, UserId};
+pub use ids::{AnalysisId, TemplateId, TenantId, UserId};
 pub use role::{Permission, Role};
 
 /// A value that failed to parse, with the field it came from so the API can say which one.

@@ -27,6 +27,10 @@ pub struct TenantSettings {
     pub conversation_retention_days: u32,
     pub contact_retention_days: u32,
     pub analytics_opt_out: bool,
+    /// The GenAI providers this tenant's analyses may use, by name; `None` allows every provider the
+    /// deployment offers (within the tenant's data region).
+    #[serde(default)]
+    pub allowed_providers: Option<Vec<String>>,
 }
 
 impl Default for TenantSettings {
@@ -35,8 +39,37 @@ impl Default for TenantSettings {
             conversation_retention_days: 365,
             contact_retention_days: 730,
             analytics_opt_out: false,
+            allowed_providers: None,
         }
     }
+}
+
+pub const MAX_ALLOWED_PROVIDERS: usize = 10;
+
+/// Provider names as configured by the deployment: lowercase letters, digits, `-` and `_`.
+pub fn parse_provider_names(raw: &[String]) -> Result<Vec<String>, InvalidField> {
+    if raw.len() > MAX_ALLOWED_PROVIDERS {
+        return Err(InvalidField::new(
+            "allowed_providers",
+            format!("at most {MAX_ALLOWED_PROVIDERS} entries"),
+        ));
+    }
+    raw.iter()
+        .map(|name| {
+            let ok = (1..=40).contains(&name.len())
+                && name.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
+                });
+            if ok {
+                Ok(name.clone())
+            } else {
+                Err(InvalidField::new(
+                    "allowed_providers",
+                    format!("{name:?} is not a provider name"),
+                ))
+            }
+        })
+        .collect()
 }
 
 /// Retention is bounded: at least a day (so nothing vanishes mid-conversation), at most ten years.
@@ -49,6 +82,18 @@ pub struct SettingsPatch {
     pub conversation_retention_days: Option<u32>,
     pub contact_retention_days: Option<u32>,
     pub analytics_opt_out: Option<bool>,
+    /// A list replaces the allowed providers; `null` allows every provider again.
+    #[serde(default, deserialize_with = "present")]
+    pub allowed_providers: Option<Option<Vec<String>>>,
+}
+
+/// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 impl TenantSettings {
@@ -77,6 +122,11 @@ impl TenantSettings {
                 self.contact_retention_days,
             )?,
             analytics_opt_out: patch.analytics_opt_out.unwrap_or(self.analytics_opt_out),
+            allowed_providers: match patch.allowed_providers {
+                None => self.allowed_providers.clone(),
+                Some(None) => None,
+                Some(Some(names)) => Some(parse_provider_names(&names)?),
+            },
         })
     }
 }
@@ -143,10 +193,14 @@ pub struct BusinessProfile {
     pub opening_hours: String,
     #[serde(default)]
     pub faqs: Vec<Faq>,
+    /// Names of the owners and staff; never sent to an AI provider (replaced by placeholders).
+    #[serde(default)]
+    pub people: Vec<String>,
 }
 
 pub const MAX_FAQS: usize = 100;
 pub const MAX_PRODUCTS: usize = 100;
+pub const MAX_PEOPLE: usize = 100;
 
 impl BusinessProfile {
     /// Checks and normalises a profile sent by a client; the error names the first bad field.
@@ -161,6 +215,12 @@ impl BusinessProfile {
             return Err(InvalidField::new(
                 "faqs",
                 format!("at most {MAX_FAQS} entries"),
+            ));
+        }
+        if raw.people.len() > MAX_PEOPLE {
+            return Err(InvalidField::new(
+                "people",
+                format!("at most {MAX_PEOPLE} entries"),
             ));
         }
         let website_url = match raw.website_url.as_deref().map(str::trim) {
@@ -188,6 +248,11 @@ impl BusinessProfile {
                     })
                 })
                 .collect::<Result<_, InvalidField>>()?,
+            people: raw
+                .people
+                .iter()
+                .map(|p| bounded_text("people", p, 2, 100))
+                .collect::<Result<_, _>>()?,
         })
     }
 }
@@ -282,5 +347,30 @@ mod tests {
             })
             .unwrap_err();
         assert_eq!(err.field, "conversation_retention_days");
+    }
+
+    #[test]
+    fn allowed_providers_are_replaced_by_a_list_and_reset_by_null() {
+        let parse = |raw: &str| serde_json::from_str::<SettingsPatch>(raw).unwrap();
+        let current = TenantSettings::default();
+        let limited = current
+            .apply(parse(r#"{"allowed_providers":["anthropic","eu-openai"]}"#))
+            .unwrap();
+        assert_eq!(
+            limited.allowed_providers,
+            Some(vec!["anthropic".to_owned(), "eu-openai".to_owned()])
+        );
+        let untouched = limited
+            .apply(parse(r#"{"analytics_opt_out":true}"#))
+            .unwrap();
+        assert_eq!(untouched.allowed_providers, limited.allowed_providers);
+        let reset = limited
+            .apply(parse(r#"{"allowed_providers":null}"#))
+            .unwrap();
+        assert_eq!(reset.allowed_providers, None);
+        let bad = current
+            .apply(parse(r#"{"allowed_providers":["Open AI"]}"#))
+            .unwrap_err();
+        assert_eq!(bad.field, "allowed_providers");
     }
 }

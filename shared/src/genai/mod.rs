@@ -7,6 +7,7 @@ pub mod gemini;
 pub mod offline;
 pub mod openai;
 pub mod prompt;
+pub mod registry;
 
 use serde_json::Value;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! other items are membership pointers `U#<user id>` / `T#<tenant id>`, so every item's key names its
 //! tenant and the encryption layer can pick the tenant's branch key from the key alone.
 
-use crate::domain::{TenantId, UserId};
+use crate::domain::{AnalysisId, TemplateId, TenantId, UserId};
 
 pub const TENANT_PREFIX: &str = "T#";
 pub const USER_PREFIX: &str = "U#";
@@ -19,6 +19,22 @@ pub const TENANT_SK: &str = "TENANT";
 pub const PROFILE_SK: &str = "PROFILE";
 pub const MEMBER_PREFIX: &str = "M#";
 pub const AUDIT_PREFIX: &str = "A#";
+pub const ANALYSIS_PREFIX: &str = "AN#";
+pub const TEMPLATE_PREFIX: &str = "AT#";
+pub const USAGE_PREFIX: &str = "USAGE#";
+
+pub fn analysis_sk(id: &AnalysisId) -> String {
+    format!("{ANALYSIS_PREFIX}{id}")
+}
+
+pub fn template_sk(id: &TemplateId) -> String {
+    format!("{TEMPLATE_PREFIX}{id}")
+}
+
+/// `month` is `YYYY-MM`.
+pub fn usage_sk(month: &str) -> String {
+    format!("{USAGE_PREFIX}{month}")
+}
 
 pub fn member_sk(user: &UserId) -> String {
     format!("{MEMBER_PREFIX}{user}")

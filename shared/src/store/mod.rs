@@ -4,13 +4,17 @@
 
 pub mod keys;
 
+use crate::domain::analysis_record::{Analysis, TokenUsage};
+use crate::domain::analysis_template::AnalysisTemplate;
 use crate::domain::audit::AuditEntry;
 use crate::domain::member::Member;
 use crate::domain::tenant::{BusinessProfile, Tenant};
-use crate::domain::{Role, TenantId, UserId};
+use crate::domain::{AnalysisId, Role, TemplateId, TenantId, UserId};
 use crate::error::{ApiError, BoxError};
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, Put, ReturnValue, TransactWriteItem,
+};
 use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -59,6 +63,27 @@ where
 }
 
 type Item = HashMap<String, AttributeValue>;
+
+/// A record and the version it was read at; writes back succeed only at that version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Versioned<T> {
+    pub record: T,
+    pub version: u64,
+}
+
+/// A month of GenAI use by one tenant.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MonthlyUsage {
+    pub jobs: u64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+}
+
+/// Unsigned attributes (see [`crate::encryption`]): updated in place, readable by conditions.
+const VERSION: &str = ":version";
+const JOBS: &str = ":jobs";
+const INPUT_TOKENS: &str = ":input_tokens";
+const OUTPUT_TOKENS: &str = ":output_tokens";
 
 /// One page of records and where the next page starts.
 #[derive(Debug)]
@@ -433,6 +458,288 @@ impl Store {
             items.push(self.still_owner(tenant, owner)?);
         }
         self.transact(items).await
+    }
+
+    // ---------------------------------------------------------------- analyses
+
+    fn analysis_item(
+        tenant: &TenantId,
+        analysis: &Analysis,
+        version: u64,
+    ) -> Result<Item, StoreError> {
+        let mut item = Self::item(
+            keys::tenant_pk(tenant),
+            keys::analysis_sk(&analysis.id),
+            "analysis",
+            analysis,
+        )?;
+        item.insert(
+            "status".to_owned(),
+            AttributeValue::S(analysis.status.as_str().to_owned()),
+        );
+        item.insert(VERSION.to_owned(), AttributeValue::N(version.to_string()));
+        Ok(item)
+    }
+
+    fn version_of(item: &Item) -> u64 {
+        item.get(VERSION)
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    }
+
+    pub async fn create_analysis(
+        &self,
+        tenant: &TenantId,
+        analysis: &Analysis,
+    ) -> Result<Versioned<Analysis>, StoreError> {
+        let item = Self::analysis_item(tenant, analysis, 1)?;
+        self.put_one(self.put(item, Write::New)?).await?;
+        Ok(Versioned {
+            record: analysis.clone(),
+            version: 1,
+        })
+    }
+
+    pub async fn analysis(
+        &self,
+        tenant: &TenantId,
+        id: &AnalysisId,
+    ) -> Result<Option<Versioned<Analysis>>, StoreError> {
+        let out = self
+            .ddb
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(keys::tenant_pk(tenant)))
+            .key("sk", AttributeValue::S(keys::analysis_sk(id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(request_error)?;
+        out.item
+            .map(|item| {
+                Ok(Versioned {
+                    record: Self::record(&item, "analysis")?,
+                    version: Self::version_of(&item),
+                })
+            })
+            .transpose()
+    }
+
+    /// Writes `next` in place of the record read at `previous.version`: the one conditional status
+    /// transition. [`StoreError::ConditionFailed`] if the record changed or was deleted meanwhile.
+    pub async fn transition_analysis(
+        &self,
+        tenant: &TenantId,
+        previous: &Versioned<Analysis>,
+        next: Analysis,
+    ) -> Result<Versioned<Analysis>, StoreError> {
+        let version = previous.version + 1;
+        let item = Self::analysis_item(tenant, &next, version)?;
+        self.ddb
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("#status = :from AND #version = :expected")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#version", VERSION)
+            .expression_attribute_values(
+                ":from",
+                AttributeValue::S(previous.record.status.as_str().to_owned()),
+            )
+            .expression_attribute_values(
+                ":expected",
+                AttributeValue::N(previous.version.to_string()),
+            )
+            .send()
+            .await
+            .map_err(request_error)?;
+        Ok(Versioned {
+            record: next,
+            version,
+        })
+    }
+
+    /// Newest first; `after` continues from the last id of the previous page.
+    pub async fn analyses(
+        &self,
+        tenant: &TenantId,
+        limit: i32,
+        after: Option<&AnalysisId>,
+    ) -> Result<Page<Analysis>, StoreError> {
+        self.query(
+            keys::tenant_pk(tenant),
+            keys::ANALYSIS_PREFIX,
+            "analysis",
+            false,
+            Some(limit),
+            after.map(keys::analysis_sk),
+        )
+        .await
+    }
+
+    /// [`StoreError::ConditionFailed`] if there was nothing to delete.
+    pub async fn delete_analysis(
+        &self,
+        tenant: &TenantId,
+        id: &AnalysisId,
+    ) -> Result<(), StoreError> {
+        self.delete_existing(keys::tenant_pk(tenant), keys::analysis_sk(id))
+            .await
+    }
+
+    async fn delete_existing(&self, pk: String, sk: String) -> Result<(), StoreError> {
+        self.ddb
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(pk))
+            .key("sk", AttributeValue::S(sk))
+            .condition_expression("attribute_exists(pk)")
+            .send()
+            .await
+            .map_err(request_error)?;
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- saved forms
+
+    fn template_item(tenant: &TenantId, template: &AnalysisTemplate) -> Result<Item, StoreError> {
+        Self::item(
+            keys::tenant_pk(tenant),
+            keys::template_sk(&template.id),
+            "analysis_template",
+            template,
+        )
+    }
+
+    pub async fn create_template(
+        &self,
+        tenant: &TenantId,
+        template: &AnalysisTemplate,
+    ) -> Result<(), StoreError> {
+        let item = Self::template_item(tenant, template)?;
+        self.put_one(self.put(item, Write::New)?).await
+    }
+
+    /// [`StoreError::ConditionFailed`] if it was deleted meanwhile.
+    pub async fn save_template(
+        &self,
+        tenant: &TenantId,
+        template: &AnalysisTemplate,
+    ) -> Result<(), StoreError> {
+        let item = Self::template_item(tenant, template)?;
+        self.put_one(self.put(item, Write::Existing)?).await
+    }
+
+    pub async fn template(
+        &self,
+        tenant: &TenantId,
+        id: &TemplateId,
+    ) -> Result<Option<AnalysisTemplate>, StoreError> {
+        self.get(
+            keys::tenant_pk(tenant),
+            keys::template_sk(id),
+            "analysis_template",
+        )
+        .await
+    }
+
+    /// Newest first.
+    pub async fn templates(
+        &self,
+        tenant: &TenantId,
+        limit: i32,
+        after: Option<&TemplateId>,
+    ) -> Result<Page<AnalysisTemplate>, StoreError> {
+        self.query(
+            keys::tenant_pk(tenant),
+            keys::TEMPLATE_PREFIX,
+            "analysis_template",
+            false,
+            Some(limit),
+            after.map(keys::template_sk),
+        )
+        .await
+    }
+
+    /// [`StoreError::ConditionFailed`] if there was nothing to delete.
+    pub async fn delete_template(
+        &self,
+        tenant: &TenantId,
+        id: &TemplateId,
+    ) -> Result<(), StoreError> {
+        self.delete_existing(keys::tenant_pk(tenant), keys::template_sk(id))
+            .await
+    }
+
+    // ---------------------------------------------------------------- GenAI usage
+
+    /// Adds one job's tokens to the tenant's month (`YYYY-MM`). The counters are unsigned attributes
+    /// updated atomically in place; the item itself is created signed first, so it reads like any other.
+    pub async fn add_usage(
+        &self,
+        tenant: &TenantId,
+        month: &str,
+        usage: TokenUsage,
+    ) -> Result<MonthlyUsage, StoreError> {
+        let (pk, sk) = (keys::tenant_pk(tenant), keys::usage_sk(month));
+        let marker = Self::item(pk.clone(), sk.clone(), "usage", &month)?;
+        match self.put_one(self.put(marker, Write::New)?).await {
+            Ok(()) | Err(StoreError::ConditionFailed) => {}
+            Err(e) => return Err(e),
+        }
+        let out = self
+            .ddb
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(pk))
+            .key("sk", AttributeValue::S(sk))
+            .update_expression("ADD #jobs :one, #input :input, #output :output")
+            .expression_attribute_names("#jobs", JOBS)
+            .expression_attribute_names("#input", INPUT_TOKENS)
+            .expression_attribute_names("#output", OUTPUT_TOKENS)
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(
+                ":input",
+                AttributeValue::N(usage.input_tokens.to_string()),
+            )
+            .expression_attribute_values(
+                ":output",
+                AttributeValue::N(usage.output_tokens.to_string()),
+            )
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(request_error)?;
+        Ok(Self::usage_of(&out.attributes.unwrap_or_default()))
+    }
+
+    fn usage_of(item: &Item) -> MonthlyUsage {
+        let n = |name: &str| {
+            item.get(name)
+                .and_then(|v| v.as_n().ok())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0)
+        };
+        MonthlyUsage {
+            jobs: n(JOBS),
+            input_tokens: n(INPUT_TOKENS),
+            output_tokens: n(OUTPUT_TOKENS),
+        }
+    }
+
+    pub async fn usage(&self, tenant: &TenantId, month: &str) -> Result<MonthlyUsage, StoreError> {
+        let out = self
+            .ddb
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(keys::tenant_pk(tenant)))
+            .key("sk", AttributeValue::S(keys::usage_sk(month)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(request_error)?;
+        Ok(out.item.as_ref().map(Self::usage_of).unwrap_or_default())
     }
 
     // ---------------------------------------------------------------- audit
