@@ -9,6 +9,9 @@ use crate::encryption::{self, TenantKeys};
 use crate::error::{ApiError, BoxError};
 use crate::http::RequestInfo;
 use crate::identity::Identity;
+use crate::jobs::JobQueue;
+use crate::objects::ObjectStore;
+use crate::payloads::PayloadCipher;
 use crate::store::Store;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -18,6 +21,10 @@ pub struct App {
     pub store: Store,
     pub identity: Identity,
     pub tenant_keys: TenantKeys,
+    /// Tenant objects in S3, sealed under the tenant's key.
+    pub objects: ObjectStore,
+    /// The analysis queue (ids only).
+    pub jobs: JobQueue,
 }
 
 impl App {
@@ -38,8 +45,20 @@ impl App {
             encryption::ALGORITHM_SUITE,
         )
         .await?;
+        let cipher = PayloadCipher::new(sdk, &config.key_store_table, &config.root_key_arn).await?;
         Ok(Self {
             store: Store::new(ddb, &config.table),
+            objects: ObjectStore::new(
+                aws_sdk_s3::Client::new(sdk),
+                &config.bucket,
+                &config.root_key_arn,
+                cipher,
+            ),
+            jobs: JobQueue::new(
+                aws_sdk_sqs::Client::new(sdk),
+                &config.analysis_queue_url,
+                &config.analysis_dead_letter_queue_url,
+            ),
             identity: Identity::new(
                 aws_sdk_cognitoidentityprovider::Client::new(sdk),
                 &config.user_pool_id,

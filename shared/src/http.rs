@@ -87,6 +87,21 @@ pub fn json<T: Serialize>(status: u16, value: &T) -> HttpResponse {
     }
 }
 
+/// A file to download: `body` with its type, offered under `filename` (ASCII: our own ids only).
+pub fn download(content_type: &str, filename: &str, body: String) -> HttpResponse {
+    Response::builder()
+        .status(200)
+        .header("content-type", content_type)
+        .header(
+            "content-disposition",
+            format!("attachment; filename=\"{filename}\""),
+        )
+        .header("cache-control", "no-store")
+        .header("x-content-type-options", "nosniff")
+        .body(Body::Text(body))
+        .unwrap_or_default()
+}
+
 pub fn no_content() -> HttpResponse {
     Response::builder()
         .status(204)

@@ -10,8 +10,10 @@ pub mod template;
 pub mod workers;
 
 use anyhow::{Context, Result};
-use confide_shared::config::{Config, InviteDelivery};
+use confide_shared::config::{Config, InviteDelivery, JobSettings};
 use confide_shared::domain::tenant::DataRegion;
+use confide_shared::genai::registry::api_keys;
+use confide_shared::genai::registry::Providers;
 use confide_shared::App;
 use gateway::{Gateway, HttpHandler};
 use std::collections::{BTreeMap, HashMap};
@@ -32,6 +34,10 @@ pub struct Options {
     pub listen: SocketAddr,
     /// How soon a failed queue message comes back locally (Lambda: the queue's visibility timeout).
     pub retry_delay: workers::RetryDelay,
+    /// The GenAI providers, as `CONFIDE_GENAI_PROVIDERS` lists them in AWS (offline when empty).
+    pub providers: Providers,
+    /// The analysis worker's time budget and retries.
+    pub jobs: JobSettings,
 }
 
 pub struct LocalStack {
@@ -50,9 +56,19 @@ impl Drop for LocalStack {
     }
 }
 
-/// Queue consumers by binary name. None yet: the analysis worker (issue 3) registers here.
-pub fn queue_handlers(_app: Arc<App>) -> HashMap<String, workers::QueueHandler> {
-    HashMap::new()
+/// Queue consumers by binary name, as their `main.rs` would call them.
+pub fn queue_handlers(
+    worker: Arc<analysis_worker::Worker>,
+) -> HashMap<String, workers::QueueHandler> {
+    let mut handlers: HashMap<String, workers::QueueHandler> = HashMap::new();
+    handlers.insert(
+        "analysis-worker".into(),
+        Arc::new(move |event| {
+            let worker = worker.clone();
+            Box::pin(async move { Ok(analysis_worker::handle(&worker, event, None).await) })
+        }),
+    );
+    handlers
 }
 
 /// Scheduled functions by binary name. None yet: retention jobs register here.
@@ -81,6 +97,7 @@ pub fn http_handlers(app: Arc<App>) -> HashMap<String, HttpHandler> {
     with_app!("tenant", tenant_function::handle);
     with_app!("members", members_function::handle);
     with_app!("audit", audit_function::handle);
+    with_app!("analyses", analyses_function::handle);
     handlers
 }
 
@@ -110,13 +127,14 @@ pub async fn start(options: Options) -> Result<LocalStack> {
         .await
         .context("bootstrap")?;
 
-    let table = |id: &str| {
-        resources
-            .tables
+    let named = |kind: &str, names: &BTreeMap<String, String>, id: &str| {
+        names
             .get(id)
             .cloned()
-            .with_context(|| format!("template declares no {id}"))
+            .with_context(|| format!("template declares no {kind} {id}"))
     };
+    let table = |id: &str| named("table", &resources.tables, id);
+    let queue = |id: &str| named("queue", &resources.queues, id);
     let data_region = template.resolve(
         &serde_yaml::Value::Tagged(Box::new(serde_yaml::value::TaggedValue {
             tag: serde_yaml::value::Tag::new("Ref"),
@@ -133,6 +151,11 @@ pub async fn start(options: Options) -> Result<LocalStack> {
         user_pool_id: resources.user_pool_id.clone(),
         user_pool_client_id: resources.user_pool_client_id.clone(),
         invites: InviteDelivery::InResponse,
+        bucket: named("bucket", &resources.buckets, "DataBucket")?,
+        analysis_queue_url: queue("AnalysisQueue")?,
+        analysis_dead_letter_queue_url: queue("AnalysisDeadLetterQueue")?,
+        providers: options.providers.clone(),
+        jobs: options.jobs,
     };
     let app = Arc::new(
         App::new(config, &sdk)
@@ -174,10 +197,20 @@ pub async fn start(options: Options) -> Result<LocalStack> {
             tracing::error!(error = %e, "gateway stopped");
         }
     })];
+    let api_keys = api_keys(&app.config.providers, &aws_sdk_ssm::Client::new(&sdk))
+        .await
+        .map_err(|e| anyhow::anyhow!(e))
+        .context("reading the GenAI providers' API keys")?;
+    let worker = Arc::new(analysis_worker::Worker {
+        app: app.clone(),
+        http: reqwest::Client::new(),
+        api_keys,
+    });
     tasks.extend(start_workers(
         &template,
         &resources,
         &sdk,
+        worker,
         app.clone(),
         options.retry_delay,
     )?);
@@ -195,11 +228,12 @@ fn start_workers(
     template: &Template,
     resources: &bootstrap::Resources,
     sdk: &aws_config::SdkConfig,
+    worker: Arc<analysis_worker::Worker>,
     app: Arc<App>,
     retry_delay: workers::RetryDelay,
 ) -> Result<Vec<tokio::task::JoinHandle<()>>> {
     let mut tasks = Vec::new();
-    let queue_handlers = queue_handlers(app.clone());
+    let queue_handlers = queue_handlers(worker);
     for subscription in template.queue_subscriptions()? {
         let handler = queue_handlers
             .get(&subscription.binary)

@@ -29,6 +29,15 @@ async fn main() -> Result<()> {
                 .and_then(|s| s.parse().ok())
                 .map(std::time::Duration::from_secs),
         ),
+        // Offline unless a provider list is given (e.g. a local Ollama as `openai_compatible`).
+        providers: confide_shared::genai::registry::Providers::parse(
+            std::env::var("CONFIDE_GENAI_PROVIDERS").ok().as_deref(),
+            std::env::var("CONFIDE_GENAI_DEFAULT_PROVIDER")
+                .ok()
+                .as_deref(),
+        )
+        .map_err(|e| anyhow::anyhow!(e))?,
+        jobs: confide_shared::config::JobSettings::default(),
     };
     let stack = start(options).await?;
     seed_demo_tenant(&stack.url).await?;
@@ -38,6 +47,15 @@ async fn main() -> Result<()> {
     println!("  try: curl -s {}/v1/health", stack.url);
     println!(
         "       curl -s -X POST {}/v1/auth/login -H 'content-type: application/json' -d '{{\"email\":\"{DEMO_EMAIL}\",\"password\":\"{DEMO_PASSWORD}\"}}'",
+        stack.url
+    );
+    println!("  then, with TOKEN set to the access_token:");
+    println!(
+        "       curl -s -X POST {}/v1/analyses -H \"authorization: Bearer $TOKEN\" -H 'content-type: application/json' -d '{{\"kind\":\"swot\",\"inputs\":{{\"goal\":\"Open a second shop\"}}}}'",
+        stack.url
+    );
+    println!(
+        "       curl -s {}/v1/analyses/ID/report?format=html -H \"authorization: Bearer $TOKEN\" -o report.html",
         stack.url
     );
     println!("Press Ctrl-C to stop.");
@@ -67,6 +85,35 @@ async fn seed_demo_tenant(url: &str) -> Result<()> {
         "seeding the demo tenant failed: {} {}",
         signup.status(),
         signup.text().await.unwrap_or_default()
+    );
+    let tokens: serde_json::Value = http
+        .post(format!("{url}/v1/auth/login"))
+        .json(&serde_json::json!({ "email": DEMO_EMAIL, "password": DEMO_PASSWORD }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = tokens["access_token"]
+        .as_str()
+        .context("the demo login returned no token")?;
+    let profile = http
+        .put(format!("{url}/v1/tenant/profile"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({
+            "name": DEMO_COMPANY,
+            "business_type": "artisan bakery",
+            "location": "Bristol, UK",
+            "products_services": ["sourdough bread", "pastries", "celebration cakes", "coffee"],
+            "opening_hours": "Tue-Sat 7:00-16:00",
+            "people": ["Ada Baker"],
+            "faqs": [{ "question": "Do you deliver?", "answer": "Yes, call Ada on +44 117 496 0123." }],
+        }))
+        .send()
+        .await?;
+    anyhow::ensure!(
+        profile.status().is_success(),
+        "seeding the demo profile failed: {}",
+        profile.status()
     );
     Ok(())
 }

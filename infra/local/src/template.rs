@@ -426,7 +426,9 @@ impl Template {
                         })?;
                         let max = policy
                             .get("maxReceiveCount")
-                            .and_then(Value::as_u64)
+                            .map(|v| self.resolve(v, &BTreeMap::new()))
+                            .transpose()?
+                            .and_then(|v| v.parse::<u64>().ok())
                             .ok_or_else(|| anyhow!("{id}: maxReceiveCount missing"))?;
                         Some((target.to_owned(), max as u32))
                     }

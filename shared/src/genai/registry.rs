@@ -4,7 +4,8 @@
 //! `GenAiProviders` parameter) and names a default in `CONFIDE_GENAI_DEFAULT_PROVIDER`. API keys never
 //! sit in that list: each provider names an SSM SecureString parameter (in AWS) or an environment
 //! variable (locally) holding its key, read once at cold start by the worker. With no provider listed,
-//! the offline provider answers and no data leaves.
+//! the offline provider answers and no data leaves; a deployment may also list it (`"api": "offline"`)
+//! beside real ones, e.g. for a demo tenant.
 
 use super::anthropic::Anthropic;
 use super::gemini::Gemini;
@@ -18,6 +19,8 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Api {
+    /// The in-process provider of [`super::offline`]: nothing leaves the worker.
+    Offline,
     Openai,
     OpenaiCompatible,
     Anthropic,
@@ -54,17 +57,31 @@ fn default_max_output_tokens() -> u32 {
 }
 
 impl ProviderSpec {
+    fn offline() -> Self {
+        Self {
+            name: OFFLINE.to_owned(),
+            api: Api::Offline,
+            model: "offline-demo".to_owned(),
+            base_url: None,
+            eu_resident: true,
+            api_key_parameter: None,
+            api_key_env: None,
+            max_output_tokens: default_max_output_tokens(),
+        }
+    }
+
     fn may_serve(&self, region: DataRegion) -> bool {
         match region {
-            DataRegion::Eu => self.eu_resident,
+            DataRegion::Eu => self.eu_resident || self.api == Api::Offline,
             DataRegion::Us => true,
         }
     }
 
-    /// The dialect that speaks to this provider with `api_key`.
-    pub fn dialect(&self, api_key: String) -> Box<dyn Dialect> {
+    /// The dialect that speaks to this provider with `api_key`; `None` for the offline provider.
+    pub fn dialect(&self, api_key: String) -> Option<Box<dyn Dialect>> {
         let base = |default: &str| self.base_url.clone().unwrap_or_else(|| default.to_owned());
-        match self.api {
+        Some(match self.api {
+            Api::Offline => return None,
             Api::Openai | Api::OpenaiCompatible => Box::new(OpenAiChat {
                 base_url: base("https://api.openai.com/v1"),
                 api_key,
@@ -86,7 +103,7 @@ impl ProviderSpec {
                 api_key,
                 model: self.model.clone(),
             }),
-        }
+        })
     }
 }
 
@@ -97,31 +114,7 @@ pub struct Providers {
     default: Option<String>,
 }
 
-/// Which provider a job goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Choice<'a> {
-    /// Nothing is configured: the deterministic offline provider answers; nothing leaves.
-    Offline,
-    Remote(&'a ProviderSpec),
-}
-
 pub const OFFLINE: &str = "offline";
-
-impl Choice<'_> {
-    pub fn name(&self) -> &str {
-        match self {
-            Choice::Offline => OFFLINE,
-            Choice::Remote(spec) => &spec.name,
-        }
-    }
-
-    pub fn model(&self) -> &str {
-        match self {
-            Choice::Offline => "offline-demo",
-            Choice::Remote(spec) => &spec.model,
-        }
-    }
-}
 
 /// No configured provider may serve this tenant.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -133,16 +126,19 @@ pub struct NoProvider {
 impl Providers {
     /// Parses the deployment's list; an empty or absent list means offline.
     pub fn parse(list: Option<&str>, default: Option<&str>) -> Result<Self, BoxError> {
-        let specs: Vec<ProviderSpec> = match list.map(str::trim) {
+        let mut specs: Vec<ProviderSpec> = match list.map(str::trim) {
             None | Some("") => Vec::new(),
             Some(json) => serde_json::from_str(json).map_err(|e| {
                 format!("CONFIDE_GENAI_PROVIDERS is not a valid provider list: {e}")
             })?,
         };
+        if specs.is_empty() {
+            specs.push(ProviderSpec::offline());
+        }
         for (i, spec) in specs.iter().enumerate() {
             if crate::domain::tenant::parse_provider_names(std::slice::from_ref(&spec.name))
                 .is_err()
-                || spec.name == OFFLINE
+                || (spec.name == OFFLINE) != (spec.api == Api::Offline)
             {
                 return Err(format!("provider name {:?} is not allowed", spec.name).into());
             }
@@ -180,10 +176,7 @@ impl Providers {
         &self,
         region: DataRegion,
         allowed: Option<&[String]>,
-    ) -> Result<Choice<'_>, NoProvider> {
-        if self.specs.is_empty() {
-            return Ok(Choice::Offline);
-        }
+    ) -> Result<&ProviderSpec, NoProvider> {
         let usable = |spec: &&ProviderSpec| {
             spec.may_serve(region) && allowed.is_none_or(|names| names.contains(&spec.name))
         };
@@ -195,7 +188,6 @@ impl Providers {
             .into_iter()
             .chain(self.specs.iter())
             .find(usable)
-            .map(Choice::Remote)
             .ok_or(NoProvider {
                 eu_only: region == DataRegion::Eu,
             })
@@ -246,16 +238,15 @@ mod tests {
     #[test]
     fn no_list_means_offline_for_everyone() {
         let providers = Providers::parse(None, None).unwrap();
-        assert_eq!(
-            providers.choose(DataRegion::Eu, Some(&[])),
-            Ok(Choice::Offline)
-        );
+        let choice = providers.choose(DataRegion::Eu, None).unwrap();
+        assert_eq!((choice.name.as_str(), choice.api), (OFFLINE, Api::Offline));
+        assert!(choice.dialect(String::new()).is_none(), "nothing to call");
     }
 
     #[test]
     fn the_default_is_used_unless_the_tenant_or_its_region_rules_it_out() {
         let providers = Providers::parse(Some(LIST), Some("openai")).unwrap();
-        let name = |c: Result<Choice<'_>, NoProvider>| c.map(|c| c.name().to_owned());
+        let name = |c: Result<&ProviderSpec, NoProvider>| c.map(|c| c.name.clone());
         assert_eq!(
             name(providers.choose(DataRegion::Us, None)),
             Ok("openai".into())
@@ -323,12 +314,12 @@ mod tests {
             schema_name: "analysis_result",
             schema: serde_json::json!({"type": "object"}),
         };
-        let eu = providers.specs()[1].dialect("k".into());
+        let eu = providers.specs()[1].dialect("k".into()).unwrap();
         assert_eq!(
             eu.request(&prompt).url,
             "https://eu.api.openai.com/v1/chat/completions"
         );
-        let ollama = providers.specs()[2].dialect(String::new());
+        let ollama = providers.specs()[2].dialect(String::new()).unwrap();
         assert_eq!(ollama.provider(), "openai_compatible");
         assert_eq!(
             ollama.request(&prompt).url,

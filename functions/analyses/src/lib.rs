@@ -1,0 +1,598 @@
+//! AI analyses and saved forms, for the browser.
+//!
+//! - `GET /v1/analysis-kinds` — the catalogue with each kind's form schema;
+//! - `POST /v1/analyses`, `GET /v1/analyses?limit=&cursor=` (newest first), `GET|DELETE /v1/analyses/{id}`,
+//!   `POST /v1/analyses/{id}/retry`, `GET /v1/analyses/{id}/report?format=html|md|json|csv`;
+//! - `GET /v1/analysis-usage?month=YYYY-MM` — the tenant's GenAI tokens in a month;
+//! - `GET|POST /v1/analysis-templates`, `GET|PUT|DELETE /v1/analysis-templates/{id}`.
+//!
+//! The work itself happens in the `analysis-worker` function; this one stores the request (encrypted),
+//! enqueues its ids and reads back what the worker stored.
+
+use confide_shared::app::{now_rfc3339, now_unix};
+use confide_shared::auth::Caller;
+use confide_shared::domain::analysis::{validate, AnalysisKind};
+use confide_shared::domain::analysis_record::{Analysis, AnalysisStatus, NotRetryable};
+use confide_shared::domain::analysis_template::{AnalysisTemplate, TemplateDraft};
+use confide_shared::domain::audit::AuditAction;
+use confide_shared::domain::{AnalysisId, Permission, TemplateId};
+use confide_shared::http::{
+    download, finish, json, json_body, no_content, unknown_route, HttpResponse, RequestInfo,
+};
+use confide_shared::jobs::JobMessage;
+use confide_shared::objects::{analysis_prefix, chart_key, result_key};
+use confide_shared::reports::{self, AnalysisResult, Format, ReportMeta};
+use confide_shared::store::{keys, StoreError, Versioned};
+use confide_shared::{ApiError, App};
+use lambda_http::Request;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+const DEFAULT_LIMIT: i32 = 20;
+const MAX_LIMIT: i32 = 100;
+
+pub async fn handle(app: &App, req: Request) -> HttpResponse {
+    let info = RequestInfo::of(&req);
+    finish(route(app, &req, &info).await, &info)
+}
+
+async fn route(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpResponse, ApiError> {
+    let caller = app.caller(info).await?;
+    match info.route.as_str() {
+        "GET /v1/analysis-kinds" => kinds(app, &caller).await,
+        "POST /v1/analyses" => create(app, req, info, &caller).await,
+        "GET /v1/analyses" => list(app, info, &caller).await,
+        "GET /v1/analyses/{id}" => get(app, info, &caller).await,
+        "DELETE /v1/analyses/{id}" => delete(app, info, &caller).await,
+        "POST /v1/analyses/{id}/retry" => retry(app, info, &caller).await,
+        "GET /v1/analyses/{id}/report" => report(app, info, &caller).await,
+        "GET /v1/analysis-usage" => usage(app, info, &caller).await,
+        "GET /v1/analysis-templates" => list_templates(app, info, &caller).await,
+        "POST /v1/analysis-templates" => create_template(app, req, info, &caller).await,
+        "GET /v1/analysis-templates/{id}" => get_template(app, info, &caller).await,
+        "PUT /v1/analysis-templates/{id}" => put_template(app, req, info, &caller).await,
+        "DELETE /v1/analysis-templates/{id}" => delete_template(app, info, &caller).await,
+        _ => Err(unknown_route(info)),
+    }
+}
+
+// ---------------------------------------------------------------- request parts
+
+fn analysis_id(info: &RequestInfo) -> Result<AnalysisId, ApiError> {
+    // An id that cannot exist is simply not found, as for any other tenant's id.
+    AnalysisId::parse(info.path_param("id")?).map_err(|_| ApiError::NotFound)
+}
+
+fn template_id(info: &RequestInfo) -> Result<TemplateId, ApiError> {
+    TemplateId::parse(info.path_param("id")?).map_err(|_| ApiError::NotFound)
+}
+
+/// `limit` and `cursor` of a listing.
+fn paging(info: &RequestInfo) -> Result<(i32, Option<String>), ApiError> {
+    let limit = match info.query.get("limit") {
+        None => DEFAULT_LIMIT,
+        Some(raw) => raw
+            .parse::<i32>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_query",
+                    format!("limit must be a number from 1 to {MAX_LIMIT}"),
+                )
+            })?,
+    };
+    Ok((limit, info.query.get("cursor").cloned()))
+}
+
+fn invalid_cursor() -> ApiError {
+    ApiError::bad_request("invalid_query", "cursor is not one this API returned")
+}
+
+/// The cursor of the next page: the id in the last sort key, without its prefix.
+fn next_cursor(next_sk: Option<String>, prefix: &str) -> Value {
+    next_sk
+        .and_then(|sk| sk.strip_prefix(prefix).map(str::to_owned))
+        .map_or(Value::Null, Value::String)
+}
+
+// ---------------------------------------------------------------- views
+
+fn summary_view(analysis: &Analysis) -> Value {
+    json!({
+        "id": analysis.id,
+        "kind": analysis.kind,
+        "status": analysis.status,
+        "template_id": analysis.template_id,
+        "created_by": analysis.created_by,
+        "created_at": analysis.created_at,
+        "started_at": analysis.started_at,
+        "finished_at": analysis.finished_at,
+        "attempts": analysis.attempts,
+        "provider": analysis.provider,
+        "model": analysis.model,
+        "usage": analysis.usage,
+        "failure": analysis.failure,
+    })
+}
+
+// ---------------------------------------------------------------- analyses
+
+async fn kinds(app: &App, caller: &Caller) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::AnalysesRead)?;
+    let tenant = app
+        .store
+        .tenant(&caller.tenant)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let provider = app
+        .config
+        .providers
+        .choose(
+            tenant.data_region,
+            tenant.settings.allowed_providers.as_deref(),
+        )
+        .map(|spec| json!({ "name": spec.name, "model": spec.model }))
+        .unwrap_or(Value::Null);
+    let kinds: Vec<Value> = AnalysisKind::ALL
+        .iter()
+        .map(|kind| {
+            json!({
+                "kind": kind,
+                "title": kind.title(),
+                "description": kind.description(),
+                "form_schema": kind.form_schema(),
+            })
+        })
+        .collect();
+    Ok(json(200, &json!({ "kinds": kinds, "provider": provider })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewAnalysis {
+    kind: Option<String>,
+    inputs: Option<Value>,
+    template_id: Option<String>,
+}
+
+async fn create(
+    app: &App,
+    req: &Request,
+    info: &RequestInfo,
+    caller: &Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::AnalysesWrite)?;
+    let body: NewAnalysis = json_body(req)?;
+    let template = match &body.template_id {
+        None => None,
+        Some(raw) => {
+            let id = TemplateId::parse(raw)?;
+            Some(
+                app.store
+                    .template(&caller.tenant, &id)
+                    .await?
+                    .ok_or_else(|| {
+                        ApiError::bad_request("unknown_template", "template_id: no such template")
+                    })?,
+            )
+        }
+    };
+    let kind = match (&body.kind, &template) {
+        (Some(raw), Some(t)) if AnalysisKind::parse(raw)? != t.kind => {
+            return Err(ApiError::bad_request(
+                "invalid_field",
+                "kind: differs from the template's kind",
+            ))
+        }
+        (Some(raw), _) => AnalysisKind::parse(raw)?,
+        (None, Some(t)) => t.kind,
+        (None, None) => return Err(ApiError::bad_request("invalid_field", "kind: is required")),
+    };
+    let inputs = match (body.inputs, &template) {
+        (Some(inputs), _) => inputs,
+        (None, Some(t)) => t.inputs.clone(),
+        (None, None) => {
+            return Err(ApiError::bad_request(
+                "invalid_field",
+                "inputs: is required",
+            ))
+        }
+    };
+    validate(&kind.form_schema(), &inputs)?;
+    let tenant = app
+        .store
+        .tenant(&caller.tenant)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    // Refuse at once what the worker could not run: no provider this tenant may use.
+    app.config
+        .providers
+        .choose(
+            tenant.data_region,
+            tenant.settings.allowed_providers.as_deref(),
+        )
+        .map_err(|e| ApiError::conflict("no_provider", e.to_string()))?;
+
+    let analysis = Analysis::new(
+        kind,
+        inputs,
+        template.map(|t| t.id),
+        caller.user.clone(),
+        now_rfc3339(),
+    );
+    app.store.create_analysis(&caller.tenant, &analysis).await?;
+    let job = JobMessage {
+        tenant_id: caller.tenant.clone(),
+        analysis_id: analysis.id.clone(),
+    };
+    if let Err(e) = app.jobs.enqueue(&job).await {
+        // Without its message the job would wait forever: take the request back and say so.
+        let _ = app
+            .store
+            .delete_analysis(&caller.tenant, &analysis.id)
+            .await;
+        return Err(ApiError::unexpected(e));
+    }
+    app.audit(
+        caller,
+        info,
+        AuditAction::AnalysisCreated,
+        format!("analysis/{}", analysis.id),
+    )
+    .await?;
+    Ok(json(
+        202,
+        &json!({ "id": analysis.id, "status": analysis.status }),
+    ))
+}
+
+async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::AnalysesRead)?;
+    let (limit, cursor) = paging(info)?;
+    let after = cursor
+        .map(|c| AnalysisId::parse(&c).map_err(|_| invalid_cursor()))
+        .transpose()?;
+    let page = app
+        .store
+        .analyses(&caller.tenant, limit, after.as_ref())
+        .await?;
+    app.audit(caller, info, AuditAction::AnalysesListed, "analyses")
+        .await?;
+    let items: Vec<Value> = page.records.iter().map(summary_view).collect();
+    Ok(json(
+        200,
+        &json!({ "items": items, "next_cursor": next_cursor(page.next_sk, keys::ANALYSIS_PREFIX) }),
+    ))
+}
+
+async fn load(
+    app: &App,
+    caller: &Caller,
+    id: &AnalysisId,
+) -> Result<Versioned<Analysis>, ApiError> {
+    app.store
+        .analysis(&caller.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// The stored result of a succeeded analysis.
+async fn stored_result(
+    app: &App,
+    caller: &Caller,
+    analysis: &Analysis,
+) -> Result<AnalysisResult, ApiError> {
+    let bytes = app
+        .objects
+        .get(&caller.tenant, &result_key(&caller.tenant, &analysis.id))
+        .await
+        .map_err(ApiError::unexpected)?
+        .ok_or_else(|| ApiError::unexpected("a succeeded analysis has no stored result"))?;
+    serde_json::from_slice(&bytes).map_err(ApiError::unexpected)
+}
+
+async fn get(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::AnalysesRead)?;
+    let analysis = load(app, caller, &analysis_id(info)?).await?.record;
+    let mut view = summary_view(&analysis);
+    view["inputs"] = analysis.inputs.clone();
+    if analysis.status == AnalysisStatus::Succeeded {
+        view["result"] = serde_json::to_value(stored_result(app, caller, &analysis).await?)
+            .map_err(ApiError::unexpected)?;
+    }
+    app.audit(
+        caller,
+        info,
+        AuditAction::AnalysisRead,
+        format!("analysis/{}", analysis.id),
+    )
+    .await?;
+    Ok(json(200, &view))
+}
+
+async fn delete(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::AnalysesWrite)?;
+    let id = analysis_id(info)?;
+    match app.store.delete_analysis(&caller.tenant, &id).await {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed) => return Err(ApiError::NotFound),
+        Err(e) => return Err(e.into()),
+    }
+    // The item goes first: a worker finishing meanwhile finds it gone and erases what it wrote.
+    app.objects
+        .erase_prefix(&caller.tenant, &analysis_prefix(&caller.tenant, &id))
+        .await
+        .map_err(ApiError::unexpected)?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::AnalysisDeleted,
+        format!("analysis/{id}"),
+    )
+    .await?;
+    Ok(no_content())
+}
+
+async fn retry(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::AnalysesWrite)?;
+    let current = load(app, caller, &analysis_id(info)?).await?;
+    let next = current.record.retry(now_unix()).map_err(|e| match e {
+        NotRetryable::Succeeded => {
+            ApiError::conflict("not_retryable", "the analysis has already succeeded")
+        }
+        NotRetryable::InProgress => {
+            ApiError::conflict("not_retryable", "the analysis is still queued or running")
+        }
+    })?;
+    // The message first: if the write below loses a race, the worker finds nothing to do and
+    // acknowledges it; the other way round a failed send would leave a queued job without a message.
+    app.jobs
+        .enqueue(&JobMessage {
+            tenant_id: caller.tenant.clone(),
+            analysis_id: next.id.clone(),
+        })
+        .await
+        .map_err(ApiError::unexpected)?;
+    let saved = match app
+        .store
+        .transition_analysis(&caller.tenant, &current, next)
+        .await
+    {
+        Ok(saved) => saved,
+        Err(StoreError::ConditionFailed) => {
+            return Err(ApiError::conflict(
+                "changed",
+                "the analysis changed meanwhile; read it again",
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    app.audit(
+        caller,
+        info,
+        AuditAction::AnalysisRetried,
+        format!("analysis/{}", saved.record.id),
+    )
+    .await?;
+    Ok(json(
+        202,
+        &json!({ "id": saved.record.id, "status": saved.record.status }),
+    ))
+}
+
+async fn report(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::AnalysesRead)?;
+    let format = match info.query.get("format") {
+        None => Format::Html,
+        Some(raw) => Format::parse(raw).ok_or_else(|| {
+            ApiError::bad_request("invalid_query", "format must be html, md, json or csv")
+        })?,
+    };
+    let analysis = load(app, caller, &analysis_id(info)?).await?.record;
+    if analysis.status != AnalysisStatus::Succeeded {
+        return Err(ApiError::conflict(
+            "not_ready",
+            format!(
+                "the analysis is {}; a report exists once it has succeeded",
+                analysis.status.as_str()
+            ),
+        ));
+    }
+    let result = stored_result(app, caller, &analysis).await?;
+    let mut charts = Vec::new();
+    if format == Format::Html {
+        for n in 0..analysis.charts {
+            let svg = app
+                .objects
+                .get(&caller.tenant, &chart_key(&caller.tenant, &analysis.id, n))
+                .await
+                .map_err(ApiError::unexpected)?
+                .ok_or_else(|| ApiError::unexpected("a stored chart is missing"))?;
+            charts.push(String::from_utf8(svg).map_err(ApiError::unexpected)?);
+        }
+    }
+    let meta = ReportMeta {
+        analysis_id: analysis.id.to_string(),
+        kind: analysis.kind.title().to_owned(),
+        created_at: analysis.created_at.clone(),
+        finished_at: analysis.finished_at.clone(),
+        provider: analysis.provider.clone(),
+        model: analysis.model.clone(),
+    };
+    let rendered = reports::render(format, &meta, &result, &charts);
+    app.audit(
+        caller,
+        info,
+        AuditAction::AnalysisReportDownloaded,
+        format!("analysis/{}", analysis.id),
+    )
+    .await?;
+    Ok(download(
+        rendered.content_type,
+        &rendered.filename,
+        rendered.body,
+    ))
+}
+
+async fn usage(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::AnalysesRead)?;
+    let month = match info.query.get("month") {
+        Some(raw) => parse_month(raw).ok_or_else(|| {
+            ApiError::bad_request("invalid_query", "month must look like 2026-11")
+        })?,
+        None => now_rfc3339()[..7].to_owned(),
+    };
+    let usage = app.store.usage(&caller.tenant, &month).await?;
+    Ok(json(200, &json!({ "month": month, "usage": usage })))
+}
+
+fn parse_month(raw: &str) -> Option<String> {
+    let (year, month) = raw.split_once('-')?;
+    let ok = year.len() == 4
+        && year.bytes().all(|b| b.is_ascii_digit())
+        && month.len() == 2
+        && month.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m));
+    ok.then(|| raw.to_owned())
+}
+
+// ---------------------------------------------------------------- saved forms
+
+fn template_view(template: &AnalysisTemplate) -> Value {
+    serde_json::to_value(template).unwrap_or(Value::Null)
+}
+
+async fn list_templates(
+    app: &App,
+    info: &RequestInfo,
+    caller: &Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::AnalysesRead)?;
+    let (limit, cursor) = paging(info)?;
+    let after = cursor
+        .map(|c| TemplateId::parse(&c).map_err(|_| invalid_cursor()))
+        .transpose()?;
+    let page = app
+        .store
+        .templates(&caller.tenant, limit, after.as_ref())
+        .await?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::TemplatesListed,
+        "analysis-templates",
+    )
+    .await?;
+    let items: Vec<Value> = page.records.iter().map(template_view).collect();
+    Ok(json(
+        200,
+        &json!({ "items": items, "next_cursor": next_cursor(page.next_sk, keys::TEMPLATE_PREFIX) }),
+    ))
+}
+
+async fn create_template(
+    app: &App,
+    req: &Request,
+    info: &RequestInfo,
+    caller: &Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::AnalysesWrite)?;
+    let valid = json_body::<TemplateDraft>(req)?.parse()?;
+    let template = AnalysisTemplate::new(valid, caller.user.clone(), now_rfc3339());
+    app.store.create_template(&caller.tenant, &template).await?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::TemplateCreated,
+        format!("analysis-template/{}", template.id),
+    )
+    .await?;
+    Ok(json(201, &template_view(&template)))
+}
+
+async fn get_template(
+    app: &App,
+    info: &RequestInfo,
+    caller: &Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::AnalysesRead)?;
+    let id = template_id(info)?;
+    let template = app
+        .store
+        .template(&caller.tenant, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::TemplateRead,
+        format!("analysis-template/{id}"),
+    )
+    .await?;
+    Ok(json(200, &template_view(&template)))
+}
+
+async fn put_template(
+    app: &App,
+    req: &Request,
+    info: &RequestInfo,
+    caller: &Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::AnalysesWrite)?;
+    let id = template_id(info)?;
+    let valid = json_body::<TemplateDraft>(req)?.parse()?;
+    let current = app
+        .store
+        .template(&caller.tenant, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let template = current.replaced_by(valid, now_rfc3339());
+    match app.store.save_template(&caller.tenant, &template).await {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed) => return Err(ApiError::NotFound),
+        Err(e) => return Err(e.into()),
+    }
+    app.audit(
+        caller,
+        info,
+        AuditAction::TemplateUpdated,
+        format!("analysis-template/{id}"),
+    )
+    .await?;
+    Ok(json(200, &template_view(&template)))
+}
+
+async fn delete_template(
+    app: &App,
+    info: &RequestInfo,
+    caller: &Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::AnalysesWrite)?;
+    let id = template_id(info)?;
+    match app.store.delete_template(&caller.tenant, &id).await {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed) => return Err(ApiError::NotFound),
+        Err(e) => return Err(e.into()),
+    }
+    app.audit(
+        caller,
+        info,
+        AuditAction::TemplateDeleted,
+        format!("analysis-template/{id}"),
+    )
+    .await?;
+    Ok(no_content())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_month;
+
+    #[test]
+    fn months_are_year_dash_month() {
+        assert_eq!(parse_month("2026-11").as_deref(), Some("2026-11"));
+        for bad in ["2026-13", "2026-1", "26-11", "2026/11", "2026-00", ""] {
+            assert_eq!(parse_month(bad), None, "{bad}");
+        }
+    }
+}

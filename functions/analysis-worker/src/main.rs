@@ -1,0 +1,31 @@
+//! Lambda entry point: builds the clients and reads the providers' API keys once, then hands every
+//! SQS batch to the worker.
+
+use analysis_worker::{handle, Worker};
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
+use confide_shared::genai::registry::api_keys;
+use confide_shared::App;
+use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    confide_shared::telemetry::init();
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let app = App::new(confide_shared::config::Config::from_env()?, &sdk).await?;
+    let keys = api_keys(&app.config.providers, &aws_sdk_ssm::Client::new(&sdk)).await?;
+    let worker: &'static Worker = Box::leak(Box::new(Worker {
+        app: std::sync::Arc::new(app),
+        http: reqwest::Client::new(),
+        api_keys: keys,
+    }));
+    run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let left = Duration::from_millis(event.context.deadline.saturating_sub(now_ms));
+        let deadline = tokio::time::Instant::now() + left;
+        Ok::<SqsBatchResponse, Error>(handle(worker, event.payload, Some(deadline)).await)
+    }))
+    .await
+}
