@@ -9,7 +9,12 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
+pub mod providers;
 pub mod tokens;
+
+use confide_shared::config::JobSettings;
+use confide_shared::genai::registry::Providers;
+use providers::StandIn;
 
 /// What tests need to know about the running stack.
 #[derive(Debug, Clone)]
@@ -21,6 +26,59 @@ pub struct Stack {
     pub user_pool_id: String,
     pub client_id: String,
     pub config: confide_shared::config::Config,
+    /// The GenAI stand-in every configured provider points at.
+    pub providers: StandIn,
+}
+
+/// The API keys the tests store in the emulator's SSM, as a deployment would.
+pub const OPENAI_KEY: &str = "sk-test-openai";
+pub const ANTHROPIC_KEY: &str = "sk-ant-test";
+pub const GEMINI_KEY: &str = "gemini-test-key";
+
+/// Providers as a deployment would list them, all served by the stand-in: four EU-resident ones (one
+/// per API), one that is not EU-resident, and the offline provider.
+fn provider_list(stand_in: &str) -> String {
+    json!([
+        { "name": "openai-eu", "api": "openai", "model": "gpt-test", "base_url": format!("{stand_in}/openai/v1"),
+          "eu_resident": true, "api_key_parameter": "/confide/dev/genai/openai" },
+        { "name": "anthropic-eu", "api": "anthropic", "model": "claude-test", "base_url": format!("{stand_in}/anthropic"),
+          "eu_resident": true, "api_key_parameter": "/confide/dev/genai/anthropic", "max_output_tokens": 4096 },
+        { "name": "gemini-eu", "api": "gemini", "model": "gemini-test", "base_url": format!("{stand_in}/gemini"),
+          "eu_resident": true, "api_key_parameter": "/confide/dev/genai/gemini" },
+        { "name": "compat-eu", "api": "openai_compatible", "model": "llama-test", "base_url": format!("{stand_in}/compat/v1"),
+          "eu_resident": true },
+        { "name": "openai-us", "api": "openai", "model": "gpt-test", "base_url": format!("{stand_in}/us/v1"),
+          "api_key_parameter": "/confide/dev/genai/openai" },
+        { "name": "offline", "api": "offline", "model": "offline-demo" },
+    ])
+    .to_string()
+}
+
+/// Short budgets so that retries and dead-lettering show within seconds.
+pub const TEST_JOBS: JobSettings = JobSettings {
+    budget: Duration::from_secs(3),
+    lease_margin: Duration::from_secs(1),
+    call_timeout: Duration::from_secs(2),
+    first_backoff: Duration::from_millis(100),
+    max_receives: 3,
+};
+
+async fn store_api_keys(sdk: &aws_config::SdkConfig) {
+    let ssm = aws_sdk_ssm::Client::new(sdk);
+    for (name, key) in [
+        ("openai", OPENAI_KEY),
+        ("anthropic", ANTHROPIC_KEY),
+        ("gemini", GEMINI_KEY),
+    ] {
+        ssm.put_parameter()
+            .name(format!("/confide/dev/genai/{name}"))
+            .value(key)
+            .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+            .overwrite(true)
+            .send()
+            .await
+            .expect("API key stored in SSM");
+    }
 }
 
 static STACK: OnceLock<Stack> = OnceLock::new();
@@ -86,16 +144,24 @@ pub fn stack() -> &'static Stack {
         // ends the child when the thread that spawned it ends.
         std::thread::spawn(move || {
             let (_emulator, endpoint) = spawn_emulator();
-            let options = Options {
-                template,
-                endpoint: endpoint.clone(),
-                region: stack_region,
-                stage: "dev".into(),
-                listen: "127.0.0.1:0".parse().expect("address"),
-                retry_delay: confide_local::workers::RetryDelay(Some(Duration::from_secs(1))),
-            };
             let runtime = tokio::runtime::Runtime::new().expect("runtime");
             runtime.block_on(async move {
+                let stand_in = StandIn::start().await;
+                store_api_keys(&confide_local::sdk_config(&endpoint, &stack_region).await).await;
+                let options = Options {
+                    template,
+                    endpoint: endpoint.clone(),
+                    region: stack_region,
+                    stage: "dev".into(),
+                    listen: "127.0.0.1:0".parse().expect("address"),
+                    retry_delay: confide_local::workers::RetryDelay(Some(Duration::from_secs(1))),
+                    providers: Providers::parse(
+                        Some(&provider_list(&stand_in.url)),
+                        Some("openai-eu"),
+                    )
+                    .expect("provider list"),
+                    jobs: TEST_JOBS,
+                };
                 let stack: LocalStack = match start(options).await {
                     Ok(stack) => stack,
                     Err(e) => {
@@ -103,13 +169,18 @@ pub fn stack() -> &'static Stack {
                         return;
                     }
                 };
-                let _ = tx.send(Ok((stack.url.clone(), endpoint, stack.app.config.clone())));
+                let _ = tx.send(Ok((
+                    stack.url.clone(),
+                    endpoint,
+                    stack.app.config.clone(),
+                    stand_in,
+                )));
                 // Keep the stack (and its server task) alive for the whole test run.
                 std::future::pending::<()>().await;
                 drop(stack);
             });
         });
-        let (url, endpoint, config) = rx
+        let (url, endpoint, config, providers) = rx
             .recv_timeout(Duration::from_secs(120))
             .expect("stack started in time")
             .unwrap_or_else(|e| panic!("local stack failed to start: {e}"));
@@ -121,6 +192,7 @@ pub fn stack() -> &'static Stack {
             user_pool_id: config.user_pool_id.clone(),
             client_id: config.user_pool_client_id.clone(),
             config,
+            providers,
         }
     })
 }
@@ -129,6 +201,23 @@ impl Stack {
     /// AWS SDK configuration for the emulator, for raw reads that bypass the application.
     pub async fn sdk(&self) -> aws_config::SdkConfig {
         confide_local::sdk_config(&self.endpoint, &self.region).await
+    }
+
+    /// A worker like the stack's, for tests that deliver messages to it directly.
+    pub async fn worker(&self) -> analysis_worker::Worker {
+        let sdk = self.sdk().await;
+        let app = self.app().await;
+        let api_keys = confide_shared::genai::registry::api_keys(
+            &app.config.providers,
+            &aws_sdk_ssm::Client::new(&sdk),
+        )
+        .await
+        .expect("API keys");
+        analysis_worker::Worker {
+            app: std::sync::Arc::new(app),
+            http: reqwest::Client::new(),
+            api_keys,
+        }
     }
 
     /// The application's own clients (encrypting store, Cognito), built in the caller's runtime.
@@ -209,6 +298,34 @@ impl Client {
                 .unwrap_or_else(|_| panic!("non-JSON answer {status}: {text}"))
         };
         Reply { status, body }
+    }
+
+    /// A download: status, content type, content disposition and the body as text.
+    pub async fn download(&self, path: &str) -> (u16, String, String, String) {
+        let mut request = self.http.get(format!("{}{}", self.base, path));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request reaches the gateway");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let (status, content_type, disposition) = (
+            response.status().as_u16(),
+            header("content-type"),
+            header("content-disposition"),
+        );
+        (
+            status,
+            content_type,
+            disposition,
+            response.text().await.expect("body"),
+        )
     }
 
     pub async fn get(&self, path: &str) -> Reply {

@@ -416,4 +416,15 @@ mod tests {
             .insert("ApproximateReceiveCount".into(), "3".into());
         assert_eq!(receive_count(&record), 3);
     }
+
+    #[test]
+    fn the_sample_event_is_an_sqs_batch_of_job_ids() {
+        let text = include_str!("../../../events/analysis-worker/analysis-job.json");
+        let event: SqsEvent = serde_json::from_str(text).expect("an SQS event");
+        let record = &event.records[0];
+        let job: JobMessage =
+            serde_json::from_str(record.body.as_deref().unwrap()).expect("a job message");
+        assert_eq!(job.analysis_id.as_str(), "019ac0b6d6f47c2d8e1f2a3b4c5d6e7f");
+        assert_eq!(receive_count(record), 1);
+    }
 }

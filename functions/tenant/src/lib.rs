@@ -71,6 +71,19 @@ async fn patch_tenant(
         .await?
         .ok_or(ApiError::NotFound)?;
     tenant.settings = tenant.settings.apply(patch)?;
+    let providers = &app.config.providers;
+    if let Some(unknown) = tenant
+        .settings
+        .allowed_providers
+        .iter()
+        .flatten()
+        .find(|name| !providers.is_known(name))
+    {
+        return Err(ApiError::bad_request(
+            "invalid_field",
+            format!("allowed_providers: {unknown:?} is not a provider of this deployment"),
+        ));
+    }
     app.store.save_tenant(&tenant).await?;
     app.audit(caller, info, AuditAction::TenantUpdated, "tenant")
         .await?;

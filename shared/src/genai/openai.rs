@@ -26,7 +26,12 @@ impl Dialect for OpenAiChat {
     fn request(&self, prompt: &Prompt) -> HttpCall {
         HttpCall {
             url: format!("{}/chat/completions", self.base_url.trim_end_matches('/')),
-            headers: vec![("authorization", format!("Bearer {}", self.api_key))],
+            // Local servers (Ollama, vLLM) often take no key: then no header at all.
+            headers: if self.api_key.is_empty() {
+                Vec::new()
+            } else {
+                vec![("authorization", format!("Bearer {}", self.api_key))]
+            },
             body: json!({
                 "model": self.model,
                 "messages": [

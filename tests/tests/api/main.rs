@@ -1,6 +1,7 @@
 //! Integration tests against the local stack: AWS emulator with template.yaml's resources, and the
 //! gateway serving the real handlers. Each test signs up tenants of its own.
 
+mod analyses;
 mod audit;
 mod bad_input;
 mod encryption;
