@@ -345,15 +345,8 @@ async fn retry(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRes
             ApiError::conflict("not_retryable", "the analysis is still queued or running")
         }
     })?;
-    // The message first: if the write below loses a race, the worker finds nothing to do and
-    // acknowledges it; the other way round a failed send would leave a queued job without a message.
-    app.jobs
-        .enqueue(&JobMessage {
-            tenant_id: caller.tenant.clone(),
-            analysis_id: next.id.clone(),
-        })
-        .await
-        .map_err(ApiError::unexpected)?;
+    // The record first: a message that arrived before it would find the job still failed and be
+    // acknowledged without running it.
     let saved = match app
         .store
         .transition_analysis(&caller.tenant, &current, next)
@@ -368,6 +361,18 @@ async fn retry(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRes
         }
         Err(e) => return Err(e.into()),
     };
+    let job = JobMessage {
+        tenant_id: caller.tenant.clone(),
+        analysis_id: saved.record.id.clone(),
+    };
+    if let Err(e) = app.jobs.enqueue(&job).await {
+        // Put the record back as it was, so the user can retry again rather than wait forever.
+        let _ = app
+            .store
+            .transition_analysis(&caller.tenant, &saved, current.record)
+            .await;
+        return Err(ApiError::unexpected(e));
+    }
     app.audit(
         caller,
         info,

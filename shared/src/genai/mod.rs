@@ -40,7 +40,7 @@ pub enum ProviderError {
     #[error("the provider's answer could not be read: {0}")]
     Malformed(String),
     /// 429, 5xx, timeouts and connection failures: worth retrying with backoff.
-    #[error("the provider is unavailable for now (status {status:?})")]
+    #[error("the provider is unavailable for now{}", status.map(|s| format!(" (status {s})")).unwrap_or_default())]
     Transient {
         status: Option<u16>,
         retry_after: Option<Duration>,
