@@ -9,7 +9,8 @@ fn profile() -> serde_json::Value {
         "products_services": ["sourdough", "wedding cakes"],
         "website_url": "https://bakery-ada.example",
         "opening_hours": "Tue-Sat 7-15",
-        "faqs": [{ "question": "Do you deliver?", "answer": "Within 5 km, free over 30 GBP." }]
+        "faqs": [{ "question": "Do you deliver?", "answer": "Within 5 km, free over 30 GBP." }],
+        "people": ["Ada Baker"]
     })
 }
 
