@@ -26,7 +26,7 @@ use aws_db_esdk::key_store::types::key_store_config::KeyStoreConfig;
 use aws_db_esdk::key_store::types::KmsConfiguration;
 use aws_db_esdk::material_providers::client as mpl_client;
 use aws_db_esdk::material_providers::types::material_providers_config::MaterialProvidersConfig;
-use aws_db_esdk::material_providers::types::DbeAlgorithmSuiteId;
+use aws_db_esdk::material_providers::types::{CacheType, DbeAlgorithmSuiteId, MultiThreadedCache};
 use aws_db_esdk::{CryptoAction, DynamoDbTablesEncryptionConfig};
 use std::collections::HashMap;
 
@@ -35,6 +35,8 @@ pub const LOGICAL_KEY_STORE_NAME: &str = "confide-key-store";
 
 /// How long a decrypted branch key stays in memory before KMS is asked again.
 const BRANCH_KEY_CACHE_SECONDS: i64 = 300;
+/// Tenants whose branch keys one function instance keeps decrypted at a time.
+const BRANCH_KEY_CACHE_ENTRIES: i32 = 1000;
 
 /// Attributes of every item and what happens to them. Keys are signed (they must stay queryable);
 /// `data` holds all content and is encrypted; names starting with `:` are neither (counters).
@@ -55,6 +57,23 @@ pub fn attribute_actions() -> HashMap<String, CryptoAction> {
 }
 
 pub const UNSIGNED_ATTRIBUTE_PREFIX: &str = ":";
+
+/// Runs a request that goes through the DB-ESDK off the async scheduler's books.
+///
+/// The DB-ESDK encrypts and decrypts synchronously and holds a lock on the keyring while a cache miss
+/// fetches the branch key (itself a blocking wait on an SDK call). A second request that meets the lock
+/// blocks its worker thread; if a task the first one needs sits in that worker's queue, neither moves
+/// (seen here as a hung test). `block_in_place` hands the worker's queue to another thread before
+/// blocking, so nothing waits behind a blocked thread. On a current-thread runtime (unit tests) the
+/// future simply runs.
+pub async fn run_crypto<F: std::future::Future>(future: F) -> F::Output {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(|| handle.block_on(future))
+        }
+        _ => future.await,
+    }
+}
 
 /// The branch key id of a tenant.
 pub fn branch_key_id(tenant: &TenantId) -> String {
@@ -154,6 +173,15 @@ pub async fn tenant_keyring(
         .branch_key_id_supplier(supplier)
         .key_store(key_store(sdk, key_store_table, root_key_arn)?)
         .ttl_seconds(BRANCH_KEY_CACHE_SECONDS)
+        // Not the default storm-tracking cache: it makes a second miss for a key being fetched wait
+        // synchronously, which deadlocks when both run on one task (a worker's concurrent batch) or
+        // fill the runtime's threads. Here concurrent misses each fetch; the cost is a few extra
+        // key-store reads on a cold start.
+        .cache(CacheType::MultiThreaded(
+            MultiThreadedCache::builder()
+                .entry_capacity(BRANCH_KEY_CACHE_ENTRIES)
+                .build()?,
+        ))
         .send()
         .await?)
 }

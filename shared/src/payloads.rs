@@ -7,7 +7,7 @@
 //! name, so an object moved to another tenant or another key name does not open.
 
 use crate::domain::TenantId;
-use crate::encryption::{tenant_keyring, ALGORITHM_SUITE};
+use crate::encryption::{run_crypto, tenant_keyring, ALGORITHM_SUITE};
 use crate::error::BoxError;
 use crate::store::keys;
 use aws_db_esdk::item_encryptor::client as enc_client;
@@ -60,11 +60,7 @@ impl PayloadCipher {
             "body".to_owned(),
             AttributeValue::B(plaintext.to_vec().into()),
         );
-        let sealed = self
-            .encryptor
-            .encrypt_item()
-            .plaintext_item(item)
-            .send()
+        let sealed = run_crypto(self.encryptor.encrypt_item().plaintext_item(item).send())
             .await?
             .encrypted_item
             .ok_or("no encrypted item")?;
@@ -104,11 +100,7 @@ impl PayloadCipher {
         }
         // The caller's tenant and name, not the stored ones: the signature must match them.
         item.extend(key(tenant, name));
-        let opened = self
-            .encryptor
-            .decrypt_item()
-            .encrypted_item(item)
-            .send()
+        let opened = run_crypto(self.encryptor.decrypt_item().encrypted_item(item).send())
             .await?
             .plaintext_item
             .ok_or("no decrypted item")?;

@@ -259,7 +259,11 @@ pub struct Client {
 impl Client {
     pub fn anonymous() -> Self {
         Self {
-            http: reqwest::Client::new(),
+            // A hung request fails its test instead of the whole run.
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("HTTP client"),
             base: stack().url.clone(),
             token: None,
         }

@@ -10,6 +10,7 @@ use crate::domain::audit::AuditEntry;
 use crate::domain::member::Member;
 use crate::domain::tenant::{BusinessProfile, Tenant};
 use crate::domain::{AnalysisId, Role, TemplateId, TenantId, UserId};
+use crate::encryption::run_crypto;
 use crate::error::{ApiError, BoxError};
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{
@@ -158,24 +159,28 @@ impl Store {
     }
 
     async fn put_one(&self, put: Put) -> Result<(), StoreError> {
-        self.ddb
-            .put_item()
-            .table_name(put.table_name)
-            .set_item(Some(put.item))
-            .set_condition_expression(put.condition_expression)
-            .send()
-            .await
-            .map_err(request_error)?;
+        run_crypto(
+            self.ddb
+                .put_item()
+                .table_name(put.table_name)
+                .set_item(Some(put.item))
+                .set_condition_expression(put.condition_expression)
+                .send(),
+        )
+        .await
+        .map_err(request_error)?;
         Ok(())
     }
 
     async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
-        self.ddb
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-            .map_err(request_error)?;
+        run_crypto(
+            self.ddb
+                .transact_write_items()
+                .set_transact_items(Some(items))
+                .send(),
+        )
+        .await
+        .map_err(request_error)?;
         Ok(())
     }
 
@@ -195,16 +200,17 @@ impl Store {
         sk: String,
         kind: &'static str,
     ) -> Result<Option<T>, StoreError> {
-        let out = self
-            .ddb
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", AttributeValue::S(pk))
-            .key("sk", AttributeValue::S(sk))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(request_error)?;
+        let out = run_crypto(
+            self.ddb
+                .get_item()
+                .table_name(&self.table)
+                .key("pk", AttributeValue::S(pk))
+                .key("sk", AttributeValue::S(sk))
+                .consistent_read(true)
+                .send(),
+        )
+        .await
+        .map_err(request_error)?;
         out.item
             .as_ref()
             .map(|item| Self::record(item, kind))
@@ -236,7 +242,7 @@ impl Store {
                 .exclusive_start_key("pk", AttributeValue::S(pk))
                 .exclusive_start_key("sk", AttributeValue::S(sk));
         }
-        let out = request.send().await.map_err(request_error)?;
+        let out = run_crypto(request.send()).await.map_err(request_error)?;
         let records = out
             .items()
             .iter()
@@ -506,16 +512,17 @@ impl Store {
         tenant: &TenantId,
         id: &AnalysisId,
     ) -> Result<Option<Versioned<Analysis>>, StoreError> {
-        let out = self
-            .ddb
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", AttributeValue::S(keys::tenant_pk(tenant)))
-            .key("sk", AttributeValue::S(keys::analysis_sk(id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(request_error)?;
+        let out = run_crypto(
+            self.ddb
+                .get_item()
+                .table_name(&self.table)
+                .key("pk", AttributeValue::S(keys::tenant_pk(tenant)))
+                .key("sk", AttributeValue::S(keys::analysis_sk(id)))
+                .consistent_read(true)
+                .send(),
+        )
+        .await
+        .map_err(request_error)?;
         out.item
             .map(|item| {
                 Ok(Versioned {
@@ -536,24 +543,26 @@ impl Store {
     ) -> Result<Versioned<Analysis>, StoreError> {
         let version = previous.version + 1;
         let item = Self::analysis_item(tenant, &next, version)?;
-        self.ddb
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("#status = :from AND #version = :expected")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_names("#version", VERSION)
-            .expression_attribute_values(
-                ":from",
-                AttributeValue::S(previous.record.status.as_str().to_owned()),
-            )
-            .expression_attribute_values(
-                ":expected",
-                AttributeValue::N(previous.version.to_string()),
-            )
-            .send()
-            .await
-            .map_err(request_error)?;
+        run_crypto(
+            self.ddb
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression("#status = :from AND #version = :expected")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_names("#version", VERSION)
+                .expression_attribute_values(
+                    ":from",
+                    AttributeValue::S(previous.record.status.as_str().to_owned()),
+                )
+                .expression_attribute_values(
+                    ":expected",
+                    AttributeValue::N(previous.version.to_string()),
+                )
+                .send(),
+        )
+        .await
+        .map_err(request_error)?;
         Ok(Versioned {
             record: next,
             version,
@@ -589,15 +598,17 @@ impl Store {
     }
 
     async fn delete_existing(&self, pk: String, sk: String) -> Result<(), StoreError> {
-        self.ddb
-            .delete_item()
-            .table_name(&self.table)
-            .key("pk", AttributeValue::S(pk))
-            .key("sk", AttributeValue::S(sk))
-            .condition_expression("attribute_exists(pk)")
-            .send()
-            .await
-            .map_err(request_error)?;
+        run_crypto(
+            self.ddb
+                .delete_item()
+                .table_name(&self.table)
+                .key("pk", AttributeValue::S(pk))
+                .key("sk", AttributeValue::S(sk))
+                .condition_expression("attribute_exists(pk)")
+                .send(),
+        )
+        .await
+        .map_err(request_error)?;
         Ok(())
     }
 
@@ -688,29 +699,30 @@ impl Store {
             Ok(()) | Err(StoreError::ConditionFailed) => {}
             Err(e) => return Err(e),
         }
-        let out = self
-            .ddb
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", AttributeValue::S(pk))
-            .key("sk", AttributeValue::S(sk))
-            .update_expression("ADD #jobs :one, #input :input, #output :output")
-            .expression_attribute_names("#jobs", JOBS)
-            .expression_attribute_names("#input", INPUT_TOKENS)
-            .expression_attribute_names("#output", OUTPUT_TOKENS)
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .expression_attribute_values(
-                ":input",
-                AttributeValue::N(usage.input_tokens.to_string()),
-            )
-            .expression_attribute_values(
-                ":output",
-                AttributeValue::N(usage.output_tokens.to_string()),
-            )
-            .return_values(ReturnValue::AllNew)
-            .send()
-            .await
-            .map_err(request_error)?;
+        let out = run_crypto(
+            self.ddb
+                .update_item()
+                .table_name(&self.table)
+                .key("pk", AttributeValue::S(pk))
+                .key("sk", AttributeValue::S(sk))
+                .update_expression("ADD #jobs :one, #input :input, #output :output")
+                .expression_attribute_names("#jobs", JOBS)
+                .expression_attribute_names("#input", INPUT_TOKENS)
+                .expression_attribute_names("#output", OUTPUT_TOKENS)
+                .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                .expression_attribute_values(
+                    ":input",
+                    AttributeValue::N(usage.input_tokens.to_string()),
+                )
+                .expression_attribute_values(
+                    ":output",
+                    AttributeValue::N(usage.output_tokens.to_string()),
+                )
+                .return_values(ReturnValue::AllNew)
+                .send(),
+        )
+        .await
+        .map_err(request_error)?;
         Ok(Self::usage_of(&out.attributes.unwrap_or_default()))
     }
 
@@ -729,16 +741,17 @@ impl Store {
     }
 
     pub async fn usage(&self, tenant: &TenantId, month: &str) -> Result<MonthlyUsage, StoreError> {
-        let out = self
-            .ddb
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", AttributeValue::S(keys::tenant_pk(tenant)))
-            .key("sk", AttributeValue::S(keys::usage_sk(month)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(request_error)?;
+        let out = run_crypto(
+            self.ddb
+                .get_item()
+                .table_name(&self.table)
+                .key("pk", AttributeValue::S(keys::tenant_pk(tenant)))
+                .key("sk", AttributeValue::S(keys::usage_sk(month)))
+                .consistent_read(true)
+                .send(),
+        )
+        .await
+        .map_err(request_error)?;
         Ok(out.item.as_ref().map(Self::usage_of).unwrap_or_default())
     }
 
