@@ -85,6 +85,14 @@ fn paging(info: &RequestInfo) -> Result<(i32, Option<String>), ApiError> {
     Ok((limit, info.query.get("cursor").cloned()))
 }
 
+/// A write to an item that must exist: a failed condition means it is gone (or never was).
+fn existing(write: Result<(), StoreError>) -> Result<(), ApiError> {
+    match write {
+        Err(StoreError::ConditionFailed) => Err(ApiError::NotFound),
+        other => Ok(other?),
+    }
+}
+
 fn invalid_cursor() -> ApiError {
     ApiError::bad_request("invalid_query", "cursor is not one this API returned")
 }
@@ -314,11 +322,7 @@ async fn get(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRespo
 async fn delete(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::AnalysesWrite)?;
     let id = analysis_id(info)?;
-    match app.store.delete_analysis(&caller.tenant, &id).await {
-        Ok(()) => {}
-        Err(StoreError::ConditionFailed) => return Err(ApiError::NotFound),
-        Err(e) => return Err(e.into()),
-    }
+    existing(app.store.delete_analysis(&caller.tenant, &id).await)?;
     // The item goes first: a worker finishing meanwhile finds it gone and erases what it wrote.
     app.objects
         .erase_prefix(&caller.tenant, &analysis_prefix(&caller.tenant, &id))
@@ -463,6 +467,17 @@ fn parse_month(raw: &str) -> Option<String> {
 
 // ---------------------------------------------------------------- saved forms
 
+async fn load_template(
+    app: &App,
+    caller: &Caller,
+    id: &TemplateId,
+) -> Result<AnalysisTemplate, ApiError> {
+    app.store
+        .template(&caller.tenant, id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
 fn template_view(template: &AnalysisTemplate) -> Value {
     serde_json::to_value(template).unwrap_or(Value::Null)
 }
@@ -522,11 +537,7 @@ async fn get_template(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::AnalysesRead)?;
     let id = template_id(info)?;
-    let template = app
-        .store
-        .template(&caller.tenant, &id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let template = load_template(app, caller, &id).await?;
     app.audit(
         caller,
         info,
@@ -546,17 +557,9 @@ async fn put_template(
     caller.require(Permission::AnalysesWrite)?;
     let id = template_id(info)?;
     let valid = json_body::<TemplateDraft>(req)?.parse()?;
-    let current = app
-        .store
-        .template(&caller.tenant, &id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let current = load_template(app, caller, &id).await?;
     let template = current.replaced_by(valid, now_rfc3339());
-    match app.store.save_template(&caller.tenant, &template).await {
-        Ok(()) => {}
-        Err(StoreError::ConditionFailed) => return Err(ApiError::NotFound),
-        Err(e) => return Err(e.into()),
-    }
+    existing(app.store.save_template(&caller.tenant, &template).await)?;
     app.audit(
         caller,
         info,
@@ -574,11 +577,7 @@ async fn delete_template(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::AnalysesWrite)?;
     let id = template_id(info)?;
-    match app.store.delete_template(&caller.tenant, &id).await {
-        Ok(()) => {}
-        Err(StoreError::ConditionFailed) => return Err(ApiError::NotFound),
-        Err(e) => return Err(e.into()),
-    }
+    existing(app.store.delete_template(&caller.tenant, &id).await)?;
     app.audit(
         caller,
         info,
