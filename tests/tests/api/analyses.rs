@@ -159,6 +159,19 @@ async fn a_submitted_analysis_runs_and_the_provider_never_sees_personal_data() {
     assert_eq!(result["charts"][0]["type"], "bar");
     assert_eq!(result["key_figures"][0]["value"], 42.0);
 
+    let audit = owner
+        .api
+        .get("/v1/audit?action=analysis.sent_to_provider")
+        .await;
+    let entries = audit.body["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 1, "{:?}", audit.body);
+    assert_eq!(entries[0]["actor"], "system");
+    assert_eq!(
+        entries[0]["target"],
+        format!("analysis/{id}/provider/openai-eu"),
+        "the disclosure names the provider"
+    );
+
     let usage = owner.api.get("/v1/analysis-usage").await;
     assert_eq!(usage.status, 200, "{:?}", usage.body);
     assert_eq!(usage.body["usage"]["jobs"], 1);
