@@ -216,8 +216,8 @@ async fn run(
                 _ => "no answer in time".to_owned(),
             };
             let reason = format!(
-                "The AI provider was unavailable ({detail}) on each of {} deliveries. You can retry the analysis later.",
-                analysis.attempts
+                "The AI provider was unavailable ({detail}) on each of {} tries. You can retry the analysis later.",
+                app.config.jobs.max_receives
             );
             finish_failed(worker, job, &job_state, reason, Some(spec)).await?;
             // Returned once more, so the queue moves it to the dead-letter queue.
