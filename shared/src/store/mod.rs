@@ -686,7 +686,8 @@ impl Store {
     // ---------------------------------------------------------------- GenAI usage
 
     /// Adds one job's tokens to the tenant's month (`YYYY-MM`). The counters are unsigned attributes
-    /// updated atomically in place; the item itself is created signed first, so it reads like any other.
+    /// updated atomically in place on an item that is otherwise signed like any other; the month's first
+    /// job creates that item, every later one is a single update.
     pub async fn add_usage(
         &self,
         tenant: &TenantId,
@@ -694,17 +695,33 @@ impl Store {
         usage: TokenUsage,
     ) -> Result<MonthlyUsage, StoreError> {
         let (pk, sk) = (keys::tenant_pk(tenant), keys::usage_sk(month));
-        let marker = Self::item(pk.clone(), sk.clone(), "usage", &month)?;
-        match self.put_one(self.put(marker, Write::New)?).await {
-            Ok(()) | Err(StoreError::ConditionFailed) => {}
-            Err(e) => return Err(e),
+        match self.add_to_counters(&pk, &sk, usage).await {
+            Err(StoreError::ConditionFailed) => {
+                let first = Self::item(pk.clone(), sk.clone(), "usage", &month)?;
+                match self.put_one(self.put(first, Write::New)?).await {
+                    Ok(()) | Err(StoreError::ConditionFailed) => {}
+                    Err(e) => return Err(e),
+                }
+                self.add_to_counters(&pk, &sk, usage).await
+            }
+            added => added,
         }
+    }
+
+    /// [`StoreError::ConditionFailed`] while the month's item does not exist yet.
+    async fn add_to_counters(
+        &self,
+        pk: &str,
+        sk: &str,
+        usage: TokenUsage,
+    ) -> Result<MonthlyUsage, StoreError> {
         let out = run_crypto(
             self.ddb
                 .update_item()
                 .table_name(&self.table)
-                .key("pk", AttributeValue::S(pk))
-                .key("sk", AttributeValue::S(sk))
+                .key("pk", AttributeValue::S(pk.to_owned()))
+                .key("sk", AttributeValue::S(sk.to_owned()))
+                .condition_expression("attribute_exists(pk)")
                 .update_expression("ADD #jobs :one, #input :input, #output :output")
                 .expression_attribute_names("#jobs", JOBS)
                 .expression_attribute_names("#input", INPUT_TOKENS)

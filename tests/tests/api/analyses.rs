@@ -628,6 +628,17 @@ async fn every_kind_runs_offline_and_downloads_in_every_format() {
             "{html}"
         );
     }
+    let usage = owner.api.get("/v1/analysis-usage").await;
+    assert_eq!(
+        usage.body["usage"]["jobs"], 6,
+        "one count per job: {:?}",
+        usage.body
+    );
+    assert_eq!(
+        usage.body["usage"]["input_tokens"], 0,
+        "offline uses no tokens"
+    );
+
     let id = &ids[0];
     let (_, md_type, _, md) = owner
         .api
