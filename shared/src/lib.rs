@@ -28,6 +28,7 @@ pub mod payloads;
 pub mod pseudonymize;
 pub mod reports;
 pub mod store;
+pub mod stripe;
 pub mod telemetry;
 
 pub use app::App;
