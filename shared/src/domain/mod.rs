@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod analysis_record;
 pub mod analysis_template;
 pub mod audit;
+pub mod billing;
 pub mod email;
 pub mod ids;
 pub mod member;
