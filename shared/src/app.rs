@@ -4,6 +4,7 @@ use crate::audit;
 use crate::auth::{resolve_caller, Caller};
 use crate::config::Config;
 use crate::domain::audit::{AuditAction, AuditEvent};
+use crate::domain::billing::Limits;
 use crate::domain::{TenantId, UserId};
 use crate::encryption::{self, TenantKeys};
 use crate::error::{ApiError, BoxError};
@@ -67,6 +68,12 @@ impl App {
             tenant_keys: TenantKeys::new(sdk, &config.key_store_table, &config.root_key_arn)?,
             config,
         })
+    }
+
+    /// The limits that apply to `tenant` now. Until billing is configured on a deployment (issue 4),
+    /// every tenant runs on the deployment's `plan_without_billing`.
+    pub fn limits(&self, _tenant: &TenantId) -> Limits {
+        self.config.plan_without_billing.limits()
     }
 
     /// The member behind the request's token, with their tenant and role from our table.

@@ -1,5 +1,6 @@
 //! Deployment configuration, read once at cold start.
 
+use crate::domain::billing::Plan;
 use crate::domain::tenant::DataRegion;
 use crate::genai::registry::Providers;
 use std::time::Duration;
@@ -21,6 +22,8 @@ pub struct Config {
     pub analysis_dead_letter_queue_url: String,
     pub providers: Providers,
     pub jobs: JobSettings,
+    /// The plan every tenant runs on while this deployment has no billing configured.
+    pub plan_without_billing: Plan,
 }
 
 /// How the analysis worker spends its time.
@@ -94,6 +97,11 @@ impl Config {
             )
             .map_err(|e| ConfigError(e.to_string()))?,
             jobs: JobSettings::from_env()?,
+            plan_without_billing: match std::env::var("CONFIDE_PLAN_WITHOUT_BILLING") {
+                Ok(raw) => Plan::parse(&raw)
+                    .map_err(|e| ConfigError(format!("CONFIDE_PLAN_WITHOUT_BILLING {e}")))?,
+                Err(_) => Plan::Business,
+            },
         })
     }
 }

@@ -3,6 +3,7 @@
 //! Client errors carry a stable `code` and a message meant for the user. Anything unexpected is
 //! logged with its cause chain (ids only, never request content) and answered with an opaque 500.
 
+use crate::domain::billing::LimitReached;
 use crate::domain::InvalidField;
 use http::StatusCode;
 use std::error::Error as StdError;
@@ -21,6 +22,9 @@ pub enum ApiError {
     NotFound,
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// The tenant's plan does not allow the work (402, with the limit that was hit).
+    #[error("{0}")]
+    PlanLimit(LimitReached),
     #[error("unexpected error")]
     Unexpected(#[source] BoxError),
 }
@@ -51,6 +55,7 @@ impl ApiError {
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PlanLimit(_) => StatusCode::PAYMENT_REQUIRED,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -61,6 +66,7 @@ impl ApiError {
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden { .. } => "forbidden",
             Self::NotFound => "not_found",
+            Self::PlanLimit(_) => "plan_limit_reached",
             Self::Unexpected(_) => "internal",
         }
     }
@@ -68,6 +74,12 @@ impl ApiError {
     /// The message a client sees; never the cause of an unexpected error.
     pub fn public_message(&self) -> String {
         self.to_string()
+    }
+}
+
+impl From<LimitReached> for ApiError {
+    fn from(e: LimitReached) -> Self {
+        Self::PlanLimit(e)
     }
 }
 

@@ -119,9 +119,14 @@ pub fn error_response(error: ApiError, info: &RequestInfo) -> HttpResponse {
             "request failed"
         );
     }
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "error": { "code": error.code(), "message": error.public_message() }
     });
+    if let ApiError::PlanLimit(reached) = &error {
+        body["error"]["limit"] = serde_json::json!({
+            "metered": reached.metered, "limit": reached.limit, "used": reached.used,
+        });
+    }
     let mut response = json(error.status().as_u16(), &body);
     if matches!(error, ApiError::Unauthenticated) {
         response

@@ -54,6 +54,10 @@ fn provider_list(stand_in: &str) -> String {
     .to_string()
 }
 
+/// The plan the test tenants run on (no billing is configured in the tests' deployment).
+pub const PLAN: confide_shared::domain::billing::Plan =
+    confide_shared::domain::billing::Plan::Starter;
+
 /// Short budgets so that retries and dead-lettering show within seconds.
 pub const TEST_JOBS: JobSettings = JobSettings {
     budget: Duration::from_secs(3),
@@ -161,6 +165,7 @@ pub fn stack() -> &'static Stack {
                     )
                     .expect("provider list"),
                     jobs: TEST_JOBS,
+                    plan_without_billing: PLAN,
                 };
                 let stack: LocalStack = match start(options).await {
                     Ok(stack) => stack,

@@ -15,6 +15,7 @@ use confide_shared::domain::analysis::{validate, AnalysisKind};
 use confide_shared::domain::analysis_record::{Analysis, AnalysisStatus, NotRetryable};
 use confide_shared::domain::analysis_template::{AnalysisTemplate, TemplateDraft};
 use confide_shared::domain::audit::AuditAction;
+use confide_shared::domain::billing::{LimitReached, Metered};
 use confide_shared::domain::{AnalysisId, Permission, TemplateId};
 use confide_shared::http::{
     download, finish, json, json_body, no_content, unknown_route, HttpResponse, RequestInfo,
@@ -222,6 +223,8 @@ async fn create(
         )
         .map_err(|e| ApiError::conflict("no_provider", e.to_string()))?;
 
+    admit_within_plan(app, caller).await?;
+
     let analysis = Analysis::new(
         kind,
         inputs,
@@ -253,6 +256,32 @@ async fn create(
         202,
         &json!({ "id": analysis.id, "status": analysis.status }),
     ))
+}
+
+/// Refuses (402) a new analysis beyond the plan's analyses or AI tokens of the month, and otherwise
+/// counts it, atomically, against the month.
+async fn admit_within_plan(app: &App, caller: &Caller) -> Result<(), ApiError> {
+    let limits = app.limits(&caller.tenant);
+    let month = &now_rfc3339()[..7];
+    let used = app.store.usage(&caller.tenant, month).await?;
+    limits.admit(
+        Metered::AiTokensPerMonth,
+        used.input_tokens + used.output_tokens,
+        1,
+    )?;
+    match app
+        .store
+        .admit_analysis(&caller.tenant, month, limits.analyses_per_month)
+        .await?
+    {
+        None => Ok(()),
+        Some(used) => Err(LimitReached {
+            metered: Metered::AnalysesPerMonth,
+            limit: limits.analyses_per_month,
+            used,
+        }
+        .into()),
+    }
 }
 
 async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {

@@ -38,6 +38,8 @@ pub struct Options {
     pub providers: Providers,
     /// The analysis worker's time budget and retries.
     pub jobs: JobSettings,
+    /// The plan tenants run on without billing (`PlanWithoutBilling` in AWS).
+    pub plan_without_billing: confide_shared::domain::billing::Plan,
 }
 
 pub struct LocalStack {
@@ -156,6 +158,7 @@ pub async fn start(options: Options) -> Result<LocalStack> {
         analysis_dead_letter_queue_url: queue("AnalysisDeadLetterQueue")?,
         providers: options.providers.clone(),
         jobs: options.jobs,
+        plan_without_billing: options.plan_without_billing,
     };
     let app = Arc::new(
         App::new(config, &sdk)

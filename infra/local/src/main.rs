@@ -38,6 +38,10 @@ async fn main() -> Result<()> {
         )
         .map_err(|e| anyhow::anyhow!(e))?,
         jobs: confide_shared::config::JobSettings::default(),
+        plan_without_billing: match std::env::var("CONFIDE_PLAN_WITHOUT_BILLING") {
+            Ok(raw) => confide_shared::domain::billing::Plan::parse(&raw)?,
+            Err(_) => confide_shared::domain::billing::Plan::Business,
+        },
     };
     let stack = start(options).await?;
     seed_demo_tenant(&stack.url).await?;

@@ -75,6 +75,9 @@ pub struct Versioned<T> {
 /// A month of GenAI use by one tenant.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct MonthlyUsage {
+    /// Analyses accepted (counted against the plan when submitted).
+    pub analyses: u64,
+    /// Jobs that ran to a result.
     pub jobs: u64,
     pub input_tokens: u64,
     pub output_tokens: u64,
@@ -83,6 +86,7 @@ pub struct MonthlyUsage {
 /// Unsigned attributes (see [`crate::encryption`]): updated in place, readable by conditions.
 const VERSION: &str = ":version";
 const JOBS: &str = ":jobs";
+const ANALYSES: &str = ":analyses";
 const INPUT_TOKENS: &str = ":input_tokens";
 const OUTPUT_TOKENS: &str = ":output_tokens";
 
@@ -697,14 +701,20 @@ impl Store {
         let (pk, sk) = (keys::tenant_pk(tenant), keys::usage_sk(month));
         match self.add_to_counters(&pk, &sk, usage).await {
             Err(StoreError::ConditionFailed) => {
-                let first = Self::item(pk.clone(), sk.clone(), "usage", &month)?;
-                match self.put_one(self.put(first, Write::New)?).await {
-                    Ok(()) | Err(StoreError::ConditionFailed) => {}
-                    Err(e) => return Err(e),
-                }
+                self.create_usage_month(&pk, &sk, month).await?;
                 self.add_to_counters(&pk, &sk, usage).await
             }
             added => added,
+        }
+    }
+
+    /// The month's usage item, signed like any other, for the counters to be added to; a no-op if a
+    /// concurrent request created it first.
+    async fn create_usage_month(&self, pk: &str, sk: &str, month: &str) -> Result<(), StoreError> {
+        let first = Self::item(pk.to_owned(), sk.to_owned(), "usage", &month)?;
+        match self.put_one(self.put(first, Write::New)?).await {
+            Ok(()) | Err(StoreError::ConditionFailed) => Ok(()),
+            Err(e) => Err(e),
         }
     }
 
@@ -743,6 +753,58 @@ impl Store {
         Ok(Self::usage_of(&out.attributes.unwrap_or_default()))
     }
 
+    /// Counts one more accepted analysis in the tenant's month if the count stays within `limit`, as one
+    /// atomic conditional update (two concurrent submissions cannot both take the last one). `Ok(Some(used))`
+    /// when the limit is reached.
+    pub async fn admit_analysis(
+        &self,
+        tenant: &TenantId,
+        month: &str,
+        limit: u64,
+    ) -> Result<Option<u64>, StoreError> {
+        let (pk, sk) = (keys::tenant_pk(tenant), keys::usage_sk(month));
+        for _ in 0..2 {
+            let counted = run_crypto(
+                self.ddb
+                    .update_item()
+                    .table_name(&self.table)
+                    .key("pk", AttributeValue::S(pk.clone()))
+                    .key("sk", AttributeValue::S(sk.clone()))
+                    .condition_expression(
+                        "attribute_exists(pk) AND (attribute_not_exists(#count) OR #count < :limit)",
+                    )
+                    .update_expression("ADD #count :one")
+                    .expression_attribute_names("#count", ANALYSES)
+                    .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                    .expression_attribute_values(":limit", AttributeValue::N(limit.to_string()))
+                    .send(),
+            )
+            .await
+            .map_err(request_error);
+            match counted {
+                Ok(_) => return Ok(None),
+                Err(StoreError::ConditionFailed) => {}
+                Err(e) => return Err(e),
+            }
+            let current = run_crypto(
+                self.ddb
+                    .get_item()
+                    .table_name(&self.table)
+                    .key("pk", AttributeValue::S(pk.clone()))
+                    .key("sk", AttributeValue::S(sk.clone()))
+                    .consistent_read(true)
+                    .send(),
+            )
+            .await
+            .map_err(request_error)?;
+            match current.item {
+                Some(item) => return Ok(Some(Self::usage_of(&item).analyses)),
+                None => self.create_usage_month(&pk, &sk, month).await?,
+            }
+        }
+        Err(StoreError::ConditionFailed)
+    }
+
     fn usage_of(item: &Item) -> MonthlyUsage {
         let n = |name: &str| {
             item.get(name)
@@ -751,6 +813,7 @@ impl Store {
                 .unwrap_or(0)
         };
         MonthlyUsage {
+            analyses: n(ANALYSES),
             jobs: n(JOBS),
             input_tokens: n(INPUT_TOKENS),
             output_tokens: n(OUTPUT_TOKENS),

@@ -953,3 +953,68 @@ async fn bad_analysis_requests_get_clear_errors() {
         404
     );
 }
+
+#[tokio::test]
+async fn analyses_beyond_the_plan_are_refused_with_402_and_the_limit() {
+    let owner = sign_up("Busy Bakery").await;
+    allow(&owner, &["offline"]).await;
+    let limit = confide_tests::PLAN.limits().analyses_per_month;
+    let app = stack().app().await;
+    let tenant = TenantId::parse(&owner.tenant_id).unwrap();
+    let month = &confide_shared::app::now_rfc3339()[..7];
+    // The month's count, taken up to one below the limit as earlier submissions would have.
+    for _ in 0..limit - 1 {
+        assert_eq!(
+            app.store
+                .admit_analysis(&tenant, month, limit)
+                .await
+                .unwrap(),
+            None
+        );
+    }
+    let last = owner
+        .api
+        .post(
+            "/v1/analyses",
+            json!({ "kind": "swot", "inputs": { "goal": "The last one" } }),
+        )
+        .await;
+    assert_eq!(
+        last.status, 202,
+        "the limit itself is allowed: {:?}",
+        last.body
+    );
+    let over = owner
+        .api
+        .post(
+            "/v1/analyses",
+            json!({ "kind": "swot", "inputs": { "goal": "One too many" } }),
+        )
+        .await;
+    assert_eq!(over.status, 402, "{:?}", over.body);
+    assert_eq!(over.error_code(), "plan_limit_reached");
+    assert_eq!(
+        over.body["error"]["limit"],
+        json!({ "metered": "analyses_per_month", "limit": limit, "used": limit })
+    );
+    let listed = owner.api.get("/v1/analyses").await;
+    assert_eq!(
+        listed.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "nothing stored for the refused one"
+    );
+    let usage = owner.api.get("/v1/analysis-usage").await;
+    assert_eq!(usage.body["usage"]["analyses"], limit);
+
+    // Another tenant's month is its own.
+    let other = sign_up("Quiet Bakery").await;
+    allow(&other, &["offline"]).await;
+    let fine = other
+        .api
+        .post(
+            "/v1/analyses",
+            json!({ "kind": "swot", "inputs": { "goal": "Plenty left" } }),
+        )
+        .await;
+    assert_eq!(fine.status, 202);
+}
