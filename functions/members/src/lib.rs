@@ -10,6 +10,7 @@ use confide_shared::app::now_rfc3339;
 use confide_shared::auth::Caller;
 use confide_shared::config::InviteDelivery;
 use confide_shared::domain::audit::AuditAction;
+use confide_shared::domain::billing::Metered;
 use confide_shared::domain::member::Member;
 use confide_shared::domain::{Email, Permission, Role, UserId};
 use confide_shared::http::{
@@ -77,6 +78,10 @@ async fn invite(
             message: "only owners may make owners",
         });
     }
+    // Seats are checked before anyone is created. Two invitations at the same moment can both pass:
+    // members are few and admins deliberate, so this is not worth a counter of its own.
+    let seats = app.store.members(&caller.tenant).await?.len() as u64;
+    app.limits(&caller.tenant).admit(Metered::Seats, seats, 1)?;
     let password = temporary_password();
     let email_it = app.config.invites == InviteDelivery::CognitoEmail;
     let user_id = app

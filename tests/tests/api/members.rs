@@ -190,3 +190,37 @@ async fn an_owner_cannot_be_demoted_on_a_stale_view_of_the_other_owners() {
         "A is still the owner"
     );
 }
+
+#[tokio::test]
+async fn invitations_beyond_the_plans_seats_are_refused_with_402() {
+    let owner = sign_up("Full Bakery").await;
+    let seats = confide_tests::PLAN.limits().seats;
+    for _ in 1..seats {
+        let reply = owner
+            .api
+            .post(
+                "/v1/members",
+                json!({ "email": confide_tests::unique_email("seat"), "role": "viewer" }),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{:?}", reply.body);
+    }
+    let email = confide_tests::unique_email("one-too-many");
+    let over = owner
+        .api
+        .post("/v1/members", json!({ "email": email, "role": "viewer" }))
+        .await;
+    assert_eq!(over.status, 402, "{:?}", over.body);
+    assert_eq!(over.error_code(), "plan_limit_reached");
+    assert_eq!(
+        over.body["error"]["limit"],
+        json!({ "metered": "seats", "limit": seats, "used": seats })
+    );
+    let members = owner.api.get("/v1/members").await;
+    assert_eq!(
+        members.body["members"].as_array().map(Vec::len),
+        Some(seats as usize),
+        "{:?}",
+        members.body
+    );
+}
