@@ -4,7 +4,7 @@ use crate::audit;
 use crate::auth::{resolve_caller, Caller};
 use crate::config::Config;
 use crate::domain::audit::{AuditAction, AuditEvent};
-use crate::domain::billing::Limits;
+use crate::domain::billing::{effective_plan, Limits};
 use crate::domain::{TenantId, UserId};
 use crate::encryption::{self, TenantKeys};
 use crate::error::{ApiError, BoxError};
@@ -70,10 +70,14 @@ impl App {
         })
     }
 
-    /// The limits that apply to `tenant` now. Until billing is configured on a deployment (issue 4),
-    /// every tenant runs on the deployment's `plan_without_billing`.
-    pub fn limits(&self, _tenant: &TenantId) -> Limits {
-        self.config.plan_without_billing.limits()
+    /// The limits that apply to `tenant` now: its subscription's plan where the deployment bills
+    /// through Stripe (free without a live subscription), else the deployment's `plan_without_billing`.
+    pub async fn limits(&self, tenant: &TenantId) -> Result<Limits, ApiError> {
+        if self.config.billing.is_none() {
+            return Ok(self.config.plan_without_billing.limits());
+        }
+        let subscription = self.store.subscription(tenant).await?;
+        Ok(effective_plan(subscription.as_ref()).limits())
     }
 
     /// The member behind the request's token, with their tenant and role from our table.

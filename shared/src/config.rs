@@ -24,6 +24,47 @@ pub struct Config {
     pub jobs: JobSettings,
     /// The plan every tenant runs on while this deployment has no billing configured.
     pub plan_without_billing: Plan,
+    /// Stripe, when this deployment bills its tenants.
+    pub billing: Option<BillingSettings>,
+}
+
+/// How this deployment talks to Stripe.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BillingSettings {
+    /// The webhook endpoint's signing secret (`whsec_…`).
+    pub webhook_secret: String,
+    /// Stripe price id → the plan it sells.
+    pub prices: std::collections::HashMap<String, Plan>,
+}
+
+impl std::fmt::Debug for BillingSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BillingSettings")
+            .field("webhook_secret", &"…")
+            .field("prices", &self.prices)
+            .finish()
+    }
+}
+
+impl BillingSettings {
+    /// `prices` as the deployment lists them: `{"starter": "price_…", "business": "price_…"}`.
+    pub fn new(webhook_secret: String, prices_json: Option<&str>) -> Result<Self, ConfigError> {
+        let by_plan: std::collections::HashMap<String, String> = match prices_json {
+            None | Some("") => Default::default(),
+            Some(raw) => serde_json::from_str(raw)
+                .map_err(|e| ConfigError(format!("CONFIDE_STRIPE_PRICES: {e}")))?,
+        };
+        let mut prices = std::collections::HashMap::new();
+        for (plan, price) in by_plan {
+            let plan = Plan::parse(&plan)
+                .map_err(|e| ConfigError(format!("CONFIDE_STRIPE_PRICES: {e}")))?;
+            prices.insert(price, plan);
+        }
+        Ok(Self {
+            webhook_secret,
+            prices,
+        })
+    }
 }
 
 /// How the analysis worker spends its time.
@@ -101,6 +142,13 @@ impl Config {
                 Ok(raw) => Plan::parse(&raw)
                     .map_err(|e| ConfigError(format!("CONFIDE_PLAN_WITHOUT_BILLING {e}")))?,
                 Err(_) => Plan::Business,
+            },
+            billing: match std::env::var("CONFIDE_STRIPE_WEBHOOK_SECRET") {
+                Ok(secret) if !secret.is_empty() => Some(BillingSettings::new(
+                    secret,
+                    std::env::var("CONFIDE_STRIPE_PRICES").ok().as_deref(),
+                )?),
+                _ => None,
             },
         })
     }

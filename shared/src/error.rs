@@ -22,6 +22,9 @@ pub enum ApiError {
     NotFound,
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// The deployment does not offer this (503), e.g. billing without Stripe configured.
+    #[error("{message}")]
+    Unavailable { code: &'static str, message: String },
     /// The tenant's plan does not allow the work (402, with the limit that was hit).
     #[error("{0}")]
     PlanLimit(LimitReached),
@@ -56,13 +59,16 @@ impl ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PlanLimit(_) => StatusCode::PAYMENT_REQUIRED,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     pub fn code(&self) -> &'static str {
         match self {
-            Self::BadRequest { code, .. } | Self::Conflict { code, .. } => code,
+            Self::BadRequest { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::Unavailable { code, .. } => code,
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden { .. } => "forbidden",
             Self::NotFound => "not_found",

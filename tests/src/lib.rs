@@ -86,6 +86,27 @@ async fn store_api_keys(sdk: &aws_config::SdkConfig) {
 }
 
 static STACK: OnceLock<Stack> = OnceLock::new();
+static BILLING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The Stripe webhook signing secret of the billing tests' deployment.
+pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_confide_tests";
+pub const STARTER_PRICE: &str = "price_starter_test";
+pub const BUSINESS_PRICE: &str = "price_business_test";
+
+/// Makes this test binary's stack bill its tenants through Stripe (call before anything else; a test
+/// binary is either billed or not). Tenants then get their subscription's plan, or free.
+pub fn with_billing() {
+    BILLING.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// A `Stripe-Signature` header for `body` at `t`, computed as Stripe documents it.
+pub fn stripe_signature(body: &str, t: i64) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(STRIPE_WEBHOOK_SECRET.as_bytes())
+        .expect("any key length");
+    mac.update(format!("{t}.{body}").as_bytes());
+    format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
+}
 
 fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -166,6 +187,16 @@ pub fn stack() -> &'static Stack {
                     .expect("provider list"),
                     jobs: TEST_JOBS,
                     plan_without_billing: PLAN,
+                    billing: BILLING.load(std::sync::atomic::Ordering::SeqCst).then(|| {
+                        confide_shared::config::BillingSettings::new(
+                            STRIPE_WEBHOOK_SECRET.to_owned(),
+                            Some(
+                                &json!({ "starter": STARTER_PRICE, "business": BUSINESS_PRICE })
+                                    .to_string(),
+                            ),
+                        )
+                        .expect("billing settings")
+                    }),
                 };
                 let stack: LocalStack = match start(options).await {
                     Ok(stack) => stack,

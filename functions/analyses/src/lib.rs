@@ -261,7 +261,7 @@ async fn create(
 /// Refuses (402) a new analysis beyond the plan's analyses or AI tokens of the month, and otherwise
 /// counts it, atomically, against the month.
 async fn admit_within_plan(app: &App, caller: &Caller) -> Result<(), ApiError> {
-    let limits = app.limits(&caller.tenant);
+    let limits = app.limits(&caller.tenant).await?;
     let month = &now_rfc3339()[..7];
     let used = app.store.usage(&caller.tenant, month).await?;
     limits.admit(

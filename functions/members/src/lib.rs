@@ -81,7 +81,9 @@ async fn invite(
     // Seats are checked before anyone is created. Two invitations at the same moment can both pass:
     // members are few and admins deliberate, so this is not worth a counter of its own.
     let seats = app.store.members(&caller.tenant).await?.len() as u64;
-    app.limits(&caller.tenant).admit(Metered::Seats, seats, 1)?;
+    app.limits(&caller.tenant)
+        .await?
+        .admit(Metered::Seats, seats, 1)?;
     let password = temporary_password();
     let email_it = app.config.invites == InviteDelivery::CognitoEmail;
     let user_id = app

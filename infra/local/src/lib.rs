@@ -40,6 +40,8 @@ pub struct Options {
     pub jobs: JobSettings,
     /// The plan tenants run on without billing (`PlanWithoutBilling` in AWS).
     pub plan_without_billing: confide_shared::domain::billing::Plan,
+    /// Stripe webhook secret and prices, when billing is on.
+    pub billing: Option<confide_shared::config::BillingSettings>,
 }
 
 pub struct LocalStack {
@@ -100,6 +102,7 @@ pub fn http_handlers(app: Arc<App>) -> HashMap<String, HttpHandler> {
     with_app!("members", members_function::handle);
     with_app!("audit", audit_function::handle);
     with_app!("analyses", analyses_function::handle);
+    with_app!("billing-webhook", billing_webhook::handle);
     handlers
 }
 
@@ -159,6 +162,7 @@ pub async fn start(options: Options) -> Result<LocalStack> {
         providers: options.providers.clone(),
         jobs: options.jobs,
         plan_without_billing: options.plan_without_billing,
+        billing: options.billing.clone(),
     };
     let app = Arc::new(
         App::new(config, &sdk)

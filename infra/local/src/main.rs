@@ -42,6 +42,8 @@ async fn main() -> Result<()> {
             Ok(raw) => confide_shared::domain::billing::Plan::parse(&raw)?,
             Err(_) => confide_shared::domain::billing::Plan::Business,
         },
+        // Billing (issue 4) is not wired into the local stack yet.
+        billing: None,
     };
     let stack = start(options).await?;
     seed_demo_tenant(&stack.url).await?;

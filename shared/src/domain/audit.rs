@@ -66,6 +66,16 @@ pub enum AuditAction {
     TemplateUpdated,
     #[serde(rename = "analysis_template.deleted")]
     TemplateDeleted,
+    #[serde(rename = "billing.customer_linked")]
+    BillingCustomerLinked,
+    #[serde(rename = "billing.subscription_changed")]
+    BillingSubscriptionChanged,
+    #[serde(rename = "billing.invoice_paid")]
+    BillingInvoicePaid,
+    #[serde(rename = "billing.payment_failed")]
+    BillingPaymentFailed,
+    #[serde(rename = "billing.trial_ending")]
+    BillingTrialEnding,
 }
 
 impl AuditAction {

@@ -22,6 +22,18 @@ pub const AUDIT_PREFIX: &str = "A#";
 pub const ANALYSIS_PREFIX: &str = "AN#";
 pub const TEMPLATE_PREFIX: &str = "AT#";
 pub const USAGE_PREFIX: &str = "USAGE#";
+pub const SUBSCRIPTION_SK: &str = "SUBSCRIPTION";
+pub const STRIPE_EVENT_PREFIX: &str = "SE#";
+/// Partition of the pointer from a Stripe customer to its tenant (sort key `T#<tenant id>`).
+pub const STRIPE_CUSTOMER_PREFIX: &str = "SC#";
+
+pub fn stripe_event_sk(event_id: &str) -> String {
+    format!("{STRIPE_EVENT_PREFIX}{event_id}")
+}
+
+pub fn stripe_customer_pk(customer_id: &str) -> String {
+    format!("{STRIPE_CUSTOMER_PREFIX}{customer_id}")
+}
 
 pub fn analysis_sk(id: &AnalysisId) -> String {
     format!("{ANALYSIS_PREFIX}{id}")

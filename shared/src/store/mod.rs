@@ -7,6 +7,7 @@ pub mod keys;
 use crate::domain::analysis_record::{Analysis, TokenUsage};
 use crate::domain::analysis_template::AnalysisTemplate;
 use crate::domain::audit::AuditEntry;
+use crate::domain::billing::Subscription;
 use crate::domain::member::Member;
 use crate::domain::tenant::{BusinessProfile, Tenant};
 use crate::domain::{AnalysisId, Role, TemplateId, TenantId, UserId};
@@ -833,6 +834,94 @@ impl Store {
         .await
         .map_err(request_error)?;
         Ok(out.item.as_ref().map(Self::usage_of).unwrap_or_default())
+    }
+
+    // ---------------------------------------------------------------- billing
+
+    /// Links a Stripe customer to a tenant. The key names the tenant (for its branch key), so it is the
+    /// caller who checks first that the customer has no other tenant.
+    pub async fn link_stripe_customer(
+        &self,
+        customer_id: &str,
+        tenant: &TenantId,
+    ) -> Result<(), StoreError> {
+        let pointer = Self::item(
+            keys::stripe_customer_pk(customer_id),
+            keys::tenant_pk(tenant),
+            "stripe_customer",
+            &tenant,
+        )?;
+        self.put_one(self.put(pointer, Write::New)?).await
+    }
+
+    /// The tenant a Stripe customer belongs to, from our own table.
+    pub async fn tenant_of_stripe_customer(
+        &self,
+        customer_id: &str,
+    ) -> Result<Option<TenantId>, StoreError> {
+        self.first(
+            keys::stripe_customer_pk(customer_id),
+            keys::TENANT_PREFIX,
+            "stripe_customer",
+            true,
+        )
+        .await
+    }
+
+    pub async fn stripe_event_seen(
+        &self,
+        tenant: &TenantId,
+        event_id: &str,
+    ) -> Result<bool, StoreError> {
+        let seen: Option<String> = self
+            .get(
+                keys::tenant_pk(tenant),
+                keys::stripe_event_sk(event_id),
+                "stripe_event",
+            )
+            .await?;
+        Ok(seen.is_some())
+    }
+
+    /// Records that an event was applied; [`StoreError::ConditionFailed`] if it already was.
+    pub async fn record_stripe_event(
+        &self,
+        tenant: &TenantId,
+        event_id: &str,
+    ) -> Result<(), StoreError> {
+        let item = Self::item(
+            keys::tenant_pk(tenant),
+            keys::stripe_event_sk(event_id),
+            "stripe_event",
+            &event_id,
+        )?;
+        self.put_one(self.put(item, Write::New)?).await
+    }
+
+    pub async fn subscription(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Option<Subscription>, StoreError> {
+        self.get(
+            keys::tenant_pk(tenant),
+            keys::SUBSCRIPTION_SK.into(),
+            "subscription",
+        )
+        .await
+    }
+
+    pub async fn save_subscription(
+        &self,
+        tenant: &TenantId,
+        subscription: &Subscription,
+    ) -> Result<(), StoreError> {
+        let item = Self::item(
+            keys::tenant_pk(tenant),
+            keys::SUBSCRIPTION_SK.into(),
+            "subscription",
+            subscription,
+        )?;
+        self.put_one(self.put(item, Write::Replace)?).await
     }
 
     // ---------------------------------------------------------------- audit
