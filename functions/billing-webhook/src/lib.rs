@@ -17,6 +17,9 @@ use lambda_http::Request;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+/// How long an applied event id is remembered: Stripe retries for up to 3 days.
+const EVENT_MEMORY_SECONDS: i64 = 30 * 24 * 3600;
+
 pub async fn handle(app: &App, req: Request) -> HttpResponse {
     let info = RequestInfo::of(&req);
     finish(route(app, &req, &info).await, &info)
@@ -124,7 +127,12 @@ async fn receive(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpRes
         }
         _ => "ignored",
     };
-    match app.store.record_stripe_event(&tenant, &event.id).await {
+    let forget_after = now_unix() + EVENT_MEMORY_SECONDS;
+    match app
+        .store
+        .record_stripe_event(&tenant, &event.id, forget_after)
+        .await
+    {
         Ok(()) | Err(StoreError::ConditionFailed) => {}
         Err(e) => return Err(e.into()),
     }

@@ -883,18 +883,24 @@ impl Store {
         Ok(seen.is_some())
     }
 
-    /// Records that an event was applied; [`StoreError::ConditionFailed`] if it already was.
+    /// Records that an event was applied; [`StoreError::ConditionFailed`] if it already was. The record
+    /// expires (table TTL) long after Stripe's last retry (3 days).
     pub async fn record_stripe_event(
         &self,
         tenant: &TenantId,
         event_id: &str,
+        expires_at: i64,
     ) -> Result<(), StoreError> {
-        let item = Self::item(
+        let mut item = Self::item(
             keys::tenant_pk(tenant),
             keys::stripe_event_sk(event_id),
             "stripe_event",
             &event_id,
         )?;
+        item.insert(
+            "expires_at".to_owned(),
+            AttributeValue::N(expires_at.to_string()),
+        );
         self.put_one(self.put(item, Write::New)?).await
     }
 
