@@ -102,6 +102,7 @@ pub fn http_handlers(app: Arc<App>) -> HashMap<String, HttpHandler> {
     with_app!("members", members_function::handle);
     with_app!("audit", audit_function::handle);
     with_app!("analyses", analyses_function::handle);
+    with_app!("billing", billing_function::handle);
     with_app!("billing-webhook", billing_webhook::handle);
     handlers
 }

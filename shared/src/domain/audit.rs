@@ -66,6 +66,8 @@ pub enum AuditAction {
     TemplateUpdated,
     #[serde(rename = "analysis_template.deleted")]
     TemplateDeleted,
+    #[serde(rename = "billing.read")]
+    BillingRead,
     #[serde(rename = "billing.customer_linked")]
     BillingCustomerLinked,
     #[serde(rename = "billing.subscription_changed")]

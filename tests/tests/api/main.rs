@@ -4,6 +4,7 @@
 mod analyses;
 mod audit;
 mod bad_input;
+mod billing;
 mod encryption;
 mod identity;
 mod isolation;

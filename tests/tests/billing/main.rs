@@ -128,6 +128,11 @@ async fn a_signed_subscription_moves_the_tenant_between_plans_once_and_in_order(
         "one effect for five deliveries"
     );
     assert_eq!(invite_status(&owner).await, 201, "starter has more seats");
+    let overview = owner.api.get("/v1/billing").await;
+    assert_eq!(overview.body["configured"], true, "{:?}", overview.body);
+    assert_eq!(overview.body["plan"], "starter");
+    assert_eq!(overview.body["status"], "active");
+    assert_eq!(overview.body["current_period"]["end"], 1_797_600_000);
 
     // Canceled, then an older "active" arriving late: the tenant stays on free.
     let deleted = subscription_event(
@@ -151,6 +156,9 @@ async fn a_signed_subscription_moves_the_tenant_between_plans_once_and_in_order(
     );
     assert_eq!(deliver_signed(&late).await["outcome"], "stale");
     assert_eq!(invite_status(&owner).await, 402, "back on free limits");
+    let overview = owner.api.get("/v1/billing").await;
+    assert_eq!(overview.body["plan"], "free");
+    assert_eq!(overview.body["status"], "canceled");
     assert_eq!(audit_count(&owner, "billing.subscription_changed").await, 2);
 }
 
