@@ -207,3 +207,74 @@ fn subscription_of(
         as_of: event.created,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn fixture(name: &str) -> Event {
+        let path = format!(
+            "{}/../../events/stripe/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// The fixtures in `events/stripe/` are Stripe's own example objects in events of the pinned API
+    /// version; each handled type reads as the webhook expects.
+    #[test]
+    fn every_handled_event_fixture_reads() {
+        let prices = HashMap::from([("price_starter_example".to_owned(), Plan::Starter)]);
+        for (name, kind, status) in [
+            (
+                "customer-subscription-created",
+                "customer.subscription.created",
+                SubscriptionStatus::Trialing,
+            ),
+            (
+                "customer-subscription-updated",
+                "customer.subscription.updated",
+                SubscriptionStatus::Active,
+            ),
+            (
+                "customer-subscription-deleted",
+                "customer.subscription.deleted",
+                SubscriptionStatus::Canceled,
+            ),
+        ] {
+            let event = fixture(name);
+            assert_eq!(event.kind, kind);
+            let subscription = subscription_of(&event, &prices).unwrap();
+            assert_eq!(subscription.status, status, "{name}");
+            assert_eq!(subscription.plan, Plan::Starter);
+            assert_eq!(subscription.current_period_end, Some(1_798_228_400));
+            assert_eq!(subscription.as_of, event.created);
+        }
+        let checkout = fixture("checkout-session-completed");
+        assert_eq!(
+            checkout.data.object["client_reference_id"],
+            "6a1f0c2e9b8d4e7fa1b2c3d4e5f60718"
+        );
+        for name in [
+            "invoice-paid",
+            "invoice-payment-failed",
+            "customer-subscription-trial-will-end",
+        ] {
+            let event = fixture(name);
+            assert!(
+                event.data.object["customer"].is_string(),
+                "{name} names its customer"
+            );
+        }
+        let unknown_price = HashMap::new();
+        let free =
+            subscription_of(&fixture("customer-subscription-updated"), &unknown_price).unwrap();
+        assert_eq!(
+            free.plan,
+            Plan::Free,
+            "an unknown price grants nothing beyond free"
+        );
+    }
+}
