@@ -236,3 +236,70 @@ async fn a_customer_stays_with_the_tenant_it_was_first_linked_to() {
         0
     );
 }
+
+/// Everything the webhook stores, read back decrypted: no card number, no payment method, no last4 —
+/// even when Stripe's objects carry them.
+#[tokio::test]
+async fn no_card_data_is_stored() {
+    with_billing();
+    let owner = sign_up("Cardless Bakery").await;
+    let customer = format!("cus_{}", uuid::Uuid::new_v4().simple());
+    let t = now();
+    let mut checkout = checkout_completed(&owner.tenant_id, &customer, t - 20);
+    checkout["data"]["object"]["payment_method_types"] = json!(["card"]);
+    deliver_signed(&checkout).await;
+    let mut active = subscription_event(
+        "evt_card_active",
+        "customer.subscription.updated",
+        t - 10,
+        &customer,
+        "sub_card",
+        "active",
+        STARTER_PRICE,
+    );
+    active["data"]["object"]["default_payment_method"] = json!("pm_card_visa_4242");
+    deliver_signed(&active).await;
+    let paid = event(
+        "evt_card_paid",
+        "invoice.paid",
+        t,
+        json!({
+            "id": "in_1", "object": "invoice", "customer": customer, "subscription": "sub_card",
+            "payment_intent": { "id": "pi_1", "payment_method": { "id": "pm_card_visa_4242",
+                "card": { "brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030 } } },
+        }),
+    );
+    assert_eq!(deliver_signed(&paid).await["outcome"], "recorded");
+
+    let s = stack();
+    let ddb = confide_shared::encryption::encrypting_dynamodb_client(
+        &s.sdk().await,
+        &s.table,
+        &s.config.key_store_table,
+        &s.config.root_key_arn,
+        confide_shared::encryption::ALGORITHM_SUITE,
+    )
+    .await
+    .expect("client");
+    let items = ddb
+        .query()
+        .table_name(&s.table)
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(
+            ":pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("T#{}", owner.tenant_id)),
+        )
+        .send()
+        .await
+        .expect("the tenant's items, decrypted")
+        .items
+        .unwrap_or_default();
+    let text = format!("{items:?}");
+    assert!(
+        text.contains("sub_card"),
+        "the subscription is stored: {text}"
+    );
+    for card in ["4242", "pm_card", "visa", "last4", "exp_year"] {
+        assert!(!text.contains(card), "{card} stored: {text}");
+    }
+}
