@@ -73,7 +73,7 @@ impl App {
     /// The limits that apply to `tenant` now: its subscription's plan where the deployment bills
     /// through Stripe (free without a live subscription), else the deployment's `plan_without_billing`.
     pub async fn limits(&self, tenant: &TenantId) -> Result<Limits, ApiError> {
-        if self.config.billing.is_none() {
+        if !self.config.bills_tenants() {
             return Ok(self.config.plan_without_billing.limits());
         }
         let subscription = self.store.subscription(tenant).await?;

@@ -24,7 +24,7 @@ pub struct Config {
     pub jobs: JobSettings,
     /// The plan every tenant runs on while this deployment has no billing configured.
     pub plan_without_billing: Plan,
-    /// Stripe, when this deployment bills its tenants.
+    /// Stripe webhooks and, when this deployment bills its tenants, the API key's parameter.
     pub billing: Option<BillingSettings>,
 }
 
@@ -33,6 +33,9 @@ pub struct Config {
 pub struct BillingSettings {
     /// The webhook endpoint's signing secret (`whsec_…`).
     pub webhook_secret: String,
+    /// The SSM parameter holding the Stripe API key. Without one (the local default) tenants run on
+    /// `plan_without_billing` and webhooks are still verified and recorded.
+    pub api_key_parameter: Option<String>,
     /// Stripe price id → the plan it sells.
     pub prices: std::collections::HashMap<String, Plan>,
 }
@@ -41,6 +44,7 @@ impl std::fmt::Debug for BillingSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BillingSettings")
             .field("webhook_secret", &"…")
+            .field("api_key_parameter", &self.api_key_parameter)
             .field("prices", &self.prices)
             .finish()
     }
@@ -48,7 +52,11 @@ impl std::fmt::Debug for BillingSettings {
 
 impl BillingSettings {
     /// `prices` as the deployment lists them: `{"starter": "price_…", "business": "price_…"}`.
-    pub fn new(webhook_secret: String, prices_json: Option<&str>) -> Result<Self, ConfigError> {
+    pub fn new(
+        webhook_secret: String,
+        api_key_parameter: Option<String>,
+        prices_json: Option<&str>,
+    ) -> Result<Self, ConfigError> {
         let by_plan: std::collections::HashMap<String, String> = match prices_json {
             None | Some("") => Default::default(),
             Some(raw) => serde_json::from_str(raw)
@@ -62,6 +70,7 @@ impl BillingSettings {
         }
         Ok(Self {
             webhook_secret,
+            api_key_parameter: api_key_parameter.filter(|p| !p.is_empty()),
             prices,
         })
     }
@@ -109,6 +118,13 @@ pub enum InviteDelivery {
 pub struct ConfigError(String);
 
 impl Config {
+    /// Whether tenants' plans follow their Stripe subscriptions (an API key is configured).
+    pub fn bills_tenants(&self) -> bool {
+        self.billing
+            .as_ref()
+            .is_some_and(|b| b.api_key_parameter.is_some())
+    }
+
     /// Reads the variables `template.yaml` sets on every function.
     pub fn from_env() -> Result<Self, ConfigError> {
         let var =
@@ -146,6 +162,7 @@ impl Config {
             billing: match std::env::var("CONFIDE_STRIPE_WEBHOOK_SECRET") {
                 Ok(secret) if !secret.is_empty() => Some(BillingSettings::new(
                     secret,
+                    std::env::var("CONFIDE_STRIPE_API_KEY_PARAMETER").ok(),
                     std::env::var("CONFIDE_STRIPE_PRICES").ok().as_deref(),
                 )?),
                 _ => None,

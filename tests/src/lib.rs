@@ -190,6 +190,7 @@ pub fn stack() -> &'static Stack {
                     billing: BILLING.load(std::sync::atomic::Ordering::SeqCst).then(|| {
                         confide_shared::config::BillingSettings::new(
                             STRIPE_WEBHOOK_SECRET.to_owned(),
+                            Some("/confide/dev/stripe/api-key".to_owned()),
                             Some(
                                 &json!({ "starter": STARTER_PRICE, "business": BUSINESS_PRICE })
                                     .to_string(),

@@ -32,7 +32,7 @@ async fn overview(
     info: &RequestInfo,
     caller: &Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let configured = app.config.billing.is_some();
+    let configured = app.config.bills_tenants();
     let subscription = if configured {
         app.store.subscription(&caller.tenant).await?
     } else {

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 const DEMO_EMAIL: &str = "demo@confide.local";
 const DEMO_PASSWORD: &str = "Demo-Passw0rd!";
 const DEMO_COMPANY: &str = "Demo Bakery";
+/// The local stack's Stripe webhook signing secret unless `CONFIDE_STRIPE_WEBHOOK_SECRET` names another.
+const LOCAL_WEBHOOK_SECRET: &str = "whsec_confide_local_development";
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -42,8 +44,13 @@ async fn main() -> Result<()> {
             Ok(raw) => confide_shared::domain::billing::Plan::parse(&raw)?,
             Err(_) => confide_shared::domain::billing::Plan::Business,
         },
-        // Billing (issue 4) is not wired into the local stack yet.
-        billing: None,
+        // Webhooks are verified with this secret (sign test events with it); without an API key
+        // parameter tenants run on the plan above.
+        billing: Some(confide_shared::config::BillingSettings::new(
+            env("CONFIDE_STRIPE_WEBHOOK_SECRET", LOCAL_WEBHOOK_SECRET),
+            std::env::var("CONFIDE_STRIPE_API_KEY_PARAMETER").ok(),
+            std::env::var("CONFIDE_STRIPE_PRICES").ok().as_deref(),
+        )?),
     };
     let stack = start(options).await?;
     seed_demo_tenant(&stack.url).await?;

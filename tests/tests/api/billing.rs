@@ -16,3 +16,13 @@ async fn the_billing_overview_shows_the_plan_and_usage_to_owners_only() {
     assert_eq!(overview.body["usage"]["analyses_per_month"], 0);
     assert_eq!(analyst.api.get("/v1/billing").await.status, 403);
 }
+
+/// A deployment without a webhook secret refuses Stripe's calls rather than accepting unsigned ones.
+#[tokio::test]
+async fn without_a_webhook_secret_the_webhook_is_unavailable() {
+    let reply = confide_tests::Client::anonymous()
+        .send_raw("POST", "/webhooks/stripe", Some("{}".into()))
+        .await;
+    assert_eq!(reply.status, 503, "{:?}", reply.body);
+    assert_eq!(reply.error_code(), "billing_not_configured");
+}
