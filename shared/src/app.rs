@@ -38,15 +38,16 @@ impl App {
     }
 
     pub async fn new(config: Config, sdk: &aws_config::SdkConfig) -> Result<Self, BoxError> {
+        // One keyring, so each tenant's branch key is fetched once for the table and for S3 payloads.
+        let keyring =
+            encryption::tenant_keyring(sdk, &config.key_store_table, &config.root_key_arn).await?;
         let ddb = encryption::encrypting_dynamodb_client(
             sdk,
             &config.table,
-            &config.key_store_table,
-            &config.root_key_arn,
+            keyring.clone(),
             encryption::ALGORITHM_SUITE,
-        )
-        .await?;
-        let cipher = PayloadCipher::new(sdk, &config.key_store_table, &config.root_key_arn).await?;
+        )?;
+        let cipher = PayloadCipher::new(keyring)?;
         Ok(Self {
             store: Store::new(ddb, &config.table),
             objects: ObjectStore::new(

@@ -25,6 +25,7 @@ use aws_db_esdk::key_store::client as keystore_client;
 use aws_db_esdk::key_store::types::key_store_config::KeyStoreConfig;
 use aws_db_esdk::key_store::types::KmsConfiguration;
 use aws_db_esdk::material_providers::client as mpl_client;
+use aws_db_esdk::material_providers::types::keyring::KeyringRef;
 use aws_db_esdk::material_providers::types::material_providers_config::MaterialProvidersConfig;
 use aws_db_esdk::material_providers::types::{CacheType, DbeAlgorithmSuiteId, MultiThreadedCache};
 use aws_db_esdk::{CryptoAction, DynamoDbTablesEncryptionConfig};
@@ -158,7 +159,7 @@ pub async fn tenant_keyring(
     sdk: &aws_config::SdkConfig,
     key_store_table: &str,
     root_key_arn: &str,
-) -> Result<aws_db_esdk::material_providers::types::keyring::KeyringRef, BoxError> {
+) -> Result<KeyringRef, BoxError> {
     let dbesdk = dbesdk_client::Client::from_conf(DynamoDbEncryptionConfig::builder().build()?)?;
     let supplier = dbesdk
         .create_dynamo_db_encryption_branch_key_id_supplier()
@@ -187,14 +188,14 @@ pub async fn tenant_keyring(
 }
 
 /// Builds the DynamoDB client that encrypts and signs on write and verifies and decrypts on read.
-pub async fn encrypting_dynamodb_client(
+/// `keyring` comes from [`tenant_keyring`]; a process shares one, so each tenant's branch key is fetched
+/// and cached once for the table and for payloads alike.
+pub fn encrypting_dynamodb_client(
     sdk: &aws_config::SdkConfig,
     table: &str,
-    key_store_table: &str,
-    root_key_arn: &str,
+    keyring: KeyringRef,
     suite: DbeAlgorithmSuiteId,
 ) -> Result<aws_sdk_dynamodb::Client, BoxError> {
-    let keyring = tenant_keyring(sdk, key_store_table, root_key_arn).await?;
     let table_config = DynamoDbTableEncryptionConfig::builder()
         .logical_table_name(table)
         .partition_key_name("pk")

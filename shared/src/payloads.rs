@@ -7,11 +7,12 @@
 //! name, so an object moved to another tenant or another key name does not open.
 
 use crate::domain::TenantId;
-use crate::encryption::{run_crypto, tenant_keyring, ALGORITHM_SUITE};
+use crate::encryption::{run_crypto, ALGORITHM_SUITE};
 use crate::error::BoxError;
 use crate::store::keys;
 use aws_db_esdk::item_encryptor::client as enc_client;
 use aws_db_esdk::item_encryptor::types::dynamo_db_item_encryptor_config::DynamoDbItemEncryptorConfig;
+use aws_db_esdk::material_providers::types::keyring::KeyringRef;
 use aws_db_esdk::CryptoAction;
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine;
@@ -25,12 +26,8 @@ pub struct PayloadCipher {
 const LOGICAL_NAME: &str = "confide-payloads";
 
 impl PayloadCipher {
-    pub async fn new(
-        sdk: &aws_config::SdkConfig,
-        key_store_table: &str,
-        root_key_arn: &str,
-    ) -> Result<Self, BoxError> {
-        let keyring = tenant_keyring(sdk, key_store_table, root_key_arn).await?;
+    /// `keyring` from [`crate::encryption::tenant_keyring`], shared with the table's client.
+    pub fn new(keyring: KeyringRef) -> Result<Self, BoxError> {
         let config = DynamoDbItemEncryptorConfig::builder()
             .logical_table_name(LOGICAL_NAME)
             .partition_key_name("pk")

@@ -272,14 +272,20 @@ async fn no_card_data_is_stored() {
     assert_eq!(deliver_signed(&paid).await["outcome"], "recorded");
 
     let s = stack();
-    let ddb = confide_shared::encryption::encrypting_dynamodb_client(
-        &s.sdk().await,
-        &s.table,
+    let sdk = s.sdk().await;
+    let keyring = confide_shared::encryption::tenant_keyring(
+        &sdk,
         &s.config.key_store_table,
         &s.config.root_key_arn,
-        confide_shared::encryption::ALGORITHM_SUITE,
     )
     .await
+    .expect("keyring");
+    let ddb = confide_shared::encryption::encrypting_dynamodb_client(
+        &sdk,
+        &s.table,
+        keyring,
+        confide_shared::encryption::ALGORITHM_SUITE,
+    )
     .expect("client");
     let items = ddb
         .query()
