@@ -78,7 +78,7 @@ impl App {
             return Ok(self.config.plan_without_billing.limits());
         }
         let subscription = self.store.subscription(tenant).await?;
-        Ok(effective_plan(subscription.as_ref()).limits())
+        Ok(effective_plan(subscription.as_ref().map(|s| &s.record)).limits())
     }
 
     /// The member behind the request's token, with their tenant and role from our table.

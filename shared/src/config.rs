@@ -28,34 +28,32 @@ pub struct Config {
     pub billing: Option<BillingSettings>,
 }
 
-/// How this deployment talks to Stripe.
-#[derive(Clone, PartialEq, Eq)]
+/// How this deployment talks to Stripe. Secrets are named here, not held: they are read from SSM at
+/// cold start by the functions that need them (see [`crate::secrets`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BillingSettings {
-    /// The webhook endpoint's signing secret (`whsec_…`).
-    pub webhook_secret: String,
-    /// The SSM parameter holding the Stripe API key. Without one (the local default) tenants run on
-    /// `plan_without_billing` and webhooks are still verified and recorded.
+    /// SSM SecureString parameter holding the webhook endpoint's signing secret (`whsec_…`).
+    pub webhook_secret_parameter: String,
+    /// SSM SecureString parameter holding the Stripe secret key. Without one (the local default)
+    /// tenants run on `plan_without_billing`, Checkout and the portal answer 503, and webhooks are still
+    /// verified and recorded.
     pub api_key_parameter: Option<String>,
     /// Stripe price id → the plan it sells.
     pub prices: std::collections::HashMap<String, Plan>,
-}
-
-impl std::fmt::Debug for BillingSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BillingSettings")
-            .field("webhook_secret", &"…")
-            .field("api_key_parameter", &self.api_key_parameter)
-            .field("prices", &self.prices)
-            .finish()
-    }
+    /// The web app's billing page: Checkout returns here with `?checkout=success|canceled`, the portal
+    /// with nothing added.
+    pub return_url: String,
+    /// Replaces `https://api.stripe.com` (a local stand-in).
+    pub api_base: Option<String>,
 }
 
 impl BillingSettings {
-    /// `prices` as the deployment lists them: `{"starter": "price_…", "business": "price_…"}`.
+    /// `prices_json` as the deployment lists them: `{"starter": "price_…", "business": "price_…"}`.
     pub fn new(
-        webhook_secret: String,
+        webhook_secret_parameter: String,
         api_key_parameter: Option<String>,
         prices_json: Option<&str>,
+        return_url: String,
     ) -> Result<Self, ConfigError> {
         let by_plan: std::collections::HashMap<String, String> = match prices_json {
             None | Some("") => Default::default(),
@@ -66,13 +64,28 @@ impl BillingSettings {
         for (plan, price) in by_plan {
             let plan = Plan::parse(&plan)
                 .map_err(|e| ConfigError(format!("CONFIDE_STRIPE_PRICES: {e}")))?;
+            if plan == Plan::Free {
+                return Err(ConfigError(
+                    "CONFIDE_STRIPE_PRICES: free is not sold".into(),
+                ));
+            }
             prices.insert(price, plan);
         }
         Ok(Self {
-            webhook_secret,
+            webhook_secret_parameter,
             api_key_parameter: api_key_parameter.filter(|p| !p.is_empty()),
             prices,
+            return_url,
+            api_base: None,
         })
+    }
+
+    /// The Stripe price that sells `plan` on this deployment.
+    pub fn price_of(&self, plan: Plan) -> Option<&str> {
+        self.prices
+            .iter()
+            .find(|(_, sold)| **sold == plan)
+            .map(|(price, _)| price.as_str())
     }
 }
 
@@ -159,12 +172,16 @@ impl Config {
                     .map_err(|e| ConfigError(format!("CONFIDE_PLAN_WITHOUT_BILLING {e}")))?,
                 Err(_) => Plan::Business,
             },
-            billing: match std::env::var("CONFIDE_STRIPE_WEBHOOK_SECRET") {
-                Ok(secret) if !secret.is_empty() => Some(BillingSettings::new(
-                    secret,
-                    std::env::var("CONFIDE_STRIPE_API_KEY_PARAMETER").ok(),
-                    std::env::var("CONFIDE_STRIPE_PRICES").ok().as_deref(),
-                )?),
+            billing: match std::env::var("CONFIDE_STRIPE_WEBHOOK_SECRET_PARAMETER") {
+                Ok(parameter) if !parameter.is_empty() => Some(BillingSettings {
+                    api_base: std::env::var("CONFIDE_STRIPE_API_BASE").ok(),
+                    ..BillingSettings::new(
+                        parameter,
+                        std::env::var("CONFIDE_STRIPE_API_KEY_PARAMETER").ok(),
+                        std::env::var("CONFIDE_STRIPE_PRICES").ok().as_deref(),
+                        var("CONFIDE_BILLING_RETURN_URL")?,
+                    )?
+                }),
                 _ => None,
             },
         })

@@ -28,6 +28,13 @@ pub enum ApiError {
     /// The tenant's plan does not allow the work (402, with the limit that was hit).
     #[error("{0}")]
     PlanLimit(LimitReached),
+    /// A service Confide relies on for this request (Stripe) failed or could not be reached (502).
+    #[error("{service} could not complete the request; try again in a moment")]
+    Upstream {
+        service: &'static str,
+        #[source]
+        source: BoxError,
+    },
     #[error("unexpected error")]
     Unexpected(#[source] BoxError),
 }
@@ -60,6 +67,7 @@ impl ApiError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PlanLimit(_) => StatusCode::PAYMENT_REQUIRED,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Upstream { .. } => StatusCode::BAD_GATEWAY,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -73,6 +81,7 @@ impl ApiError {
             Self::Forbidden { .. } => "forbidden",
             Self::NotFound => "not_found",
             Self::PlanLimit(_) => "plan_limit_reached",
+            Self::Upstream { .. } => "upstream_failed",
             Self::Unexpected(_) => "internal",
         }
     }

@@ -111,7 +111,7 @@ pub fn no_content() -> HttpResponse {
 
 /// `{"error":{"code","message"}}`; unexpected errors are logged with their causes and request id.
 pub fn error_response(error: ApiError, info: &RequestInfo) -> HttpResponse {
-    if let ApiError::Unexpected(cause) = &error {
+    if let ApiError::Unexpected(cause) | ApiError::Upstream { source: cause, .. } = &error {
         tracing::error!(
             route = %info.route,
             request_id = %info.request_id,

@@ -27,6 +27,7 @@ pub mod objects;
 pub mod payloads;
 pub mod pseudonymize;
 pub mod reports;
+pub mod secrets;
 pub mod store;
 pub mod stripe;
 pub mod telemetry;

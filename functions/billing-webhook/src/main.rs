@@ -1,5 +1,7 @@
-//! Lambda entry point: builds the clients once, then hands every request to the handler.
+//! Lambda entry point: builds the clients and reads the webhook signing secret once, then hands every
+//! delivery to the handler.
 
+use billing_webhook::{handle, Receiver};
 use confide_shared::App;
 use lambda_http::{run, service_fn, Error};
 use std::convert::Infallible;
@@ -7,9 +9,17 @@ use std::convert::Infallible;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
-    let app: &'static App = Box::leak(Box::new(App::from_env().await?));
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let app = App::new(confide_shared::config::Config::from_env()?, &sdk).await?;
+    let secret =
+        confide_shared::stripe::webhook_secret(&app.config, &aws_sdk_ssm::Client::new(&sdk))
+            .await?;
+    let receiver: &'static Receiver = Box::leak(Box::new(Receiver {
+        app: std::sync::Arc::new(app),
+        secret,
+    }));
     run(service_fn(move |req| async move {
-        Ok::<_, Infallible>(billing_webhook::handle(app, req).await)
+        Ok::<_, Infallible>(handle(receiver, req).await)
     }))
     .await
 }

@@ -1,28 +1,50 @@
-//! The tenant's plan, for owners and admins.
+//! The tenant's plan and its Stripe subscription, for owners and admins.
 //!
 //! - `GET /v1/billing` — plan, subscription status and period, this month's usage against the plan's
 //!   limits, and whether this deployment bills through Stripe.
+//! - `POST /v1/billing/checkout` `{plan}` — the URL of a Stripe Checkout Session for that plan. The
+//!   tenant's Stripe customer is created on the first checkout and reused ever after.
+//! - `POST /v1/billing/portal` — the URL of a Stripe Billing Portal session (change plan, cards,
+//!   invoices, cancel), for a tenant that has been to Checkout.
+//!
+//! Without a Stripe API key (the local default) the last two answer 503 `billing_not_configured`.
 
 use confide_shared::app::now_rfc3339;
 use confide_shared::auth::Caller;
 use confide_shared::domain::audit::AuditAction;
-use confide_shared::domain::billing::effective_plan;
+use confide_shared::domain::billing::{effective_plan, Plan};
 use confide_shared::domain::Permission;
-use confide_shared::http::{finish, json, unknown_route, HttpResponse, RequestInfo};
+use confide_shared::http::{finish, json, json_body, unknown_route, HttpResponse, RequestInfo};
+use confide_shared::store::StoreError;
+use confide_shared::stripe::api::{CheckoutRequest, StripeApi};
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
+use serde::Deserialize;
 use serde_json::json;
+use std::sync::Arc;
 
-pub async fn handle(app: &App, req: Request) -> HttpResponse {
-    let info = RequestInfo::of(&req);
-    finish(route(app, &info).await, &info)
+/// The function's state: the app, and the Stripe client where this deployment bills its tenants.
+pub struct Billing {
+    pub app: Arc<App>,
+    pub stripe: Option<StripeApi>,
 }
 
-async fn route(app: &App, info: &RequestInfo) -> Result<HttpResponse, ApiError> {
-    let caller = app.caller(info).await?;
+pub async fn handle(billing: &Billing, req: Request) -> HttpResponse {
+    let info = RequestInfo::of(&req);
+    finish(route(billing, &req, &info).await, &info)
+}
+
+async fn route(
+    billing: &Billing,
+    req: &Request,
+    info: &RequestInfo,
+) -> Result<HttpResponse, ApiError> {
+    let caller = billing.app.caller(info).await?;
     caller.require(Permission::BillingManage)?;
     match info.route.as_str() {
-        "GET /v1/billing" => overview(app, info, &caller).await,
+        "GET /v1/billing" => overview(&billing.app, info, &caller).await,
+        "POST /v1/billing/checkout" => checkout(billing, req, info, &caller).await,
+        "POST /v1/billing/portal" => portal(billing, info, &caller).await,
         _ => Err(unknown_route(info)),
     }
 }
@@ -34,7 +56,10 @@ async fn overview(
 ) -> Result<HttpResponse, ApiError> {
     let configured = app.config.bills_tenants();
     let subscription = if configured {
-        app.store.subscription(&caller.tenant).await?
+        app.store
+            .subscription(&caller.tenant)
+            .await?
+            .map(|s| s.record)
     } else {
         None
     };
@@ -67,4 +92,146 @@ async fn overview(
             },
         }),
     ))
+}
+
+fn stripe(billing: &Billing) -> Result<&StripeApi, ApiError> {
+    billing
+        .stripe
+        .as_ref()
+        .ok_or_else(|| ApiError::Unavailable {
+            code: "billing_not_configured",
+            message: "this deployment does not bill through Stripe".into(),
+        })
+}
+
+fn stripe_failed(error: confide_shared::error::BoxError) -> ApiError {
+    ApiError::Upstream {
+        service: "Stripe",
+        source: error,
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckoutBody {
+    plan: String,
+}
+
+async fn checkout(
+    billing: &Billing,
+    req: &Request,
+    info: &RequestInfo,
+    caller: &Caller,
+) -> Result<HttpResponse, ApiError> {
+    let stripe = stripe(billing)?;
+    let app = &billing.app;
+    let settings = app
+        .config
+        .billing
+        .as_ref()
+        .ok_or_else(|| ApiError::unexpected("a Stripe client without billing settings"))?;
+    let body: CheckoutBody = json_body(req)?;
+    let plan = Plan::parse(&body.plan)?;
+    let price = settings.price_of(plan).ok_or_else(|| {
+        ApiError::bad_request(
+            "plan_not_for_sale",
+            format!("the {} plan cannot be bought here", plan.as_str()),
+        )
+    })?;
+    // A second Checkout would start a second subscription; plan changes go through the portal.
+    if let Some(current) = app.store.subscription(&caller.tenant).await? {
+        if current.record.status.grants_plan() {
+            return Err(ApiError::conflict(
+                "already_subscribed",
+                "this tenant already has a subscription; change it in the billing portal",
+            ));
+        }
+    }
+    let customer = customer_of(billing, info, caller).await?;
+    let success_url = format!("{}?checkout=success", settings.return_url);
+    let cancel_url = format!("{}?checkout=canceled", settings.return_url);
+    let url = stripe
+        .checkout_session(CheckoutRequest {
+            customer: &customer,
+            tenant: &caller.tenant,
+            price,
+            success_url: &success_url,
+            cancel_url: &cancel_url,
+        })
+        .await
+        .map_err(stripe_failed)?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::BillingCheckoutStarted,
+        format!("plan/{}", plan.as_str()),
+    )
+    .await?;
+    Ok(json(201, &json!({ "url": url })))
+}
+
+/// The tenant's Stripe customer, created on first use. Stripe's idempotency key makes concurrent
+/// first checkouts get one customer, and our conditional link keeps whichever was stored first.
+async fn customer_of(
+    billing: &Billing,
+    info: &RequestInfo,
+    caller: &Caller,
+) -> Result<String, ApiError> {
+    let app = &billing.app;
+    if let Some(customer) = app.store.stripe_customer_of(&caller.tenant).await? {
+        return Ok(customer);
+    }
+    let created = stripe(billing)?
+        .create_customer(&caller.tenant)
+        .await
+        .map_err(stripe_failed)?;
+    match app
+        .store
+        .link_stripe_customer(&created, &caller.tenant)
+        .await
+    {
+        Ok(()) => {
+            app.audit(caller, info, AuditAction::BillingCustomerLinked, "customer")
+                .await?;
+            Ok(created)
+        }
+        Err(StoreError::ConditionFailed) => app
+            .store
+            .stripe_customer_of(&caller.tenant)
+            .await?
+            .ok_or_else(|| ApiError::unexpected("the Stripe customer belongs to another tenant")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn portal(
+    billing: &Billing,
+    info: &RequestInfo,
+    caller: &Caller,
+) -> Result<HttpResponse, ApiError> {
+    let stripe = stripe(billing)?;
+    let app = &billing.app;
+    let return_url = app
+        .config
+        .billing
+        .as_ref()
+        .map(|b| b.return_url.clone())
+        .unwrap_or_default();
+    let customer = app
+        .store
+        .stripe_customer_of(&caller.tenant)
+        .await?
+        .ok_or_else(|| {
+            ApiError::conflict(
+                "no_billing_account",
+                "this tenant has not subscribed yet; start with checkout",
+            )
+        })?;
+    let url = stripe
+        .portal_session(&customer, &return_url)
+        .await
+        .map_err(stripe_failed)?;
+    app.audit(caller, info, AuditAction::BillingPortalOpened, "portal")
+        .await?;
+    Ok(json(201, &json!({ "url": url })))
 }

@@ -1,5 +1,7 @@
-//! Lambda entry point: builds the clients once, then hands every request to the handler.
+//! Lambda entry point: builds the clients and reads the Stripe key once, then hands every request to
+//! the handler.
 
+use billing_function::{handle, Billing};
 use confide_shared::App;
 use lambda_http::{run, service_fn, Error};
 use std::convert::Infallible;
@@ -7,9 +9,16 @@ use std::convert::Infallible;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
-    let app: &'static App = Box::leak(Box::new(App::from_env().await?));
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let app = App::new(confide_shared::config::Config::from_env()?, &sdk).await?;
+    let stripe =
+        confide_shared::stripe::connect(&app.config, &aws_sdk_ssm::Client::new(&sdk)).await?;
+    let billing: &'static Billing = Box::leak(Box::new(Billing {
+        app: std::sync::Arc::new(app),
+        stripe,
+    }));
     run(service_fn(move |req| async move {
-        Ok::<_, Infallible>(billing_function::handle(app, req).await)
+        Ok::<_, Infallible>(handle(billing, req).await)
     }))
     .await
 }

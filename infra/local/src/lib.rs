@@ -40,8 +40,11 @@ pub struct Options {
     pub jobs: JobSettings,
     /// The plan tenants run on without billing (`PlanWithoutBilling` in AWS).
     pub plan_without_billing: confide_shared::domain::billing::Plan,
-    /// Stripe webhook secret and prices, when billing is on.
+    /// Stripe: the SSM parameters of the webhook secret and API key, prices, return URL.
     pub billing: Option<confide_shared::config::BillingSettings>,
+    /// SSM SecureString parameters (name, value) stored before the functions start, as an operator
+    /// stores API keys and signing secrets in AWS.
+    pub secrets: Vec<(String, String)>,
 }
 
 pub struct LocalStack {
@@ -80,8 +83,15 @@ pub fn schedule_handlers(_app: Arc<App>) -> HashMap<String, workers::ScheduleHan
     HashMap::new()
 }
 
+/// What the billing functions read from SSM at cold start.
+#[derive(Clone, Default)]
+pub struct StripeClients {
+    pub api: Option<confide_shared::stripe::api::StripeApi>,
+    pub webhook_secret: Option<String>,
+}
+
 /// The handler of every function binary, by binary name, as its `main.rs` would call it.
-pub fn http_handlers(app: Arc<App>) -> HashMap<String, HttpHandler> {
+pub fn http_handlers(app: Arc<App>, stripe: StripeClients) -> HashMap<String, HttpHandler> {
     let mut handlers: HashMap<String, HttpHandler> = HashMap::new();
     handlers.insert(
         "health".into(),
@@ -102,8 +112,32 @@ pub fn http_handlers(app: Arc<App>) -> HashMap<String, HttpHandler> {
     with_app!("members", members_function::handle);
     with_app!("audit", audit_function::handle);
     with_app!("analyses", analyses_function::handle);
-    with_app!("billing", billing_function::handle);
-    with_app!("billing-webhook", billing_webhook::handle);
+    macro_rules! with_state {
+        ($name:literal, $handle:path, $state:expr) => {{
+            let state = Arc::new($state);
+            let handler: HttpHandler = Arc::new(move |req| {
+                let state = state.clone();
+                Box::pin(async move { $handle(&state, req).await })
+            });
+            handlers.insert($name.into(), handler);
+        }};
+    }
+    with_state!(
+        "billing",
+        billing_function::handle,
+        billing_function::Billing {
+            app: app.clone(),
+            stripe: stripe.api,
+        }
+    );
+    with_state!(
+        "billing-webhook",
+        billing_webhook::handle,
+        billing_webhook::Receiver {
+            app: app.clone(),
+            secret: stripe.webhook_secret,
+        }
+    );
     handlers
 }
 
@@ -165,6 +199,27 @@ pub async fn start(options: Options) -> Result<LocalStack> {
         plan_without_billing: options.plan_without_billing,
         billing: options.billing.clone(),
     };
+    let ssm = aws_sdk_ssm::Client::new(&sdk);
+    for (name, value) in &options.secrets {
+        ssm.put_parameter()
+            .name(name)
+            .value(value)
+            .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+            .overwrite(true)
+            .send()
+            .await
+            .with_context(|| format!("storing {name} in SSM"))?;
+    }
+    let stripe = StripeClients {
+        api: confide_shared::stripe::connect(&config, &ssm)
+            .await
+            .map_err(|e| anyhow::anyhow!(e))
+            .context("connecting to Stripe")?,
+        webhook_secret: confide_shared::stripe::webhook_secret(&config, &ssm)
+            .await
+            .map_err(|e| anyhow::anyhow!(e))
+            .context("reading the Stripe webhook secret")?,
+    };
     let app = Arc::new(
         App::new(config, &sdk)
             .await
@@ -187,7 +242,7 @@ pub async fn start(options: Options) -> Result<LocalStack> {
     );
     let gateway = Arc::new(Gateway {
         routes: template.routes()?,
-        handlers: http_handlers(app.clone()),
+        handlers: http_handlers(app.clone(), stripe),
         authorizer: jwt::JwtAuthorizer::new(issuer, audiences, jwks_url).await?,
         cors_origins: template.cors_origins(),
     });
@@ -205,7 +260,7 @@ pub async fn start(options: Options) -> Result<LocalStack> {
             tracing::error!(error = %e, "gateway stopped");
         }
     })];
-    let api_keys = api_keys(&app.config.providers, &aws_sdk_ssm::Client::new(&sdk))
+    let api_keys = api_keys(&app.config.providers, &ssm)
         .await
         .map_err(|e| anyhow::anyhow!(e))
         .context("reading the GenAI providers' API keys")?;

@@ -10,6 +10,7 @@ const DEMO_PASSWORD: &str = "Demo-Passw0rd!";
 const DEMO_COMPANY: &str = "Demo Bakery";
 /// The local stack's Stripe webhook signing secret unless `CONFIDE_STRIPE_WEBHOOK_SECRET` names another.
 const LOCAL_WEBHOOK_SECRET: &str = "whsec_confide_local_development";
+const LOCAL_RETURN_URL: &str = "http://localhost:5173/billing";
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -44,14 +45,10 @@ async fn main() -> Result<()> {
             Ok(raw) => confide_shared::domain::billing::Plan::parse(&raw)?,
             Err(_) => confide_shared::domain::billing::Plan::Business,
         },
-        // Webhooks are verified with this secret (sign test events with it); without an API key
-        // parameter tenants run on the plan above.
-        billing: Some(confide_shared::config::BillingSettings::new(
-            env("CONFIDE_STRIPE_WEBHOOK_SECRET", LOCAL_WEBHOOK_SECRET),
-            std::env::var("CONFIDE_STRIPE_API_KEY_PARAMETER").ok(),
-            std::env::var("CONFIDE_STRIPE_PRICES").ok().as_deref(),
-        )?),
+        billing: None,
+        secrets: Vec::new(),
     };
+    let options = with_stripe(options)?;
     let stack = start(options).await?;
     seed_demo_tenant(&stack.url).await?;
     println!();
@@ -75,6 +72,34 @@ async fn main() -> Result<()> {
     tokio::signal::ctrl_c().await?;
     println!("stopping");
     Ok(())
+}
+
+/// Stripe as a deployment configures it, with the secrets stored in the emulator's SSM: webhooks are
+/// always verified (with `CONFIDE_STRIPE_WEBHOOK_SECRET` or the documented local default); tenants are
+/// billed only when `CONFIDE_STRIPE_API_KEY` is set (a Stripe test key; `CONFIDE_STRIPE_API_BASE`
+/// points at another API, e.g. stripe-mock), else they run on `CONFIDE_PLAN_WITHOUT_BILLING`.
+fn with_stripe(mut options: Options) -> Result<Options> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let parameter = |name: &str| format!("/confide/{}/stripe/{name}", options.stage);
+    let webhook_secret_parameter = parameter("webhook-secret");
+    let api_key_parameter = env("CONFIDE_STRIPE_API_KEY").map(|key| {
+        options.secrets.push((parameter("api-key"), key));
+        parameter("api-key")
+    });
+    options.secrets.push((
+        webhook_secret_parameter.clone(),
+        env("CONFIDE_STRIPE_WEBHOOK_SECRET").unwrap_or_else(|| LOCAL_WEBHOOK_SECRET.to_owned()),
+    ));
+    options.billing = Some(confide_shared::config::BillingSettings {
+        api_base: env("CONFIDE_STRIPE_API_BASE"),
+        ..confide_shared::config::BillingSettings::new(
+            webhook_secret_parameter,
+            api_key_parameter,
+            env("CONFIDE_STRIPE_PRICES").as_deref(),
+            env("CONFIDE_BILLING_RETURN_URL").unwrap_or_else(|| LOCAL_RETURN_URL.to_owned()),
+        )?
+    });
+    Ok(options)
 }
 
 /// Signs the demo tenant up through the API, unless its owner can already log in.

@@ -70,6 +70,12 @@ pub enum AuditAction {
     BillingRead,
     #[serde(rename = "billing.customer_linked")]
     BillingCustomerLinked,
+    #[serde(rename = "billing.checkout_started")]
+    BillingCheckoutStarted,
+    #[serde(rename = "billing.checkout_completed")]
+    BillingCheckoutCompleted,
+    #[serde(rename = "billing.portal_opened")]
+    BillingPortalOpened,
     #[serde(rename = "billing.subscription_changed")]
     BillingSubscriptionChanged,
     #[serde(rename = "billing.invoice_paid")]

@@ -203,15 +203,9 @@ pub async fn api_keys(
     let mut keys = HashMap::new();
     for spec in providers.specs() {
         let key = if let Some(parameter) = &spec.api_key_parameter {
-            ssm.get_parameter()
-                .name(parameter)
-                .with_decryption(true)
-                .send()
+            crate::secrets::parameter(ssm, parameter)
                 .await
-                .map_err(|e| format!("reading the API key of {}: {e}", spec.name))?
-                .parameter
-                .and_then(|p| p.value)
-                .ok_or_else(|| format!("parameter {parameter} has no value"))?
+                .map_err(|e| format!("the API key of {}: {e}", spec.name))?
         } else if let Some(variable) = &spec.api_key_env {
             std::env::var(variable)
                 .map_err(|_| format!("{variable} (API key of {}) is not set", spec.name))?

@@ -24,6 +24,8 @@ pub const TEMPLATE_PREFIX: &str = "AT#";
 pub const USAGE_PREFIX: &str = "USAGE#";
 pub const SUBSCRIPTION_SK: &str = "SUBSCRIPTION";
 pub const STRIPE_EVENT_PREFIX: &str = "SE#";
+/// The tenant's Stripe customer id.
+pub const STRIPE_CUSTOMER_SK: &str = "STRIPE_CUSTOMER";
 /// Partition of the pointer from a Stripe customer to its tenant (sort key `T#<tenant id>`).
 pub const STRIPE_CUSTOMER_PREFIX: &str = "SC#";
 

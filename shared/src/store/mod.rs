@@ -205,6 +205,19 @@ impl Store {
         sk: String,
         kind: &'static str,
     ) -> Result<Option<T>, StoreError> {
+        Ok(self
+            .get_versioned(pk, sk, kind)
+            .await?
+            .map(|versioned| versioned.record))
+    }
+
+    /// A record with its version (0 for records that are never written conditionally).
+    async fn get_versioned<T: DeserializeOwned>(
+        &self,
+        pk: String,
+        sk: String,
+        kind: &'static str,
+    ) -> Result<Option<Versioned<T>>, StoreError> {
         let out = run_crypto(
             self.ddb
                 .get_item()
@@ -217,8 +230,12 @@ impl Store {
         .await
         .map_err(request_error)?;
         out.item
-            .as_ref()
-            .map(|item| Self::record(item, kind))
+            .map(|item| {
+                Ok(Versioned {
+                    record: Self::record(&item, kind)?,
+                    version: Self::version_of(&item),
+                })
+            })
             .transpose()
     }
 
@@ -517,25 +534,8 @@ impl Store {
         tenant: &TenantId,
         id: &AnalysisId,
     ) -> Result<Option<Versioned<Analysis>>, StoreError> {
-        let out = run_crypto(
-            self.ddb
-                .get_item()
-                .table_name(&self.table)
-                .key("pk", AttributeValue::S(keys::tenant_pk(tenant)))
-                .key("sk", AttributeValue::S(keys::analysis_sk(id)))
-                .consistent_read(true)
-                .send(),
-        )
-        .await
-        .map_err(request_error)?;
-        out.item
-            .map(|item| {
-                Ok(Versioned {
-                    record: Self::record(&item, "analysis")?,
-                    version: Self::version_of(&item),
-                })
-            })
-            .transpose()
+        self.get_versioned(keys::tenant_pk(tenant), keys::analysis_sk(id), "analysis")
+            .await
     }
 
     /// Writes `next` in place of the record read at `previous.version`: the one conditional status
@@ -838,20 +838,49 @@ impl Store {
 
     // ---------------------------------------------------------------- billing
 
-    /// Links a Stripe customer to a tenant. The key names the tenant (for its branch key), so it is the
-    /// caller who checks first that the customer has no other tenant.
+    /// Links a Stripe customer to a tenant, both ways and at most once: the tenant's record of its
+    /// customer and the pointer from the customer to the tenant. [`StoreError::ConditionFailed`] if
+    /// the tenant already has a customer or the customer a tenant.
     pub async fn link_stripe_customer(
         &self,
         customer_id: &str,
         tenant: &TenantId,
     ) -> Result<(), StoreError> {
+        let record = Self::item(
+            keys::tenant_pk(tenant),
+            keys::STRIPE_CUSTOMER_SK.into(),
+            "stripe_customer",
+            &customer_id,
+        )?;
         let pointer = Self::item(
             keys::stripe_customer_pk(customer_id),
             keys::tenant_pk(tenant),
             "stripe_customer",
             &tenant,
         )?;
-        self.put_one(self.put(pointer, Write::New)?).await
+        self.transact(
+            [record, pointer]
+                .into_iter()
+                .map(|item| {
+                    let put = self.put(item, Write::New)?;
+                    Ok(TransactWriteItem::builder().put(put).build())
+                })
+                .collect::<Result<_, StoreError>>()?,
+        )
+        .await
+    }
+
+    /// The tenant's Stripe customer id, once Checkout was first opened.
+    pub async fn stripe_customer_of(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Option<String>, StoreError> {
+        self.get(
+            keys::tenant_pk(tenant),
+            keys::STRIPE_CUSTOMER_SK.into(),
+            "stripe_customer",
+        )
+        .await
     }
 
     /// The tenant a Stripe customer belongs to, from our own table.
@@ -907,8 +936,8 @@ impl Store {
     pub async fn subscription(
         &self,
         tenant: &TenantId,
-    ) -> Result<Option<Subscription>, StoreError> {
-        self.get(
+    ) -> Result<Option<Versioned<Subscription>>, StoreError> {
+        self.get_versioned(
             keys::tenant_pk(tenant),
             keys::SUBSCRIPTION_SK.into(),
             "subscription",
@@ -916,18 +945,44 @@ impl Store {
         .await
     }
 
-    pub async fn save_subscription(
+    /// Writes `next` in place of the subscription read as `previous` (none: there was none), so two
+    /// webhook deliveries decided on the same read cannot both win. [`StoreError::ConditionFailed`] if
+    /// it changed meanwhile.
+    pub async fn replace_subscription(
         &self,
         tenant: &TenantId,
-        subscription: &Subscription,
+        previous: Option<&Versioned<Subscription>>,
+        next: &Subscription,
     ) -> Result<(), StoreError> {
-        let item = Self::item(
+        let version = previous.map_or(0, |p| p.version) + 1;
+        let mut item = Self::item(
             keys::tenant_pk(tenant),
             keys::SUBSCRIPTION_SK.into(),
             "subscription",
-            subscription,
+            next,
         )?;
-        self.put_one(self.put(item, Write::Replace)?).await
+        item.insert(VERSION.to_owned(), AttributeValue::N(version.to_string()));
+        let request = self
+            .ddb
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item));
+        let request = match previous {
+            None => request.condition_expression("attribute_not_exists(pk)"),
+            // Written before subscriptions carried a version.
+            Some(previous) if previous.version == 0 => request
+                .condition_expression("attribute_exists(pk) AND attribute_not_exists(#version)")
+                .expression_attribute_names("#version", VERSION),
+            Some(previous) => request
+                .condition_expression("#version = :expected")
+                .expression_attribute_names("#version", VERSION)
+                .expression_attribute_values(
+                    ":expected",
+                    AttributeValue::N(previous.version.to_string()),
+                ),
+        };
+        run_crypto(request.send()).await.map_err(request_error)?;
+        Ok(())
     }
 
     // ---------------------------------------------------------------- audit
