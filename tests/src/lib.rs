@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 pub mod providers;
+pub mod stripe;
 pub mod tokens;
 
 use confide_shared::config::JobSettings;
@@ -28,6 +29,8 @@ pub struct Stack {
     pub config: confide_shared::config::Config,
     /// The GenAI stand-in every configured provider points at.
     pub providers: StandIn,
+    /// The Stripe API stand-in (used where the binary runs [`with_billing`]).
+    pub stripe: stripe::StripeStandIn,
 }
 
 /// The API keys the tests store in the emulator's SSM, as a deployment would.
@@ -67,22 +70,21 @@ pub const TEST_JOBS: JobSettings = JobSettings {
     max_receives: 3,
 };
 
-async fn store_api_keys(sdk: &aws_config::SdkConfig) {
-    let ssm = aws_sdk_ssm::Client::new(sdk);
-    for (name, key) in [
-        ("openai", OPENAI_KEY),
-        ("anthropic", ANTHROPIC_KEY),
-        ("gemini", GEMINI_KEY),
-    ] {
-        ssm.put_parameter()
-            .name(format!("/confide/dev/genai/{name}"))
-            .value(key)
-            .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
-            .overwrite(true)
-            .send()
-            .await
-            .expect("API key stored in SSM");
-    }
+/// The secrets the tests' deployment keeps in SSM, as an operator stores them.
+fn secrets() -> Vec<(String, String)> {
+    vec![
+        ("/confide/dev/genai/openai".into(), OPENAI_KEY.into()),
+        ("/confide/dev/genai/anthropic".into(), ANTHROPIC_KEY.into()),
+        ("/confide/dev/genai/gemini".into(), GEMINI_KEY.into()),
+        (
+            STRIPE_WEBHOOK_SECRET_PARAMETER.into(),
+            STRIPE_WEBHOOK_SECRET.into(),
+        ),
+        (
+            STRIPE_API_KEY_PARAMETER.into(),
+            stripe::STRIPE_API_KEY.into(),
+        ),
+    ]
 }
 
 static STACK: OnceLock<Stack> = OnceLock::new();
@@ -90,6 +92,10 @@ static BILLING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::n
 
 /// The Stripe webhook signing secret of the billing tests' deployment.
 pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_confide_tests";
+const STRIPE_WEBHOOK_SECRET_PARAMETER: &str = "/confide/dev/stripe/webhook-secret";
+const STRIPE_API_KEY_PARAMETER: &str = "/confide/dev/stripe/api-key";
+/// Where Checkout and the portal send the browser back in the tests' deployment.
+pub const BILLING_RETURN_URL: &str = "https://app.confide.test/billing";
 pub const STARTER_PRICE: &str = "price_starter_test";
 pub const BUSINESS_PRICE: &str = "price_business_test";
 
@@ -172,7 +178,7 @@ pub fn stack() -> &'static Stack {
             let runtime = tokio::runtime::Runtime::new().expect("runtime");
             runtime.block_on(async move {
                 let stand_in = StandIn::start().await;
-                store_api_keys(&confide_local::sdk_config(&endpoint, &stack_region).await).await;
+                let stripe_stand_in = stripe::StripeStandIn::start().await;
                 let options = Options {
                     template,
                     endpoint: endpoint.clone(),
@@ -188,16 +194,21 @@ pub fn stack() -> &'static Stack {
                     jobs: TEST_JOBS,
                     plan_without_billing: PLAN,
                     billing: BILLING.load(std::sync::atomic::Ordering::SeqCst).then(|| {
-                        confide_shared::config::BillingSettings::new(
-                            STRIPE_WEBHOOK_SECRET.to_owned(),
-                            Some("/confide/dev/stripe/api-key".to_owned()),
-                            Some(
-                                &json!({ "starter": STARTER_PRICE, "business": BUSINESS_PRICE })
-                                    .to_string(),
-                            ),
-                        )
-                        .expect("billing settings")
+                        confide_shared::config::BillingSettings {
+                            api_base: Some(stripe_stand_in.url.clone()),
+                            ..confide_shared::config::BillingSettings::new(
+                                STRIPE_WEBHOOK_SECRET_PARAMETER.to_owned(),
+                                Some(STRIPE_API_KEY_PARAMETER.to_owned()),
+                                Some(
+                                    &json!({ "starter": STARTER_PRICE, "business": BUSINESS_PRICE })
+                                        .to_string(),
+                                ),
+                                BILLING_RETURN_URL.to_owned(),
+                            )
+                            .expect("billing settings")
+                        }
                     }),
+                    secrets: secrets(),
                 };
                 let stack: LocalStack = match start(options).await {
                     Ok(stack) => stack,
@@ -211,13 +222,14 @@ pub fn stack() -> &'static Stack {
                     endpoint,
                     stack.app.config.clone(),
                     stand_in,
+                    stripe_stand_in,
                 )));
                 // Keep the stack (and its server task) alive for the whole test run.
                 std::future::pending::<()>().await;
                 drop(stack);
             });
         });
-        let (url, endpoint, config, providers) = rx
+        let (url, endpoint, config, providers, stripe) = rx
             .recv_timeout(Duration::from_secs(120))
             .expect("stack started in time")
             .unwrap_or_else(|e| panic!("local stack failed to start: {e}"));
@@ -230,6 +242,7 @@ pub fn stack() -> &'static Stack {
             client_id: config.user_pool_client_id.clone(),
             config,
             providers,
+            stripe,
         }
     })
 }

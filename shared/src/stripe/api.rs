@@ -31,6 +31,9 @@ pub struct CheckoutRequest<'a> {
 impl StripeApi {
     /// `api_base` replaces `https://api.stripe.com/` (a local stand-in in tests).
     pub fn new(secret_key: &str, api_base: Option<&str>) -> Result<Self, BoxError> {
+        // Stripe's connector takes the process-wide rustls provider, which cannot be inferred while
+        // both aws-lc-rs (AWS SDK) and ring (reqwest) are linked. An error means one is already set.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let mut builder = ClientBuilder::new(secret_key)
             .timeout(CALL_TIMEOUT)
             .app_info("Confide", None, None);

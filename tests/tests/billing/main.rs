@@ -1,11 +1,15 @@
-//! Billing on a deployment that bills through Stripe: signed webhooks move a tenant between plans, once
-//! per event and never backwards in time. (Checkout and the portal are not built yet.)
+//! Billing on a deployment that bills through Stripe, against a local stand-in for Stripe's API:
+//! Checkout creates the tenant's customer once; signed webhooks then move the tenant between plans, once
+//! per event and never backwards in time.
 
+use confide_tests::stripe::STRIPE_API_KEY;
 use confide_tests::{
-    sign_up, stack, stripe_signature, unique_email, with_billing, User, BUSINESS_PRICE,
-    STARTER_PRICE,
+    invite, sign_up, stack, stripe_signature, unique_email, with_billing, User, BILLING_RETURN_URL,
+    BUSINESS_PRICE, STARTER_PRICE,
 };
 use serde_json::{json, Value};
+
+const API_VERSION: &str = "2026-09-30.endive";
 
 fn now() -> i64 {
     confide_shared::app::now_unix()
@@ -32,44 +36,84 @@ async fn deliver_signed(event: &Value) -> Value {
     reply
 }
 
-fn event(id: &str, kind: &str, created: i64, object: Value) -> Value {
-    json!({
-        "id": id, "object": "event", "api_version": "2026-09-30.endive", "created": created,
-        "livemode": false, "pending_webhooks": 1, "request": { "id": null, "idempotency_key": null },
-        "type": kind, "data": { "object": object },
-    })
+/// A Stripe event from `events/stripe/` (Stripe's example objects, the pinned API version).
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/../events/stripe/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn new_id(prefix: &str) -> String {
+    format!("{prefix}_{}", uuid::Uuid::new_v4().simple())
 }
 
 fn checkout_completed(tenant: &str, customer: &str, created: i64) -> Value {
-    event(
-        &format!("evt_{}", uuid::Uuid::new_v4().simple()),
-        "checkout.session.completed",
-        created,
-        json!({ "id": "cs_test_1", "object": "checkout.session", "mode": "subscription",
-                "client_reference_id": tenant, "customer": customer, "subscription": "sub_1",
-                "payment_status": "paid", "status": "complete" }),
-    )
+    let mut event = fixture("checkout-session-completed");
+    event["id"] = json!(new_id("evt"));
+    event["created"] = json!(created);
+    let session = &mut event["data"]["object"];
+    session["client_reference_id"] = json!(tenant);
+    session["customer"] = json!(customer);
+    event
 }
 
-fn subscription_event(
-    id: &str,
-    kind: &str,
-    created: i64,
-    customer: &str,
-    subscription: &str,
-    status: &str,
-    price: &str,
-) -> Value {
-    event(
-        id,
-        kind,
-        created,
-        json!({ "id": subscription, "object": "subscription", "customer": customer, "status": status,
-                "created": 1_795_000_000,
-                "items": { "object": "list", "data": [{ "id": "si_1", "object": "subscription_item",
-                    "current_period_start": 1_795_000_000, "current_period_end": 1_797_600_000,
-                    "price": { "id": price, "object": "price" } }] } }),
-    )
+struct SubscriptionState<'a> {
+    customer: &'a str,
+    subscription: &'a str,
+    status: &'a str,
+    price: &'a str,
+}
+
+fn subscription_event(id: &str, kind: &str, created: i64, state: &SubscriptionState) -> Value {
+    let mut event = fixture(&format!(
+        "customer-subscription-{}",
+        kind.rsplit('.').next().unwrap_or_default()
+    ));
+    event["id"] = json!(id);
+    event["type"] = json!(kind);
+    event["created"] = json!(created);
+    let object = &mut event["data"]["object"];
+    object["id"] = json!(state.subscription);
+    object["customer"] = json!(state.customer);
+    object["status"] = json!(state.status);
+    object["created"] = json!(1_795_000_000);
+    let item = &mut object["items"]["data"][0];
+    item["subscription"] = json!(state.subscription);
+    item["price"]["id"] = json!(state.price);
+    item["current_period_start"] = json!(1_795_000_000);
+    item["current_period_end"] = json!(1_797_600_000);
+    event
+}
+
+fn invoice_event(kind: &str, customer: &str, created: i64) -> Value {
+    let mut event = fixture(&kind.replace(['.', '_'], "-"));
+    event["id"] = json!(new_id("evt"));
+    event["created"] = json!(created);
+    event["data"]["object"]["customer"] = json!(customer);
+    event
+}
+
+/// Opens Checkout for `plan` and returns the reply.
+async fn checkout(user: &User, plan: &str) -> confide_tests::Reply {
+    user.api
+        .post("/v1/billing/checkout", json!({ "plan": plan }))
+        .await
+}
+
+/// Opens Checkout once and returns the Stripe customer the stand-in created for the tenant.
+async fn subscribe_customer(owner: &User) -> String {
+    let reply = checkout(owner, "starter").await;
+    assert_eq!(reply.status, 201, "{:?}", reply.body);
+    let calls = stack().stripe.calls_with(&owner.tenant_id);
+    let session = calls
+        .iter()
+        .rev()
+        .find(|c| c.path == "/v1/checkout/sessions")
+        .expect("a Checkout Session was created");
+    session.field("customer").expect("customer").to_owned()
 }
 
 /// Whether the tenant can add one more member (free allows 2 seats, starter 5).
@@ -90,28 +134,199 @@ async fn audit_count(owner: &User, action: &str) -> usize {
 }
 
 #[tokio::test]
-async fn a_signed_subscription_moves_the_tenant_between_plans_once_and_in_order() {
+async fn checkout_creates_one_customer_per_tenant_and_returns_the_session_url() {
+    with_billing();
+    let owner = sign_up("Checkout Bakery").await;
+    let tenant = owner.tenant_id.clone();
+
+    let first = checkout(&owner, "starter").await;
+    assert_eq!(first.status, 201, "{:?}", first.body);
+    let url = first.body["url"].as_str().expect("url");
+    assert!(
+        url.starts_with("https://checkout.stripe.com/c/pay/cs_test_standin"),
+        "{url}"
+    );
+    let second = checkout(&owner, "business").await;
+    assert_eq!(second.status, 201, "{:?}", second.body);
+    assert_ne!(
+        second.body["url"], first.body["url"],
+        "a new session each time"
+    );
+
+    let calls = stack().stripe.calls_with(&tenant);
+    let customers: Vec<_> = calls.iter().filter(|c| c.path == "/v1/customers").collect();
+    assert_eq!(customers.len(), 1, "one customer for the tenant: {calls:?}");
+    let create = customers[0];
+    assert_eq!(create.method, "POST");
+    assert_eq!(
+        create.form,
+        vec![("metadata[tenant_id]".to_owned(), tenant.clone())],
+        "the tenant id and nothing about any person"
+    );
+    assert_eq!(
+        create.headers.get("idempotency-key").map(String::as_str),
+        Some(format!("confide-customer-{tenant}").as_str()),
+        "concurrent first checkouts get one customer"
+    );
+    let sessions: Vec<_> = calls
+        .iter()
+        .filter(|c| c.path == "/v1/checkout/sessions")
+        .collect();
+    assert_eq!(sessions.len(), 2);
+    let customer = sessions[0].field("customer").expect("customer").to_owned();
+    assert!(customer.starts_with("cus_standin"), "{customer}");
+    for (session, price) in sessions.iter().zip([STARTER_PRICE, BUSINESS_PRICE]) {
+        let mut form = session.form.clone();
+        form.sort();
+        let mut expected = vec![
+            (
+                "cancel_url",
+                format!("{BILLING_RETURN_URL}?checkout=canceled"),
+            ),
+            ("client_reference_id", tenant.clone()),
+            ("customer", customer.clone()),
+            ("line_items[0][price]", price.to_owned()),
+            ("line_items[0][quantity]", "1".to_owned()),
+            ("mode", "subscription".to_owned()),
+            (
+                "success_url",
+                format!("{BILLING_RETURN_URL}?checkout=success"),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect::<Vec<_>>();
+        expected.sort();
+        assert_eq!(form, expected, "the exact Checkout request");
+    }
+    for call in &calls {
+        assert_eq!(
+            call.headers.get("authorization").map(String::as_str),
+            Some(format!("Bearer {STRIPE_API_KEY}").as_str()),
+            "the key read from SSM"
+        );
+        assert_eq!(
+            call.headers.get("stripe-version").map(String::as_str),
+            Some(API_VERSION),
+            "pinned to the crate's API version"
+        );
+    }
+
+    // Another tenant gets a customer of its own.
+    let other = sign_up("Other Checkout Bakery").await;
+    assert_eq!(checkout(&other, "starter").await.status, 201);
+    let other_calls = stack().stripe.calls_with(&other.tenant_id);
+    let other_customer = other_calls
+        .iter()
+        .find(|c| c.path == "/v1/checkout/sessions")
+        .and_then(|c| c.field("customer"))
+        .expect("customer");
+    assert_ne!(other_customer, customer);
+
+    // The portal opens for the same customer and returns to the billing page.
+    let portal = owner.api.post("/v1/billing/portal", json!({})).await;
+    assert_eq!(portal.status, 201, "{:?}", portal.body);
+    assert!(portal.body["url"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("https://billing.stripe.com/p/session/")));
+    let portal_calls = stack().stripe.calls_with(&customer);
+    let opened = portal_calls
+        .iter()
+        .find(|c| c.path == "/v1/billing_portal/sessions")
+        .expect("a portal session");
+    let mut form = opened.form.clone();
+    form.sort();
+    assert_eq!(
+        form,
+        vec![
+            ("customer".to_owned(), customer.clone()),
+            ("return_url".to_owned(), BILLING_RETURN_URL.to_owned()),
+        ]
+    );
+    assert_eq!(audit_count(&owner, "billing.checkout_started").await, 2);
+    assert_eq!(audit_count(&owner, "billing.customer_linked").await, 1);
+    assert_eq!(audit_count(&owner, "billing.portal_opened").await, 1);
+}
+
+#[tokio::test]
+async fn checkout_and_portal_refuse_what_they_cannot_do() {
+    with_billing();
+    let owner = sign_up("Careful Bakery").await;
+    // No customer yet: nothing to manage in the portal.
+    let portal = owner.api.post("/v1/billing/portal", json!({})).await;
+    assert_eq!(portal.status, 409, "{:?}", portal.body);
+    assert_eq!(portal.error_code(), "no_billing_account");
+
+    for (body, code) in [
+        (json!({ "plan": "free" }), "plan_not_for_sale"),
+        (json!({ "plan": "gold" }), "invalid_field"),
+        (json!({}), "invalid_json"),
+        (json!("starter"), "invalid_json"),
+        (json!({ "plan": "starter", "card": "4242" }), "invalid_json"),
+    ] {
+        let reply = owner.api.post("/v1/billing/checkout", body.clone()).await;
+        assert_eq!(reply.status, 400, "{body}: {:?}", reply.body);
+        assert_eq!(reply.error_code(), code, "{body}");
+    }
+    assert!(
+        stack().stripe.calls_with(&owner.tenant_id).is_empty(),
+        "bad requests reach no Stripe API"
+    );
+
+    // Members other than owners and admins cannot buy.
+    let viewer = invite(&owner, "viewer").await;
+    for path in ["/v1/billing/checkout", "/v1/billing/portal"] {
+        let reply = viewer.api.post(path, json!({ "plan": "starter" })).await;
+        assert_eq!(reply.status, 403, "{path}: {:?}", reply.body);
+    }
+
+    // Stripe failing answers 502 and stores nothing; the next try works.
+    stack().stripe.fail_next(&owner.tenant_id, 500);
+    let failed = checkout(&owner, "starter").await;
+    assert_eq!(failed.status, 502, "{:?}", failed.body);
+    assert_eq!(failed.error_code(), "upstream_failed");
+    assert_eq!(checkout(&owner, "starter").await.status, 201);
+
+    // With a live subscription, a second Checkout is refused: plan changes go through the portal.
+    let customer = subscribe_customer(&owner).await;
+    let t = now();
+    let state = SubscriptionState {
+        customer: &customer,
+        subscription: &new_id("sub"),
+        status: "active",
+        price: STARTER_PRICE,
+    };
+    let active = subscription_event(&new_id("evt"), "customer.subscription.created", t, &state);
+    assert_eq!(deliver_signed(&active).await["outcome"], "applied");
+    let again = checkout(&owner, "business").await;
+    assert_eq!(again.status, 409, "{:?}", again.body);
+    assert_eq!(again.error_code(), "already_subscribed");
+}
+
+#[tokio::test]
+async fn a_completed_checkout_and_its_subscription_move_the_tenant_between_plans_once_and_in_order()
+{
     with_billing();
     let owner = sign_up("Billed Bakery").await;
-    let customer = format!("cus_{}", uuid::Uuid::new_v4().simple());
-    let sub = format!("sub_{}", uuid::Uuid::new_v4().simple());
     // Free: the owner and one more member.
     assert_eq!(invite_status(&owner).await, 201);
     assert_eq!(invite_status(&owner).await, 402, "free allows two seats");
 
+    let customer = subscribe_customer(&owner).await;
+    let subscription = new_id("sub");
     let t = now();
-    assert_eq!(
-        deliver_signed(&checkout_completed(&owner.tenant_id, &customer, t - 50)).await["outcome"],
-        "linked"
-    );
+    let completed = checkout_completed(&owner.tenant_id, &customer, t - 50);
+    assert_eq!(deliver_signed(&completed).await["outcome"], "recorded");
     let active = subscription_event(
-        "evt_active_1",
+        &new_id("evt"),
         "customer.subscription.updated",
         t - 40,
-        &customer,
-        &sub,
-        "active",
-        STARTER_PRICE,
+        &SubscriptionState {
+            customer: &customer,
+            subscription: &subscription,
+            status: "active",
+            price: STARTER_PRICE,
+        },
     );
     for delivery in 0..5 {
         let reply = deliver_signed(&active).await;
@@ -127,6 +342,7 @@ async fn a_signed_subscription_moves_the_tenant_between_plans_once_and_in_order(
         1,
         "one effect for five deliveries"
     );
+    assert_eq!(audit_count(&owner, "billing.checkout_completed").await, 1);
     assert_eq!(invite_status(&owner).await, 201, "starter has more seats");
     let overview = owner.api.get("/v1/billing").await;
     assert_eq!(overview.body["configured"], true, "{:?}", overview.body);
@@ -134,47 +350,149 @@ async fn a_signed_subscription_moves_the_tenant_between_plans_once_and_in_order(
     assert_eq!(overview.body["status"], "active");
     assert_eq!(overview.body["current_period"]["end"], 1_797_600_000);
 
-    // Canceled, then an older "active" arriving late: the tenant stays on free.
+    // Canceled, then an older "active" on business arriving late: the tenant stays on free.
+    let canceled = SubscriptionState {
+        customer: &customer,
+        subscription: &subscription,
+        status: "canceled",
+        price: STARTER_PRICE,
+    };
     let deleted = subscription_event(
-        "evt_deleted_1",
+        &new_id("evt"),
         "customer.subscription.deleted",
         t - 10,
-        &customer,
-        &sub,
-        "canceled",
-        STARTER_PRICE,
+        &canceled,
     );
     assert_eq!(deliver_signed(&deleted).await["outcome"], "applied");
     let late = subscription_event(
-        "evt_late_1",
+        &new_id("evt"),
         "customer.subscription.updated",
         t - 30,
-        &customer,
-        &sub,
-        "active",
-        BUSINESS_PRICE,
+        &SubscriptionState {
+            status: "active",
+            price: BUSINESS_PRICE,
+            ..canceled
+        },
     );
     assert_eq!(deliver_signed(&late).await["outcome"], "stale");
     assert_eq!(invite_status(&owner).await, 402, "back on free limits");
     let overview = owner.api.get("/v1/billing").await;
     assert_eq!(overview.body["plan"], "free");
     assert_eq!(overview.body["status"], "canceled");
+    assert_eq!(overview.body["limits"]["analyses_per_month"], 10);
     assert_eq!(audit_count(&owner, "billing.subscription_changed").await, 2);
+
+    // Free allows ten analyses a month: the eleventh is refused with the limit that was hit.
+    for n in 0..10 {
+        let reply = owner
+            .api
+            .post(
+                "/v1/analyses",
+                json!({ "kind": "swot", "inputs": { "goal": format!("Goal {n}") } }),
+            )
+            .await;
+        assert_eq!(reply.status, 202, "analysis {n}: {:?}", reply.body);
+    }
+    let over = owner
+        .api
+        .post(
+            "/v1/analyses",
+            json!({ "kind": "swot", "inputs": { "goal": "One too many" } }),
+        )
+        .await;
+    assert_eq!(over.status, 402, "{:?}", over.body);
+    assert_eq!(over.error_code(), "plan_limit_reached");
+    assert_eq!(over.body["error"]["limit"]["metered"], "analyses_per_month");
+    assert_eq!(over.body["error"]["limit"]["limit"], 10);
+
+    // Invoices and trial notices are recorded in the tenant's audit log.
+    for kind in ["invoice.paid", "invoice.payment_failed"] {
+        let reply = deliver_signed(&invoice_event(kind, &customer, t)).await;
+        assert_eq!(reply["outcome"], "recorded", "{kind}");
+    }
+    let mut trial = fixture("customer-subscription-trial-will-end");
+    trial["id"] = json!(new_id("evt"));
+    trial["data"]["object"]["customer"] = json!(customer);
+    assert_eq!(deliver_signed(&trial).await["outcome"], "recorded");
+    assert_eq!(audit_count(&owner, "billing.invoice_paid").await, 1);
+    assert_eq!(audit_count(&owner, "billing.payment_failed").await, 1);
+    assert_eq!(audit_count(&owner, "billing.trial_ending").await, 1);
+}
+
+/// Deliveries of older and newer states racing each other: whatever the interleaving, the newest
+/// state is what stays (each write is conditional on what its delivery read). Several rounds, each
+/// newer than the last and ending on the other plan, because one round may happen not to interleave.
+#[tokio::test]
+async fn concurrent_deliveries_leave_the_newest_state() {
+    with_billing();
+    let owner = sign_up("Racing Bakery").await;
+    let customer = subscribe_customer(&owner).await;
+    let subscription = new_id("sub");
+    let start = now() - 1_000;
+    for round in 0..6_i64 {
+        let (newest, older) = if round % 2 == 0 {
+            (BUSINESS_PRICE, STARTER_PRICE)
+        } else {
+            (STARTER_PRICE, BUSINESS_PRICE)
+        };
+        let events: Vec<Value> = [(0, older), (5, newest), (3, older), (1, older)]
+            .into_iter()
+            .map(|(offset, price)| {
+                subscription_event(
+                    &new_id("evt"),
+                    "customer.subscription.updated",
+                    start + round * 10 + offset,
+                    &SubscriptionState {
+                        customer: &customer,
+                        subscription: &subscription,
+                        status: "active",
+                        price,
+                    },
+                )
+            })
+            .collect();
+        let deliveries = (0..3)
+            .flat_map(|_| events.iter())
+            .map(deliver_signed);
+        futures::future::join_all(deliveries).await;
+        let expected = if round % 2 == 0 {
+            "business"
+        } else {
+            "starter"
+        };
+        let overview = owner.api.get("/v1/billing").await;
+        assert_eq!(
+            overview.body["plan"], expected,
+            "round {round}: {:?}",
+            overview.body
+        );
+    }
 }
 
 #[tokio::test]
 async fn unsigned_altered_or_stale_webhooks_change_nothing() {
     with_billing();
     let owner = sign_up("Guarded Bakery").await;
-    let customer = format!("cus_{}", uuid::Uuid::new_v4().simple());
-    let body = checkout_completed(&owner.tenant_id, &customer, now()).to_string();
+    let customer = subscribe_customer(&owner).await;
     let t = now();
+    let body = subscription_event(
+        &new_id("evt"),
+        "customer.subscription.created",
+        t,
+        &SubscriptionState {
+            customer: &customer,
+            subscription: &new_id("sub"),
+            status: "active",
+            price: BUSINESS_PRICE,
+        },
+    )
+    .to_string();
     for (signature, why) in [
         (None, "missing"),
         (Some(stripe_signature(&body, t - 301)), "stale"),
         (Some(stripe_signature(&body, t + 301)), "future"),
         (
-            Some(stripe_signature(&format!("{body} "), t)),
+            Some(stripe_signature(&body.replacen("active", "activf", 1), t)),
             "altered body",
         ),
         (
@@ -186,48 +504,65 @@ async fn unsigned_altered_or_stale_webhooks_change_nothing() {
         assert_eq!(status, 400, "{why}: {reply}");
         assert_eq!(reply["error"]["code"], "invalid_signature", "{why}");
     }
-    // Nothing was linked: a subscription for that customer is ignored.
-    let sub = subscription_event(
-        "evt_after_bad",
-        "customer.subscription.updated",
-        t,
-        &customer,
-        "sub_x",
-        "active",
-        STARTER_PRICE,
-    );
-    assert_eq!(deliver_signed(&sub).await["outcome"], "ignored");
-    // Unknown event types are acknowledged and ignored.
-    let unknown = event(
-        "evt_unknown",
-        "customer.tax_id.created",
-        t,
-        json!({ "customer": customer }),
-    );
+    let overview = owner.api.get("/v1/billing").await;
+    assert_eq!(overview.body["plan"], "free", "nothing was applied");
+    assert_eq!(overview.body["status"], Value::Null);
+
+    // Signed, but rendered for another API version: refused, so the misconfigured endpoint shows.
+    let other_version = body.replacen(API_VERSION, "2024-06-20", 1);
+    let (status, reply) = deliver(&other_version, Some(stripe_signature(&other_version, t))).await;
+    assert_eq!(status, 400);
+    assert_eq!(reply["error"]["code"], "unsupported_api_version");
+
+    // Unknown event types, and types Confide does not act on, are acknowledged and ignored.
+    let unknown = json!({ "id": new_id("evt"), "object": "event", "api_version": API_VERSION,
+        "created": t, "type": "confide.test.unknown", "data": { "object": { "customer": customer } } });
     assert_eq!(deliver_signed(&unknown).await["outcome"], "ignored");
+    let overview = owner.api.get("/v1/billing").await;
+    assert_eq!(overview.body["plan"], "free");
 }
 
+/// Only customers Confide created at Checkout are linked to tenants: an event's own references
+/// (`client_reference_id`, metadata) never move a plan on their own.
 #[tokio::test]
-async fn a_customer_stays_with_the_tenant_it_was_first_linked_to() {
+async fn events_reach_only_the_tenant_whose_customer_confide_created() {
     with_billing();
     let first = sign_up("First Bakery").await;
     let second = sign_up("Second Bakery").await;
-    let customer = format!("cus_{}", uuid::Uuid::new_v4().simple());
+    let customer = subscribe_customer(&first).await;
     let t = now();
-    assert_eq!(
-        deliver_signed(&checkout_completed(&first.tenant_id, &customer, t)).await["outcome"],
-        "linked"
-    );
+
+    // A session naming the second tenant, for the first tenant's customer: ignored.
     let hijack = deliver_signed(&checkout_completed(&second.tenant_id, &customer, t)).await;
     assert_eq!(hijack["outcome"], "ignored");
-    let active = subscription_event(
-        "evt_first_active",
+    // A customer Confide never created, claiming the second tenant: ignored, as are its subscriptions.
+    let stranger = new_id("cus");
+    let claimed = deliver_signed(&checkout_completed(&second.tenant_id, &stranger, t)).await;
+    assert_eq!(claimed["outcome"], "ignored");
+    let mut stranger_sub = subscription_event(
+        &new_id("evt"),
         "customer.subscription.created",
         t,
-        &customer,
-        "sub_first",
-        "active",
-        BUSINESS_PRICE,
+        &SubscriptionState {
+            customer: &stranger,
+            subscription: &new_id("sub"),
+            status: "active",
+            price: BUSINESS_PRICE,
+        },
+    );
+    stranger_sub["data"]["object"]["metadata"] = json!({ "tenant_id": second.tenant_id });
+    assert_eq!(deliver_signed(&stranger_sub).await["outcome"], "ignored");
+
+    let active = subscription_event(
+        &new_id("evt"),
+        "customer.subscription.created",
+        t,
+        &SubscriptionState {
+            customer: &customer,
+            subscription: &new_id("sub"),
+            status: "active",
+            price: BUSINESS_PRICE,
+        },
     );
     assert_eq!(deliver_signed(&active).await["outcome"], "applied");
     assert_eq!(audit_count(&first, "billing.subscription_changed").await, 1);
@@ -235,6 +570,8 @@ async fn a_customer_stays_with_the_tenant_it_was_first_linked_to() {
         audit_count(&second, "billing.subscription_changed").await,
         0
     );
+    assert_eq!(second.api.get("/v1/billing").await.body["plan"], "free");
+    assert_eq!(first.api.get("/v1/billing").await.body["plan"], "business");
 }
 
 /// Everything the webhook stores, read back decrypted: no card number, no payment method, no last4 —
@@ -242,33 +579,29 @@ async fn a_customer_stays_with_the_tenant_it_was_first_linked_to() {
 #[tokio::test]
 async fn no_card_data_is_stored() {
     with_billing();
-    let owner = sign_up("Cardless Bakery").await;
-    let customer = format!("cus_{}", uuid::Uuid::new_v4().simple());
+    let owner = sign_up("Cashless Bakery").await;
+    let customer = subscribe_customer(&owner).await;
     let t = now();
-    let mut checkout = checkout_completed(&owner.tenant_id, &customer, t - 20);
-    checkout["data"]["object"]["payment_method_types"] = json!(["card"]);
-    deliver_signed(&checkout).await;
+    let mut completed = checkout_completed(&owner.tenant_id, &customer, t - 20);
+    completed["data"]["object"]["payment_method_types"] = json!(["card"]);
+    deliver_signed(&completed).await;
+    let subscription = new_id("sub");
     let mut active = subscription_event(
-        "evt_card_active",
+        &new_id("evt"),
         "customer.subscription.updated",
         t - 10,
-        &customer,
-        "sub_card",
-        "active",
-        STARTER_PRICE,
+        &SubscriptionState {
+            customer: &customer,
+            subscription: &subscription,
+            status: "active",
+            price: STARTER_PRICE,
+        },
     );
     active["data"]["object"]["default_payment_method"] = json!("pm_card_visa_4242");
-    deliver_signed(&active).await;
-    let paid = event(
-        "evt_card_paid",
-        "invoice.paid",
-        t,
-        json!({
-            "id": "in_1", "object": "invoice", "customer": customer, "subscription": "sub_card",
-            "payment_intent": { "id": "pi_1", "payment_method": { "id": "pm_card_visa_4242",
-                "card": { "brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030 } } },
-        }),
-    );
+    assert_eq!(deliver_signed(&active).await["outcome"], "applied");
+    let mut paid = invoice_event("invoice.paid", &customer, t);
+    paid["data"]["object"]["default_payment_method"] = json!("pm_card_visa_4242");
+    paid["data"]["object"]["payment_settings"]["payment_method_types"] = json!(["card"]);
     assert_eq!(deliver_signed(&paid).await["outcome"], "recorded");
 
     let s = stack();
@@ -302,10 +635,11 @@ async fn no_card_data_is_stored() {
         .unwrap_or_default();
     let text = format!("{items:?}");
     assert!(
-        text.contains("sub_card"),
+        text.contains(&subscription),
         "the subscription is stored: {text}"
     );
-    for card in ["4242", "pm_card", "visa", "last4", "exp_year"] {
+    assert!(text.contains(&customer), "the customer id is stored");
+    for card in ["4242", "pm_card", "visa", "last4", "exp_year", "card"] {
         assert!(!text.contains(card), "{card} stored: {text}");
     }
 }
