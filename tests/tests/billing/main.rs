@@ -451,9 +451,7 @@ async fn concurrent_deliveries_leave_the_newest_state() {
                 )
             })
             .collect();
-        let deliveries = (0..3)
-            .flat_map(|_| events.iter())
-            .map(deliver_signed);
+        let deliveries = (0..3).flat_map(|_| events.iter()).map(deliver_signed);
         futures::future::join_all(deliveries).await;
         let expected = if round % 2 == 0 {
             "business"
