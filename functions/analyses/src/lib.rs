@@ -223,7 +223,7 @@ async fn create(
         )
         .map_err(|e| ApiError::conflict("no_provider", e.to_string()))?;
 
-    admit_within_plan(app, caller).await?;
+    let month = admit_within_plan(app, caller).await?;
 
     let analysis = Analysis::new(
         kind,
@@ -232,18 +232,12 @@ async fn create(
         caller.user.clone(),
         now_rfc3339(),
     );
-    app.store.create_analysis(&caller.tenant, &analysis).await?;
-    let job = JobMessage {
-        tenant_id: caller.tenant.clone(),
-        analysis_id: analysis.id.clone(),
-    };
-    if let Err(e) = app.jobs.enqueue(&job).await {
-        // Without its message the job would wait forever: take the request back and say so.
-        let _ = app
-            .store
-            .delete_analysis(&caller.tenant, &analysis.id)
-            .await;
-        return Err(ApiError::unexpected(e));
+    if let Err(e) = store_and_enqueue(app, caller, &analysis).await {
+        // The submission failed as a whole: it does not count against the month either.
+        if let Err(release) = app.store.release_analysis(&caller.tenant, &month).await {
+            tracing::warn!(error = %release, "an analysis that failed to start is still counted");
+        }
+        return Err(e);
     }
     app.audit(
         caller,
@@ -258,9 +252,30 @@ async fn create(
     ))
 }
 
+async fn store_and_enqueue(
+    app: &App,
+    caller: &Caller,
+    analysis: &Analysis,
+) -> Result<(), ApiError> {
+    app.store.create_analysis(&caller.tenant, analysis).await?;
+    let job = JobMessage {
+        tenant_id: caller.tenant.clone(),
+        analysis_id: analysis.id.clone(),
+    };
+    if let Err(e) = app.jobs.enqueue(&job).await {
+        // Without its message the job would wait forever: take the request back and say so.
+        let _ = app
+            .store
+            .delete_analysis(&caller.tenant, &analysis.id)
+            .await;
+        return Err(ApiError::unexpected(e));
+    }
+    Ok(())
+}
+
 /// Refuses (402) a new analysis beyond the plan's analyses or AI tokens of the month, and otherwise
-/// counts it, atomically, against the month.
-async fn admit_within_plan(app: &App, caller: &Caller) -> Result<(), ApiError> {
+/// counts it, atomically, against the month it returns.
+async fn admit_within_plan(app: &App, caller: &Caller) -> Result<String, ApiError> {
     let limits = app.limits(&caller.tenant).await?;
     let month = &now_rfc3339()[..7];
     let used = app.store.usage(&caller.tenant, month).await?;
@@ -274,7 +289,7 @@ async fn admit_within_plan(app: &App, caller: &Caller) -> Result<(), ApiError> {
         .admit_analysis(&caller.tenant, month, limits.analyses_per_month)
         .await?
     {
-        None => Ok(()),
+        None => Ok(month.to_owned()),
         Some(used) => Err(LimitReached {
             metered: Metered::AnalysesPerMonth,
             limit: limits.analyses_per_month,

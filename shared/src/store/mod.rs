@@ -806,6 +806,26 @@ impl Store {
         Err(StoreError::ConditionFailed)
     }
 
+    /// Gives back one analysis counted by [`Self::admit_analysis`] for a submission that then failed.
+    pub async fn release_analysis(&self, tenant: &TenantId, month: &str) -> Result<(), StoreError> {
+        run_crypto(
+            self.ddb
+                .update_item()
+                .table_name(&self.table)
+                .key("pk", AttributeValue::S(keys::tenant_pk(tenant)))
+                .key("sk", AttributeValue::S(keys::usage_sk(month)))
+                .condition_expression("#count > :zero")
+                .update_expression("ADD #count :minus_one")
+                .expression_attribute_names("#count", ANALYSES)
+                .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+                .expression_attribute_values(":minus_one", AttributeValue::N("-1".into()))
+                .send(),
+        )
+        .await
+        .map_err(request_error)?;
+        Ok(())
+    }
+
     fn usage_of(item: &Item) -> MonthlyUsage {
         let n = |name: &str| {
             item.get(name)

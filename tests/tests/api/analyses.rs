@@ -1006,6 +1006,20 @@ async fn analyses_beyond_the_plan_are_refused_with_402_and_the_limit() {
     let usage = owner.api.get("/v1/analysis-usage").await;
     assert_eq!(usage.body["usage"]["analyses"], limit);
 
+    // A submission that fails after it was counted gives its place back, never below zero.
+    app.store.release_analysis(&tenant, month).await.unwrap();
+    let usage = owner.api.get("/v1/analysis-usage").await;
+    assert_eq!(usage.body["usage"]["analyses"], limit - 1);
+    let fresh = sign_up("Empty Bakery").await;
+    let fresh_tenant = TenantId::parse(&fresh.tenant_id).unwrap();
+    assert!(
+        app.store
+            .release_analysis(&fresh_tenant, month)
+            .await
+            .is_err(),
+        "nothing counted, nothing to give back"
+    );
+
     // Another tenant's month is its own.
     let other = sign_up("Quiet Bakery").await;
     allow(&other, &["offline"]).await;
