@@ -59,16 +59,10 @@ impl StandIn {
     /// Serves on a free port on the current runtime.
     pub async fn start() -> Self {
         let recorder = Arc::new(Recorder::default());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("stand-in port");
-        let url = format!("http://{}", listener.local_addr().expect("address"));
         let app = axum::Router::new()
             .fallback(answer)
             .with_state(recorder.clone());
-        tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("stand-in serves");
-        });
+        let url = crate::serve_stand_in(app).await;
         Self { url, recorder }
     }
 

@@ -56,30 +56,17 @@ impl std::fmt::Debug for StripeStandIn {
 }
 
 fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/fixtures/stripe-api/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    crate::repository_json(&format!("tests/fixtures/stripe-api/{name}.json"))
 }
 
 impl StripeStandIn {
     /// Serves on a free port on the current runtime.
     pub async fn start() -> Self {
         let recorder = Arc::new(Recorder::default());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("Stripe stand-in port");
-        let url = format!("http://{}", listener.local_addr().expect("address"));
         let app = axum::Router::new()
             .fallback(answer)
             .with_state(recorder.clone());
-        tokio::spawn(async move {
-            axum::serve(listener, app)
-                .await
-                .expect("Stripe stand-in serves");
-        });
+        let url = crate::serve_stand_in(app).await;
         Self { url, recorder }
     }
 

@@ -38,12 +38,7 @@ async fn deliver_signed(event: &Value) -> Value {
 
 /// A Stripe event from `events/stripe/` (Stripe's example objects, the pinned API version).
 fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/../events/stripe/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    confide_tests::repository_json(&format!("events/stripe/{name}.json"))
 }
 
 fn new_id(prefix: &str) -> String {
