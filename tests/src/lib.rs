@@ -11,6 +11,7 @@ use std::time::Duration;
 
 pub mod providers;
 pub mod stripe;
+pub mod stripe_events;
 pub mod tokens;
 
 use confide_shared::config::JobSettings;
