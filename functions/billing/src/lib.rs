@@ -11,6 +11,7 @@
 
 use confide_shared::app::now_rfc3339;
 use confide_shared::auth::Caller;
+use confide_shared::config::BillingSettings;
 use confide_shared::domain::audit::AuditAction;
 use confide_shared::domain::billing::{effective_plan, Plan};
 use confide_shared::domain::Permission;
@@ -94,14 +95,15 @@ async fn overview(
     ))
 }
 
-fn stripe(billing: &Billing) -> Result<&StripeApi, ApiError> {
-    billing
-        .stripe
-        .as_ref()
-        .ok_or_else(|| ApiError::Unavailable {
+/// The Stripe client and this deployment's billing settings, or 503 where it does not bill.
+fn stripe(billing: &Billing) -> Result<(&StripeApi, &BillingSettings), ApiError> {
+    match (&billing.stripe, &billing.app.config.billing) {
+        (Some(stripe), Some(settings)) => Ok((stripe, settings)),
+        _ => Err(ApiError::Unavailable {
             code: "billing_not_configured",
             message: "this deployment does not bill through Stripe".into(),
-        })
+        }),
+    }
 }
 
 fn stripe_failed(error: confide_shared::error::BoxError) -> ApiError {
@@ -123,13 +125,8 @@ async fn checkout(
     info: &RequestInfo,
     caller: &Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let stripe = stripe(billing)?;
+    let (stripe, settings) = stripe(billing)?;
     let app = &billing.app;
-    let settings = app
-        .config
-        .billing
-        .as_ref()
-        .ok_or_else(|| ApiError::unexpected("a Stripe client without billing settings"))?;
     let body: CheckoutBody = json_body(req)?;
     let plan = Plan::parse(&body.plan)?;
     let price = settings.price_of(plan).ok_or_else(|| {
@@ -147,7 +144,7 @@ async fn checkout(
             ));
         }
     }
-    let customer = customer_of(billing, info, caller).await?;
+    let customer = customer_of(app, stripe, info, caller).await?;
     let success_url = format!("{}?checkout=success", settings.return_url);
     let cancel_url = format!("{}?checkout=canceled", settings.return_url);
     let url = stripe
@@ -173,15 +170,15 @@ async fn checkout(
 /// The tenant's Stripe customer, created on first use. Stripe's idempotency key makes concurrent
 /// first checkouts get one customer, and our conditional link keeps whichever was stored first.
 async fn customer_of(
-    billing: &Billing,
+    app: &App,
+    stripe: &StripeApi,
     info: &RequestInfo,
     caller: &Caller,
 ) -> Result<String, ApiError> {
-    let app = &billing.app;
     if let Some(customer) = app.store.stripe_customer_of(&caller.tenant).await? {
         return Ok(customer);
     }
-    let created = stripe(billing)?
+    let created = stripe
         .create_customer(&caller.tenant)
         .await
         .map_err(stripe_failed)?;
@@ -209,14 +206,8 @@ async fn portal(
     info: &RequestInfo,
     caller: &Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let stripe = stripe(billing)?;
+    let (stripe, settings) = stripe(billing)?;
     let app = &billing.app;
-    let return_url = app
-        .config
-        .billing
-        .as_ref()
-        .map(|b| b.return_url.clone())
-        .unwrap_or_default();
     let customer = app
         .store
         .stripe_customer_of(&caller.tenant)
@@ -228,7 +219,7 @@ async fn portal(
             )
         })?;
     let url = stripe
-        .portal_session(&customer, &return_url)
+        .portal_session(&customer, &settings.return_url)
         .await
         .map_err(stripe_failed)?;
     app.audit(caller, info, AuditAction::BillingPortalOpened, "portal")
