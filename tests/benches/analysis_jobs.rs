@@ -14,7 +14,7 @@ use confide_shared::domain::{TenantId, UserId};
 use confide_shared::jobs::JobMessage;
 use confide_tests::{sign_up, stack};
 use serde_json::json;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 fn message(job: &JobMessage) -> SqsMessage {
     let mut message = SqsMessage::default();
@@ -84,15 +84,6 @@ async fn main() {
             timings.push(took); // the first five warm caches and connections
         }
     }
-    timings.sort();
-    let total: Duration = timings.iter().sum();
-    let pct = |p: f64| timings[((timings.len() as f64 - 1.0) * p).round() as usize];
     println!("analysis worker, {jobs} jobs, zero-latency provider, emulator on loopback");
-    println!(
-        "  per-job overhead: mean {:.1} ms, p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
-        total.as_secs_f64() * 1000.0 / jobs as f64,
-        pct(0.5).as_secs_f64() * 1000.0,
-        pct(0.95).as_secs_f64() * 1000.0,
-        pct(1.0).as_secs_f64() * 1000.0,
-    );
+    confide_tests::report_latencies("per-job overhead", timings);
 }

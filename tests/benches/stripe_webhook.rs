@@ -9,22 +9,11 @@
 use confide_tests::stripe_events::{
     deliver, new_id, now, subscribe_customer, subscription_event, SubscriptionState,
 };
-use confide_tests::{sign_up, stripe_signature, with_billing, BUSINESS_PRICE, STARTER_PRICE};
+use confide_tests::{
+    report_latencies, sign_up, stripe_signature, with_billing, BUSINESS_PRICE, STARTER_PRICE,
+};
 use serde_json::Value;
 use std::time::{Duration, Instant};
-
-fn report(what: &str, mut timings: Vec<Duration>) {
-    timings.sort();
-    let total: Duration = timings.iter().sum();
-    let pct = |p: f64| timings[((timings.len() as f64 - 1.0) * p).round() as usize];
-    println!(
-        "  {what}: mean {:.1} ms, p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
-        total.as_secs_f64() * 1000.0 / timings.len() as f64,
-        pct(0.5).as_secs_f64() * 1000.0,
-        pct(0.95).as_secs_f64() * 1000.0,
-        pct(1.0).as_secs_f64() * 1000.0,
-    );
-}
 
 async fn timed(event: &Value) -> (Duration, Value) {
     let body = event.to_string();
@@ -81,6 +70,6 @@ async fn main() {
         duplicates.push(took);
     }
     println!("Stripe webhook, {events} events through the local gateway, emulator on loopback");
-    report("new state applied", applied);
-    report("duplicate delivery", duplicates);
+    report_latencies("new state applied", applied);
+    report_latencies("duplicate delivery", duplicates);
 }

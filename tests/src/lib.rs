@@ -126,6 +126,22 @@ pub fn repository_json(path: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// Prints a bench's latencies: mean, p50, p95 and max.
+pub fn report_latencies(what: &str, mut timings: Vec<Duration>) {
+    assert!(!timings.is_empty(), "{what}: nothing was measured");
+    timings.sort();
+    let total: Duration = timings.iter().sum();
+    let pct = |p: f64| timings[((timings.len() as f64 - 1.0) * p).round() as usize];
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "  {what}: mean {:.1} ms, p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+        ms(total) / timings.len() as f64,
+        ms(pct(0.5)),
+        ms(pct(0.95)),
+        ms(pct(1.0)),
+    );
+}
+
 /// Serves `app` on a free loopback port on the current runtime (the stand-ins for outside APIs);
 /// its base URL.
 pub async fn serve_stand_in(app: axum::Router) -> String {
