@@ -35,6 +35,6 @@ fi
 
 cargo build -q -p confide-local
 # In the background and waited for, so that a signal to this script stops everything at once.
-./target/debug/confide-local &
+"${CARGO_TARGET_DIR:-target}/debug/confide-local" &
 app_pid=$!
 wait "$app_pid"

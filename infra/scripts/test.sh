@@ -2,7 +2,7 @@
 # Every test: template checks, formatting, unit tests and the integration tests against the local
 # stack (each test binary starts its own emulator on a free port).
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
-ensure_venv lint
+ensure_venv lint api
 cd "$ROOT"
 start=$(date +%s)
 
@@ -15,6 +15,7 @@ cargo fmt --all -- --check
 
 echo "== cargo test"
 export CONFIDE_MOTO_SERVER="$VENV/bin/moto_server"
+export CONFIDE_SCHEMATHESIS="$VENV/bin/schemathesis"
 cargo test --workspace --no-fail-fast "$@"
 
 echo "test command took $(( $(date +%s) - start )) s"

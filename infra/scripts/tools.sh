@@ -6,7 +6,8 @@ VENV="$ROOT/.venv"
 MOTO_VERSION="5.2.5"
 
 ensure_venv() {
-  # $@: extra requirement sets: "lint" (cfn-lint, sam), "build" (cargo-lambda, ziglang)
+  # $@: extra requirement sets: "lint" (cfn-lint, sam), "build" (cargo-lambda, ziglang),
+  # "api" (schemathesis, which tests the API from its OpenAPI document)
   if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q --upgrade pip
@@ -16,6 +17,7 @@ ensure_venv() {
     case "$set" in
       lint) wanted+=("cfn-lint==1.58.*" "aws-sam-cli==1.170.*") ;;
       build) wanted+=("cargo-lambda==1.9.*" "ziglang==0.*") ;;
+      api) wanted+=("schemathesis==4.32.*") ;;
     esac
   done
   local stamp="$VENV/.installed-$(printf '%s\n' "${wanted[@]}" | sha1sum | cut -c1-12)"

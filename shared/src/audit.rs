@@ -34,7 +34,7 @@ pub async fn append(
     ))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct VerifyReport {
     pub valid: bool,
     pub entries_checked: u64,

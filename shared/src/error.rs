@@ -4,6 +4,7 @@
 //! logged with its cause chain (ids only, never request content) and answered with an opaque 500.
 
 use crate::domain::billing::LimitReached;
+use crate::domain::text::clip_message;
 use crate::domain::InvalidField;
 use http::StatusCode;
 use std::error::Error as StdError;
@@ -22,6 +23,12 @@ pub enum ApiError {
     NotFound,
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// The body is not JSON in UTF-8 (415).
+    #[error("{message}")]
+    UnsupportedMediaType { message: &'static str },
+    /// Too many attempts in a short time (429), e.g. wrong codes at login.
+    #[error("{message}")]
+    TooManyRequests { message: &'static str },
     /// The deployment does not offer this (503), e.g. billing without Stripe configured.
     #[error("{message}")]
     Unavailable { code: &'static str, message: String },
@@ -65,6 +72,8 @@ impl ApiError {
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PlanLimit(_) => StatusCode::PAYMENT_REQUIRED,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Upstream { .. } => StatusCode::BAD_GATEWAY,
@@ -80,15 +89,18 @@ impl ApiError {
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden { .. } => "forbidden",
             Self::NotFound => "not_found",
+            Self::UnsupportedMediaType { .. } => "unsupported_media_type",
+            Self::TooManyRequests { .. } => "too_many_attempts",
             Self::PlanLimit(_) => "plan_limit_reached",
             Self::Upstream { .. } => "upstream_failed",
             Self::Unexpected(_) => "internal",
         }
     }
 
-    /// The message a client sees; never the cause of an unexpected error.
+    /// The message a client sees; never the cause of an unexpected error, and never long enough to
+    /// echo a client's input back at length.
     pub fn public_message(&self) -> String {
-        self.to_string()
+        clip_message(&self.to_string())
     }
 }
 

@@ -1,9 +1,11 @@
 //! The HTTP edge shared by every API function: what a request carries (route, ids, claims), JSON in
 //! and out, and the one place where an [`ApiError`] becomes a response.
 
+use crate::api::{ErrorBody, ErrorDetail, LimitDetail};
+use crate::domain::text::{clip, clip_message};
 use crate::error::{cause_chain, ApiError};
 use lambda_http::request::RequestContext;
-use lambda_http::{Body, Request, RequestExt, RequestPayloadExt, Response};
+use lambda_http::{Body, Request, RequestExt, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -54,25 +56,81 @@ impl RequestInfo {
     }
 }
 
-/// Parses a JSON body into `T`, answering 400 with serde's explanation when it does not fit.
+/// Parses a JSON body into `T`. A body with a content type other than JSON, or JSON in another
+/// charset than UTF-8, answers 415; one that does not fit `T` answers 400 naming the field and the rule,
+/// quoting at most a short prefix of what the client sent.
 pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
-    let bytes: &[u8] = req.body().as_ref();
+    check_json_content_type(req.headers().get(http::header::CONTENT_TYPE))?;
+    parse_json(req.body().as_ref())
+}
+
+/// The JSON parsing behind [`json_body`], on the raw bytes of a body.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.is_empty() {
         return Err(ApiError::bad_request(
             "missing_body",
             "a JSON body is required",
         ));
     }
-    match req.payload::<T>() {
-        Ok(Some(value)) => Ok(value),
-        // lambda_http ignores bodies without a JSON content type; accept them as JSON anyway.
-        Ok(None) => serde_json::from_slice(bytes).map_err(invalid_json),
-        Err(e) => Err(ApiError::bad_request("invalid_json", e.to_string())),
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(invalid_json)?;
+    // Trailing bytes after the value are as malformed as a missing brace.
+    deserializer
+        .end()
+        .map_err(|e| ApiError::bad_request("invalid_json", clip_message(&e.to_string())))?;
+    Ok(value)
+}
+
+/// JSON, or no content type at all (curl's default, read as JSON); in UTF-8 if a charset is named.
+fn check_json_content_type(header: Option<&http::HeaderValue>) -> Result<(), ApiError> {
+    let Some(header) = header else {
+        return Ok(());
+    };
+    let unsupported = || ApiError::UnsupportedMediaType {
+        message: "the body must be application/json in UTF-8",
+    };
+    let value = header.to_str().map_err(|_| unsupported())?;
+    let mut parts = value.split(';');
+    let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+    let is_json = essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"));
+    let utf8 = parts.all(|param| match param.split_once('=') {
+        Some((name, charset)) if name.trim().eq_ignore_ascii_case("charset") => {
+            let charset = charset.trim().trim_matches('"');
+            charset.eq_ignore_ascii_case("utf-8") || charset.eq_ignore_ascii_case("utf8")
+        }
+        _ => true,
+    });
+    if is_json && utf8 {
+        Ok(())
+    } else {
+        Err(unsupported())
     }
 }
 
-fn invalid_json(e: serde_json::Error) -> ApiError {
-    ApiError::bad_request("invalid_json", e.to_string())
+/// `field.path: serde's rule`, with every client-chosen key and value cut to a short prefix.
+fn invalid_json(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    use serde_path_to_error::Segment;
+    let mut path = String::new();
+    for segment in e.path().iter() {
+        match segment {
+            Segment::Seq { index } => path.push_str(&format!("[{index}]")),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(&clip(key));
+            }
+            Segment::Unknown => path.push_str(".?"),
+        }
+    }
+    let rule = clip_message(&e.inner().to_string());
+    let message = if path.is_empty() {
+        rule
+    } else {
+        format!("{path}: {rule}")
+    };
+    ApiError::bad_request("invalid_json", message)
 }
 
 pub fn json<T: Serialize>(status: u16, value: &T) -> HttpResponse {
@@ -119,14 +177,20 @@ pub fn error_response(error: ApiError, info: &RequestInfo) -> HttpResponse {
             "request failed"
         );
     }
-    let mut body = serde_json::json!({
-        "error": { "code": error.code(), "message": error.public_message() }
-    });
-    if let ApiError::PlanLimit(reached) = &error {
-        body["error"]["limit"] = serde_json::json!({
-            "metered": reached.metered, "limit": reached.limit, "used": reached.used,
-        });
-    }
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: error.code().to_owned(),
+            message: error.public_message(),
+            limit: match &error {
+                ApiError::PlanLimit(reached) => Some(LimitDetail {
+                    metered: reached.metered,
+                    limit: reached.limit,
+                    used: reached.used,
+                }),
+                _ => None,
+            },
+        },
+    };
     let mut response = json(error.status().as_u16(), &body);
     if matches!(error, ApiError::Unauthenticated) {
         response

@@ -1,6 +1,7 @@
 //! Cognito, behind the operations Confide needs. Users are created by us (sign-up, invites); the pool
 //! uses the email as an alias, so a user's Cognito username is their `sub`, which is our [`UserId`].
 
+use crate::domain::credentials::{LoginSession, Password, RefreshToken, TotpCode};
 use crate::domain::{Email, UserId};
 use crate::error::{ApiError, BoxError};
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
@@ -14,14 +15,26 @@ use serde::Serialize;
 pub enum IdentityError {
     #[error("an account with this email already exists")]
     UsernameExists,
-    #[error("password does not meet the policy: {0}")]
-    WeakPassword(String),
+    #[error(
+        "the password does not meet the policy: at least 12 characters, with upper- and lower-case \
+         letters, a digit and a symbol"
+    )]
+    WeakPassword,
     #[error("email or password is wrong")]
     NotAuthorized,
+    #[error("the login session is unknown or has expired; log in again")]
+    InvalidSession,
     #[error("the code is wrong or expired")]
     CodeMismatch,
-    #[error("{0}")]
-    InvalidRequest(String),
+    #[error("too many attempts; wait a moment and try again")]
+    TooManyAttempts,
+    #[error("the password must be reset before logging in")]
+    PasswordResetRequired,
+    #[error("the identity provider refused the request's values")]
+    InvalidRequest,
+    /// Cognito knows no such session (the emulator's answer to an unknown one) or user pool.
+    #[error("the identity provider does not know the resource")]
+    ResourceNotFound,
     #[error("identity provider request failed")]
     Unexpected(#[source] BoxError),
 }
@@ -30,44 +43,64 @@ impl From<IdentityError> for ApiError {
     fn from(e: IdentityError) -> Self {
         match e {
             IdentityError::UsernameExists => ApiError::conflict("email_taken", e.to_string()),
-            IdentityError::WeakPassword(_) => ApiError::bad_request("weak_password", e.to_string()),
+            IdentityError::WeakPassword => ApiError::bad_request("weak_password", e.to_string()),
             IdentityError::NotAuthorized => ApiError::Unauthenticated,
+            IdentityError::InvalidSession => {
+                ApiError::bad_request("invalid_session", e.to_string())
+            }
             IdentityError::CodeMismatch => ApiError::bad_request("invalid_code", e.to_string()),
-            IdentityError::InvalidRequest(_) => {
+            IdentityError::TooManyAttempts => ApiError::TooManyRequests {
+                message: "too many attempts; wait a moment and try again",
+            },
+            IdentityError::PasswordResetRequired => ApiError::Forbidden {
+                message: "the password must be reset before logging in",
+            },
+            IdentityError::InvalidRequest => {
                 ApiError::bad_request("invalid_request", e.to_string())
             }
-            IdentityError::Unexpected(_) => ApiError::unexpected(e),
+            IdentityError::ResourceNotFound | IdentityError::Unexpected(_) => {
+                ApiError::unexpected(e)
+            }
         }
     }
 }
+
+/// What went wrong in a Cognito call, by the error's code only: Cognito's messages may quote what the
+/// client sent (a session, a password hint), and logs carry ids and codes, never request content.
+#[derive(Debug, thiserror::Error)]
+#[error("Cognito answered {0}")]
+struct CognitoFailure(String);
 
 fn cognito_error<E>(e: aws_sdk_cognitoidentityprovider::error::SdkError<E>) -> IdentityError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let (code, message) = e
-        .as_service_error()
-        .map(|s| {
-            (
-                s.code().unwrap_or_default().to_owned(),
-                s.message().unwrap_or_default().to_owned(),
-            )
-        })
-        .unwrap_or_default();
-    match code.as_str() {
+    let Some(service) = e.as_service_error() else {
+        // Not an answer from Cognito (no connection, a timeout): nothing of the request is in it.
+        return IdentityError::Unexpected(Box::new(e));
+    };
+    match service.code().unwrap_or_default() {
         "UsernameExistsException" | "AliasExistsException" => IdentityError::UsernameExists,
-        "InvalidPasswordException" => IdentityError::WeakPassword(message),
-        "NotAuthorizedException" | "UserNotFoundException" => IdentityError::NotAuthorized,
+        "InvalidPasswordException" => IdentityError::WeakPassword,
+        "NotAuthorizedException" | "UserNotFoundException" | "UserNotConfirmedException" => {
+            IdentityError::NotAuthorized
+        }
         "CodeMismatchException" | "EnableSoftwareTokenMFAException" | "ExpiredCodeException" => {
             IdentityError::CodeMismatch
         }
-        "InvalidParameterException" => IdentityError::InvalidRequest(message),
-        _ => IdentityError::Unexpected(Box::new(e)),
+        "TooManyRequestsException"
+        | "TooManyFailedAttemptsException"
+        | "LimitExceededException" => IdentityError::TooManyAttempts,
+        "PasswordResetRequiredException" => IdentityError::PasswordResetRequired,
+        "InvalidParameterException" => IdentityError::InvalidRequest,
+        "ResourceNotFoundException" => IdentityError::ResourceNotFound,
+        "" => IdentityError::Unexpected(Box::new(CognitoFailure("an error without a code".into()))),
+        code => IdentityError::Unexpected(Box::new(CognitoFailure(code.to_owned()))),
     }
 }
 
 /// Tokens handed to the browser.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Tokens {
     pub access_token: String,
     pub id_token: String,
@@ -78,15 +111,15 @@ pub struct Tokens {
 }
 
 /// The answer to a login step: tokens, or another step to take.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum LoginOutcome {
-    Authenticated {
-        #[serde(flatten)]
-        tokens: Tokens,
-    },
+    Authenticated(Tokens),
     /// `challenge` is `NEW_PASSWORD_REQUIRED`, `SOFTWARE_TOKEN_MFA` or `MFA_SETUP`.
-    Challenge { challenge: String, session: String },
+    Challenge {
+        challenge: String,
+        session: String,
+    },
 }
 
 #[derive(Clone)]
@@ -110,7 +143,7 @@ impl Identity {
     pub async fn create_user(
         &self,
         email: &Email,
-        password: Option<&str>,
+        password: Option<&Password>,
         temporary_password: &str,
         notify: bool,
     ) -> Result<UserId, IdentityError> {
@@ -143,7 +176,7 @@ impl Identity {
                 .admin_set_user_password()
                 .user_pool_id(&self.pool_id)
                 .username(user_id.as_str())
-                .password(password)
+                .password(password.as_str())
                 .permanent(true)
                 .send()
                 .await;
@@ -183,19 +216,25 @@ impl Identity {
     pub async fn login(
         &self,
         email: &Email,
-        password: &str,
+        password: &Password,
     ) -> Result<LoginOutcome, IdentityError> {
         self.initiate(
             AuthFlowType::UserPasswordAuth,
-            &[("USERNAME", email.as_str()), ("PASSWORD", password)],
+            &[
+                ("USERNAME", email.as_str()),
+                ("PASSWORD", password.as_str()),
+            ],
         )
         .await
     }
 
-    pub async fn refresh(&self, refresh_token: &str) -> Result<LoginOutcome, IdentityError> {
+    pub async fn refresh(
+        &self,
+        refresh_token: &RefreshToken,
+    ) -> Result<LoginOutcome, IdentityError> {
         self.initiate(
             AuthFlowType::RefreshTokenAuth,
-            &[("REFRESH_TOKEN", refresh_token)],
+            &[("REFRESH_TOKEN", refresh_token.as_str())],
         )
         .await
     }
@@ -217,21 +256,24 @@ impl Identity {
         outcome(out.authentication_result, out.challenge_name, out.session)
     }
 
-    /// Answers a login challenge: a new password, or a TOTP code.
+    /// Answers a login challenge: a new password, or a TOTP code. A session Cognito does not know, or
+    /// no longer accepts, is [`IdentityError::InvalidSession`] on Cognito and on the emulator alike.
     pub async fn respond(
         &self,
         email: &Email,
-        session: &str,
+        session: &LoginSession,
         answer: ChallengeAnswer<'_>,
     ) -> Result<LoginOutcome, IdentityError> {
         let (challenge, key, value) = match answer {
-            ChallengeAnswer::NewPassword(p) => {
-                (ChallengeNameType::NewPasswordRequired, "NEW_PASSWORD", p)
-            }
+            ChallengeAnswer::NewPassword(p) => (
+                ChallengeNameType::NewPasswordRequired,
+                "NEW_PASSWORD",
+                p.as_str(),
+            ),
             ChallengeAnswer::TotpCode(c) => (
                 ChallengeNameType::SoftwareTokenMfa,
                 "SOFTWARE_TOKEN_MFA_CODE",
-                c,
+                c.as_str(),
             ),
         };
         let out = self
@@ -239,12 +281,18 @@ impl Identity {
             .respond_to_auth_challenge()
             .client_id(&self.client_id)
             .challenge_name(challenge)
-            .session(session)
+            .session(session.as_str())
             .challenge_responses("USERNAME", email.as_str())
             .challenge_responses(key, value)
             .send()
             .await
-            .map_err(cognito_error)?;
+            .map_err(|e| match cognito_error(e) {
+                // Cognito: NotAuthorized ("Invalid session"); the emulator: ResourceNotFound.
+                IdentityError::NotAuthorized | IdentityError::ResourceNotFound => {
+                    IdentityError::InvalidSession
+                }
+                other => other,
+            })?;
         outcome(out.authentication_result, out.challenge_name, out.session)
     }
 
@@ -265,13 +313,13 @@ impl Identity {
     pub async fn finish_totp_setup(
         &self,
         access_token: &str,
-        code: &str,
+        code: &TotpCode,
     ) -> Result<(), IdentityError> {
         let verified = self
             .client
             .verify_software_token()
             .access_token(access_token)
-            .user_code(code)
+            .user_code(code.as_str())
             .send()
             .await
             .map_err(cognito_error)?;
@@ -295,8 +343,8 @@ impl Identity {
 }
 
 pub enum ChallengeAnswer<'a> {
-    NewPassword(&'a str),
-    TotpCode(&'a str),
+    NewPassword(&'a Password),
+    TotpCode(&'a TotpCode),
 }
 
 fn attr(name: &str, value: &str) -> AttributeType {
@@ -313,15 +361,13 @@ fn outcome(
     session: Option<String>,
 ) -> Result<LoginOutcome, IdentityError> {
     match (result, challenge, session) {
-        (Some(result), _, _) => Ok(LoginOutcome::Authenticated {
-            tokens: Tokens {
-                access_token: result.access_token.ok_or_else(|| missing("access token"))?,
-                id_token: result.id_token.ok_or_else(|| missing("id token"))?,
-                refresh_token: result.refresh_token,
-                expires_in: result.expires_in,
-                token_type: "Bearer".to_owned(),
-            },
-        }),
+        (Some(result), _, _) => Ok(LoginOutcome::Authenticated(Tokens {
+            access_token: result.access_token.ok_or_else(|| missing("access token"))?,
+            id_token: result.id_token.ok_or_else(|| missing("id token"))?,
+            refresh_token: result.refresh_token,
+            expires_in: result.expires_in,
+            token_type: "Bearer".to_owned(),
+        })),
         (None, Some(challenge), Some(session)) => Ok(LoginOutcome::Challenge {
             challenge: challenge.as_str().to_owned(),
             session,

@@ -11,6 +11,7 @@
 //! - [`objects`] (S3) and [`jobs`] (SQS), with [`payloads`] sealing what leaves for S3 under the tenant key;
 //! - [`app`]: the clients a function builds once at cold start.
 
+pub mod api;
 pub mod app;
 pub mod audit;
 pub mod auth;

@@ -8,14 +8,14 @@ use crate::charts::{escape, render_svg, Chart};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Section {
     pub heading: String,
     /// Markdown.
     pub body: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct KeyFigure {
     pub label: String,
     pub value: f64,
@@ -23,7 +23,7 @@ pub struct KeyFigure {
 }
 
 /// What a provider answers, in the shape of [`crate::domain::analysis::result_schema`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AnalysisResult {
     pub title: String,
     pub summary: String,
@@ -45,9 +45,12 @@ impl AnalysisResult {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A report's file format, as `?format=` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     Html,
+    #[serde(rename = "md")]
     Markdown,
     Json,
     Csv,

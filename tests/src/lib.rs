@@ -119,6 +119,37 @@ fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// Everything the stack of this test binary has logged, as JSON lines.
+static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+/// Where the stack's log lines go in tests: kept for [`logged`] to read back.
+struct LogWriter;
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The log lines written so far by every test of this binary (they run in parallel, so a test
+/// asserts on what its own requests could have written: a marker of its own, a bound on any line).
+pub fn logged() -> Vec<String> {
+    let bytes = LOGS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone();
+    String::from_utf8_lossy(&bytes)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
 /// A JSON file of the repository (a Stripe fixture, a sample event), by its path from the root.
 pub fn repository_json(path: &str) -> Value {
     let path = workspace_root().join(path);
@@ -203,7 +234,7 @@ fn spawn_emulator() -> (std::process::Child, String) {
 /// `#[tokio::test]` has a runtime of its own that ends with the test.
 pub fn stack() -> &'static Stack {
     STACK.get_or_init(|| {
-        confide_shared::telemetry::init();
+        confide_shared::telemetry::init_with(|| LogWriter);
         let region = "eu-west-1".to_owned();
         let (tx, rx) = std::sync::mpsc::channel();
         let template = workspace_root().join("template.yaml");
@@ -389,6 +420,31 @@ impl Client {
                 .unwrap_or_else(|_| panic!("non-JSON answer {status}: {text}"))
         };
         Reply { status, body }
+    }
+
+    /// Any bytes with any content type (`None`: no header), answered as status and raw text, for
+    /// probing how the API takes what no browser would send.
+    pub async fn send_bytes(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: impl Into<Vec<u8>>,
+    ) -> (u16, String) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self
+            .http
+            .request(method, format!("{}{}", self.base, path))
+            .body(body.into());
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = request.send().await.expect("request reaches the gateway");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body"))
     }
 
     /// A download: status, content type, content disposition and the body as text.

@@ -9,6 +9,11 @@
 //! The work itself happens in the `analysis-worker` function; this one stores the request (encrypted),
 //! enqueues its ids and reads back what the worker stored.
 
+use confide_shared::api::analyses::{
+    AnalysisAccepted, AnalysisDetail, AnalysisSummary, KindCatalogue, KindView, NewAnalysis,
+    ProviderView, UsageView,
+};
+use confide_shared::api::Page;
 use confide_shared::app::{now_rfc3339, now_unix};
 use confide_shared::auth::Caller;
 use confide_shared::domain::analysis::{validate, AnalysisKind};
@@ -26,8 +31,6 @@ use confide_shared::reports::{self, AnalysisResult, Format, ReportMeta};
 use confide_shared::store::{keys, StoreError, Versioned};
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
-use serde::Deserialize;
-use serde_json::{json, Value};
 
 const DEFAULT_LIMIT: i32 = 20;
 const MAX_LIMIT: i32 = 100;
@@ -99,30 +102,8 @@ fn invalid_cursor() -> ApiError {
 }
 
 /// The cursor of the next page: the id in the last sort key, without its prefix.
-fn next_cursor(next_sk: Option<String>, prefix: &str) -> Value {
-    next_sk
-        .and_then(|sk| sk.strip_prefix(prefix).map(str::to_owned))
-        .map_or(Value::Null, Value::String)
-}
-
-// ---------------------------------------------------------------- views
-
-fn summary_view(analysis: &Analysis) -> Value {
-    json!({
-        "id": analysis.id,
-        "kind": analysis.kind,
-        "status": analysis.status,
-        "template_id": analysis.template_id,
-        "created_by": analysis.created_by,
-        "created_at": analysis.created_at,
-        "started_at": analysis.started_at,
-        "finished_at": analysis.finished_at,
-        "attempts": analysis.attempts,
-        "provider": analysis.provider,
-        "model": analysis.model,
-        "usage": analysis.usage,
-        "failure": analysis.failure,
-    })
+fn next_cursor(next_sk: Option<String>, prefix: &str) -> Option<String> {
+    next_sk.and_then(|sk| sk.strip_prefix(prefix).map(str::to_owned))
 }
 
 // ---------------------------------------------------------------- analyses
@@ -141,28 +122,21 @@ async fn kinds(app: &App, caller: &Caller) -> Result<HttpResponse, ApiError> {
             tenant.data_region,
             tenant.settings.allowed_providers.as_deref(),
         )
-        .map(|spec| json!({ "name": spec.name, "model": spec.model }))
-        .unwrap_or(Value::Null);
-    let kinds: Vec<Value> = AnalysisKind::ALL
+        .ok()
+        .map(|spec| ProviderView {
+            name: spec.name.clone(),
+            model: spec.model.clone(),
+        });
+    let kinds = AnalysisKind::ALL
         .iter()
-        .map(|kind| {
-            json!({
-                "kind": kind,
-                "title": kind.title(),
-                "description": kind.description(),
-                "form_schema": kind.form_schema(),
-            })
+        .map(|kind| KindView {
+            kind: *kind,
+            title: kind.title().to_owned(),
+            description: kind.description().to_owned(),
+            form_schema: kind.form_schema(),
         })
         .collect();
-    Ok(json(200, &json!({ "kinds": kinds, "provider": provider })))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewAnalysis {
-    kind: Option<String>,
-    inputs: Option<Value>,
-    template_id: Option<String>,
+    Ok(json(200, &KindCatalogue { kinds, provider }))
 }
 
 async fn create(
@@ -248,7 +222,10 @@ async fn create(
     .await?;
     Ok(json(
         202,
-        &json!({ "id": analysis.id, "status": analysis.status }),
+        &AnalysisAccepted {
+            id: analysis.id,
+            status: analysis.status,
+        },
     ))
 }
 
@@ -311,10 +288,12 @@ async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResp
         .await?;
     app.audit(caller, info, AuditAction::AnalysesListed, "analyses")
         .await?;
-    let items: Vec<Value> = page.records.iter().map(summary_view).collect();
     Ok(json(
         200,
-        &json!({ "items": items, "next_cursor": next_cursor(page.next_sk, keys::ANALYSIS_PREFIX) }),
+        &Page {
+            items: page.records.iter().map(AnalysisSummary::from).collect(),
+            next_cursor: next_cursor(page.next_sk, keys::ANALYSIS_PREFIX),
+        },
     ))
 }
 
@@ -347,12 +326,10 @@ async fn stored_result(
 async fn get(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::AnalysesRead)?;
     let analysis = load(app, caller, &analysis_id(info)?).await?.record;
-    let mut view = summary_view(&analysis);
-    view["inputs"] = analysis.inputs.clone();
-    if analysis.status == AnalysisStatus::Succeeded {
-        view["result"] = serde_json::to_value(stored_result(app, caller, &analysis).await?)
-            .map_err(ApiError::unexpected)?;
-    }
+    let result = match analysis.status {
+        AnalysisStatus::Succeeded => Some(stored_result(app, caller, &analysis).await?),
+        _ => None,
+    };
     app.audit(
         caller,
         info,
@@ -360,7 +337,14 @@ async fn get(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRespo
         format!("analysis/{}", analysis.id),
     )
     .await?;
-    Ok(json(200, &view))
+    Ok(json(
+        200,
+        &AnalysisDetail {
+            summary: AnalysisSummary::from(&analysis),
+            inputs: analysis.inputs,
+            result,
+        },
+    ))
 }
 
 async fn delete(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
@@ -430,7 +414,10 @@ async fn retry(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRes
     .await?;
     Ok(json(
         202,
-        &json!({ "id": saved.record.id, "status": saved.record.status }),
+        &AnalysisAccepted {
+            id: saved.record.id,
+            status: saved.record.status,
+        },
     ))
 }
 
@@ -497,14 +484,15 @@ async fn usage(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRes
         None => now_rfc3339()[..7].to_owned(),
     };
     let usage = app.store.usage(&caller.tenant, &month).await?;
-    Ok(json(200, &json!({ "month": month, "usage": usage })))
+    Ok(json(200, &UsageView { month, usage }))
 }
 
 fn parse_month(raw: &str) -> Option<String> {
     let (year, month) = raw.split_once('-')?;
-    let ok = year.len() == 4
-        && year.bytes().all(|b| b.is_ascii_digit())
-        && month.len() == 2
+    // Digits only: `u8::from_str` would also take a sign (`2026-+1`).
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let ok = digits(year, 4)
+        && digits(month, 2)
         && month.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m));
     ok.then(|| raw.to_owned())
 }
@@ -520,10 +508,6 @@ async fn load_template(
         .template(&caller.tenant, id)
         .await?
         .ok_or(ApiError::NotFound)
-}
-
-fn template_view(template: &AnalysisTemplate) -> Value {
-    serde_json::to_value(template).unwrap_or(Value::Null)
 }
 
 async fn list_templates(
@@ -547,10 +531,12 @@ async fn list_templates(
         "analysis-templates",
     )
     .await?;
-    let items: Vec<Value> = page.records.iter().map(template_view).collect();
     Ok(json(
         200,
-        &json!({ "items": items, "next_cursor": next_cursor(page.next_sk, keys::TEMPLATE_PREFIX) }),
+        &Page {
+            items: page.records,
+            next_cursor: next_cursor(page.next_sk, keys::TEMPLATE_PREFIX),
+        },
     ))
 }
 
@@ -571,7 +557,7 @@ async fn create_template(
         format!("analysis-template/{}", template.id),
     )
     .await?;
-    Ok(json(201, &template_view(&template)))
+    Ok(json(201, &template))
 }
 
 async fn get_template(
@@ -589,7 +575,7 @@ async fn get_template(
         format!("analysis-template/{id}"),
     )
     .await?;
-    Ok(json(200, &template_view(&template)))
+    Ok(json(200, &template))
 }
 
 async fn put_template(
@@ -611,7 +597,7 @@ async fn put_template(
         format!("analysis-template/{id}"),
     )
     .await?;
-    Ok(json(200, &template_view(&template)))
+    Ok(json(200, &template))
 }
 
 async fn delete_template(
@@ -639,7 +625,10 @@ mod tests {
     #[test]
     fn months_are_year_dash_month() {
         assert_eq!(parse_month("2026-11").as_deref(), Some("2026-11"));
-        for bad in ["2026-13", "2026-1", "26-11", "2026/11", "2026-00", ""] {
+        // "2026-+1": issue 9 found it accepted, since `u8::from_str` takes a sign.
+        for bad in [
+            "2026-13", "2026-1", "26-11", "2026/11", "2026-00", "", "2026-+1", "+026-11",
+        ] {
             assert_eq!(parse_month(bad), None, "{bad}");
         }
     }

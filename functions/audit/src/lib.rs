@@ -3,6 +3,7 @@
 //! - `GET /v1/audit?from=&to=&actor=&action=&limit=&cursor=` — newest first, paginated;
 //! - `GET /v1/audit/verify` — walks the hash chain and reports the first broken link.
 
+use confide_shared::api::audit::AuditPage;
 use confide_shared::audit;
 use confide_shared::auth::Caller;
 use confide_shared::domain::audit::{AuditAction, AuditEntry};
@@ -142,7 +143,10 @@ async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResp
         .await?;
     Ok(json(
         200,
-        &serde_json::json!({ "entries": found, "next_cursor": next_cursor.map(|c| c.to_string()) }),
+        &AuditPage {
+            entries: found,
+            next_cursor: next_cursor.map(|c| c.to_string()),
+        },
     ))
 }
 

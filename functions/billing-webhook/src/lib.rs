@@ -7,6 +7,7 @@
 //! No card data is read or kept. Everything here is a handful of table reads and writes, well inside
 //! Stripe's timeout, so nothing is deferred to a queue.
 
+use confide_shared::api::billing::{WebhookOutcome, WebhookReceipt};
 use confide_shared::app::{now_unix, Actor};
 use confide_shared::domain::audit::AuditAction;
 use confide_shared::domain::billing::{Subscription, SubscriptionStatus};
@@ -16,7 +17,6 @@ use confide_shared::store::StoreError;
 use confide_shared::stripe::webhook::{notice_of, verified_event, Notice, Rejection};
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
-use serde_json::json;
 use std::sync::Arc;
 
 /// How long an applied event id is remembered: Stripe retries for up to 3 days.
@@ -44,8 +44,14 @@ async fn route(
     }
 }
 
-fn accepted(outcome: &str) -> HttpResponse {
-    json(200, &json!({ "received": true, "outcome": outcome }))
+fn accepted(outcome: WebhookOutcome) -> HttpResponse {
+    json(
+        200,
+        &WebhookReceipt {
+            received: true,
+            outcome,
+        },
+    )
 }
 
 fn refused(rejection: Rejection) -> ApiError {
@@ -82,19 +88,19 @@ async fn receive(
     let Some(event) =
         verified_event(header, req.body().as_ref(), secret, now_unix()).map_err(refused)?
     else {
-        return Ok(accepted("ignored"));
+        return Ok(accepted(WebhookOutcome::Ignored));
     };
     let event_id = event.id.as_str().to_owned();
     let (customer, notice) = notice_of(&event, &billing.prices);
     if notice == Notice::Other {
-        return Ok(accepted("ignored"));
+        return Ok(accepted(WebhookOutcome::Ignored));
     }
     let Some(tenant) = tenant_of(app, customer.as_deref(), &notice).await? else {
         tracing::warn!(event = %event_id, kind = %event.type_.as_str(), "Stripe event for a customer of no tenant");
-        return Ok(accepted("ignored"));
+        return Ok(accepted(WebhookOutcome::Ignored));
     };
     if app.store.stripe_event_seen(&tenant, &event_id).await? {
-        return Ok(accepted("duplicate"));
+        return Ok(accepted(WebhookOutcome::Duplicate));
     }
     let system = Actor::system(&tenant);
     let event_info = RequestInfo {
@@ -116,9 +122,9 @@ async fn receive(
                     ),
                 )
                 .await?;
-                "applied"
+                WebhookOutcome::Applied
             } else {
-                "stale"
+                WebhookOutcome::Stale
             }
         }
         Notice::CheckoutCompleted { .. }
@@ -134,9 +140,9 @@ async fn receive(
                 _ => (AuditAction::BillingTrialEnding, "subscription"),
             };
             app.audit(system, &event_info, action, target).await?;
-            "recorded"
+            WebhookOutcome::Recorded
         }
-        Notice::Other => "ignored",
+        Notice::Other => WebhookOutcome::Ignored,
     };
     let forget_after = now_unix() + EVENT_MEMORY_SECONDS;
     match app

@@ -9,6 +9,9 @@
 //!
 //! Without a Stripe API key (the local default) the last two answer 503 `billing_not_configured`.
 
+use confide_shared::api::billing::{
+    BillingPeriod, BillingUsage, BillingView, CheckoutRequest as CheckoutBody, Redirect,
+};
 use confide_shared::app::now_rfc3339;
 use confide_shared::auth::Caller;
 use confide_shared::config::BillingSettings;
@@ -20,8 +23,6 @@ use confide_shared::store::StoreError;
 use confide_shared::stripe::api::{CheckoutRequest, StripeApi};
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
-use serde::Deserialize;
-use serde_json::json;
 use std::sync::Arc;
 
 /// The function's state: the app, and the Stripe client where this deployment bills its tenants.
@@ -77,21 +78,22 @@ async fn overview(
         .await?;
     Ok(json(
         200,
-        &json!({
-            "configured": configured,
-            "plan": plan,
-            "status": subscription.as_ref().map(|s| s.status),
-            "current_period": subscription.as_ref().map(|s| json!({
-                "start": s.current_period_start, "end": s.current_period_end,
-            })),
-            "month": month,
-            "limits": limits,
-            "usage": {
-                "seats": seats,
-                "analyses_per_month": usage.analyses,
-                "ai_tokens_per_month": usage.input_tokens + usage.output_tokens,
+        &BillingView {
+            configured,
+            plan,
+            status: subscription.as_ref().map(|s| s.status),
+            current_period: subscription.as_ref().map(|s| BillingPeriod {
+                start: s.current_period_start,
+                end: s.current_period_end,
+            }),
+            month,
+            limits,
+            usage: BillingUsage {
+                seats: seats as u64,
+                analyses_per_month: usage.analyses,
+                ai_tokens_per_month: usage.input_tokens + usage.output_tokens,
             },
-        }),
+        },
     ))
 }
 
@@ -111,12 +113,6 @@ fn stripe_failed(error: confide_shared::error::BoxError) -> ApiError {
         service: "Stripe",
         source: error,
     }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CheckoutBody {
-    plan: String,
 }
 
 async fn checkout(
@@ -164,7 +160,7 @@ async fn checkout(
         format!("plan/{}", plan.as_str()),
     )
     .await?;
-    Ok(json(201, &json!({ "url": url })))
+    Ok(json(201, &Redirect { url }))
 }
 
 /// The tenant's Stripe customer, created on first use. Stripe's idempotency key makes concurrent
@@ -224,5 +220,5 @@ async fn portal(
         .map_err(stripe_failed)?;
     app.audit(caller, info, AuditAction::BillingPortalOpened, "portal")
         .await?;
-    Ok(json(201, &json!({ "url": url })))
+    Ok(json(201, &Redirect { url }))
 }

@@ -4,18 +4,22 @@
 //! `POST /v1/auth/refresh`. Authenticated: `POST /v1/auth/logout` (global sign-out).
 
 use base64::Engine;
+use confide_shared::api::identity::{
+    LoginRequest, MfaAnswer, MfaEnabled, MfaRequest, MfaState, NewPasswordRequest, RefreshRequest,
+    SignupCreated, SignupRequest, TotpSetup,
+};
 use confide_shared::app::{now_rfc3339, now_unix, Actor};
 use confide_shared::domain::audit::AuditAction;
+use confide_shared::domain::credentials::{LoginSession, Password, RefreshToken, TotpCode};
 use confide_shared::domain::member::Member;
 use confide_shared::domain::tenant::{parse_company, BusinessProfile, Tenant, TenantSettings};
 use confide_shared::domain::{Email, Role, TenantId, UserId};
 use confide_shared::http::{
     finish, json, json_body, no_content, unknown_route, HttpResponse, RequestInfo,
 };
-use confide_shared::identity::{temporary_password, ChallengeAnswer, LoginOutcome};
+use confide_shared::identity::{temporary_password, ChallengeAnswer, IdentityError, LoginOutcome};
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
-use serde::Deserialize;
 
 pub async fn handle(app: &App, req: Request) -> HttpResponse {
     let info = RequestInfo::of(&req);
@@ -34,23 +38,16 @@ async fn route(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpRespo
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SignupRequest {
-    company: String,
-    email: String,
-    password: String,
-}
-
 /// Creates the owner's Cognito user, the tenant's branch key, then the tenant with its owner. A failure
 /// after the user exists removes the user again, so the same sign-up can simply be retried.
 async fn signup(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpResponse, ApiError> {
     let body: SignupRequest = json_body(req)?;
     let company = parse_company(&body.company)?;
     let email = Email::parse(&body.email)?;
+    let password = Password::parse("password", &body.password)?;
     let user_id = app
         .identity
-        .create_user(&email, Some(&body.password), &temporary_password(), false)
+        .create_user(&email, Some(&password), &temporary_password(), false)
         .await?;
     let tenant = Tenant {
         id: TenantId::generate(),
@@ -93,30 +90,19 @@ async fn signup(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpResp
     tracing::info!(tenant = %tenant.id, "tenant created");
     Ok(json(
         201,
-        &serde_json::json!({ "tenant_id": tenant.id, "user_id": user_id }),
+        &SignupCreated {
+            tenant_id: tenant.id,
+            user_id,
+        },
     ))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LoginRequest {
-    email: String,
-    password: String,
 }
 
 async fn login(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpResponse, ApiError> {
     let body: LoginRequest = json_body(req)?;
     let email = Email::parse(&body.email)?;
-    let outcome = app.identity.login(&email, &body.password).await?;
+    let password = Password::parse("password", &body.password)?;
+    let outcome = app.identity.login(&email, &password).await?;
     answer_login(app, info, outcome).await
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewPasswordRequest {
-    email: String,
-    session: String,
-    new_password: String,
 }
 
 /// The first login of an invited member, who must replace their temporary password.
@@ -127,49 +113,45 @@ async fn new_password(
 ) -> Result<HttpResponse, ApiError> {
     let body: NewPasswordRequest = json_body(req)?;
     let email = Email::parse(&body.email)?;
+    let session = login_session(&body.session)?;
+    let new_password = Password::parse("new_password", &body.new_password)?;
     let outcome = app
         .identity
         .respond(
             &email,
-            &body.session,
-            ChallengeAnswer::NewPassword(&body.new_password),
+            &session,
+            ChallengeAnswer::NewPassword(&new_password),
         )
         .await?;
     answer_login(app, info, outcome).await
-}
-
-#[derive(Deserialize)]
-#[serde(tag = "step", rename_all = "snake_case", deny_unknown_fields)]
-enum MfaRequest {
-    /// Signed in (bearer token): get a TOTP secret for an authenticator app.
-    Setup,
-    /// Signed in: confirm the app with a first code; TOTP is then asked at every login.
-    Verify { code: String },
-    /// Logging in: answer the `SOFTWARE_TOKEN_MFA` challenge.
-    Challenge {
-        email: String,
-        session: String,
-        code: String,
-    },
 }
 
 async fn mfa(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpResponse, ApiError> {
     match json_body::<MfaRequest>(req)? {
         MfaRequest::Setup => {
             let secret = app.identity.start_totp_setup(bearer(req)?).await?;
-            let uri = format!("otpauth://totp/Confide?secret={secret}&issuer=Confide");
+            let otpauth_uri = format!("otpauth://totp/Confide?secret={secret}&issuer=Confide");
             Ok(json(
                 200,
-                &serde_json::json!({ "secret": secret, "otpauth_uri": uri }),
+                &MfaAnswer::Setup(TotpSetup {
+                    secret,
+                    otpauth_uri,
+                }),
             ))
         }
         MfaRequest::Verify { code } => {
             let token = bearer(req)?;
+            let code = TotpCode::parse(&code)?;
             app.identity.finish_totp_setup(token, &code).await?;
             if let Some(user) = unverified_subject(token) {
                 audit_for_user(app, &user, info, AuditAction::MfaEnabled).await?;
             }
-            Ok(json(200, &serde_json::json!({ "mfa": "enabled" })))
+            Ok(json(
+                200,
+                &MfaAnswer::Enabled(MfaEnabled {
+                    mfa: MfaState::Enabled,
+                }),
+            ))
         }
         MfaRequest::Challenge {
             email,
@@ -177,6 +159,8 @@ async fn mfa(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpRespons
             code,
         } => {
             let email = Email::parse(&email)?;
+            let session = login_session(&session)?;
+            let code = TotpCode::parse(&code)?;
             let outcome = app
                 .identity
                 .respond(&email, &session, ChallengeAnswer::TotpCode(&code))
@@ -186,15 +170,10 @@ async fn mfa(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpRespons
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RefreshRequest {
-    refresh_token: String,
-}
-
 async fn refresh(app: &App, req: &Request) -> Result<HttpResponse, ApiError> {
     let body: RefreshRequest = json_body(req)?;
-    let outcome = app.identity.refresh(&body.refresh_token).await?;
+    let token = RefreshToken::parse(&body.refresh_token).ok_or(ApiError::Unauthenticated)?;
+    let outcome = app.identity.refresh(&token).await?;
     Ok(json(200, &outcome))
 }
 
@@ -222,7 +201,7 @@ async fn answer_login(
     info: &RequestInfo,
     outcome: LoginOutcome,
 ) -> Result<HttpResponse, ApiError> {
-    if let LoginOutcome::Authenticated { tokens } = &outcome {
+    if let LoginOutcome::Authenticated(tokens) = &outcome {
         let user = unverified_subject(&tokens.access_token)
             .ok_or_else(|| ApiError::unexpected("Cognito token has no subject"))?;
         audit_for_user(app, &user, info, AuditAction::Login).await?;
@@ -243,6 +222,11 @@ async fn audit_for_user(
         .ok_or(ApiError::Unauthenticated)?;
     app.audit(Actor::user(&tenant, user), info, action, "session")
         .await
+}
+
+/// A session that cannot be one Cognito issued is answered like one Cognito no longer knows.
+fn login_session(raw: &str) -> Result<LoginSession, ApiError> {
+    LoginSession::parse(raw).ok_or_else(|| IdentityError::InvalidSession.into())
 }
 
 fn bearer(req: &Request) -> Result<&str, ApiError> {

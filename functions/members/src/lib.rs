@@ -6,6 +6,7 @@
 //!
 //! Only owners make, change or remove owners, and the last owner can be neither demoted nor removed.
 
+use confide_shared::api::members::{InviteRequest, MemberList, MemberView, RoleChange};
 use confide_shared::app::now_rfc3339;
 use confide_shared::auth::Caller;
 use confide_shared::config::InviteDelivery;
@@ -20,7 +21,6 @@ use confide_shared::identity::temporary_password;
 use confide_shared::store::StoreError;
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
-use serde::Deserialize;
 
 pub async fn handle(app: &App, req: Request) -> HttpResponse {
     let info = RequestInfo::of(&req);
@@ -38,13 +38,14 @@ async fn route(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpRespo
     }
 }
 
-fn member_view(member: &Member) -> serde_json::Value {
-    serde_json::json!({
-        "user_id": member.user_id,
-        "email": member.email,
-        "role": member.role,
-        "joined_at": member.joined_at,
-    })
+fn member_view(member: &Member) -> MemberView {
+    MemberView {
+        user_id: member.user_id.clone(),
+        email: member.email.clone(),
+        role: member.role,
+        joined_at: member.joined_at.clone(),
+        temporary_password: None,
+    }
 }
 
 async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
@@ -52,15 +53,8 @@ async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResp
     let members = app.store.members(&caller.tenant).await?;
     app.audit(caller, info, AuditAction::MembersListed, "members")
         .await?;
-    let members: Vec<_> = members.iter().map(member_view).collect();
-    Ok(json(200, &serde_json::json!({ "members": members })))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InviteRequest {
-    email: String,
-    role: String,
+    let members = members.iter().map(member_view).collect();
+    Ok(json(200, &MemberList { members }))
 }
 
 async fn invite(
@@ -116,7 +110,7 @@ async fn invite(
     let mut view = member_view(&member);
     if !email_it {
         // Local stack only: no email goes out, so the inviter passes the password on.
-        view["temporary_password"] = password.into();
+        view.temporary_password = Some(password);
     }
     Ok(json(201, &view))
 }
@@ -152,12 +146,6 @@ async fn another_owner(
 
 fn last_owner() -> ApiError {
     ApiError::conflict("last_owner", "a tenant must keep at least one owner")
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RoleChange {
-    role: String,
 }
 
 async fn change_role(

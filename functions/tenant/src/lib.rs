@@ -3,9 +3,11 @@
 //! - `GET /v1/tenant`, `PATCH /v1/tenant` — retention, analytics opt-out; data region read-only;
 //! - `GET /v1/tenant/profile`, `PUT /v1/tenant/profile` — what the business is and does.
 
+use confide_shared::api::tenant::TenantView;
 use confide_shared::auth::Caller;
 use confide_shared::domain::audit::AuditAction;
-use confide_shared::domain::tenant::{BusinessProfile, SettingsPatch};
+use confide_shared::domain::tenant::{BusinessProfile, SettingsPatch, Tenant};
+use confide_shared::domain::text::quote;
 use confide_shared::domain::Permission;
 use confide_shared::http::{finish, json, json_body, unknown_route, HttpResponse, RequestInfo};
 use confide_shared::{ApiError, App};
@@ -27,18 +29,15 @@ async fn route(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpRespo
     }
 }
 
-fn tenant_view(
-    tenant: &confide_shared::domain::tenant::Tenant,
-    caller: &Caller,
-) -> serde_json::Value {
-    serde_json::json!({
-        "id": tenant.id,
-        "company": tenant.company,
-        "data_region": tenant.data_region,
-        "settings": tenant.settings,
-        "created_at": tenant.created_at,
-        "your_role": caller.role,
-    })
+fn tenant_view(tenant: Tenant, caller: &Caller) -> TenantView {
+    TenantView {
+        id: tenant.id,
+        company: tenant.company,
+        data_region: tenant.data_region,
+        settings: tenant.settings,
+        created_at: tenant.created_at,
+        your_role: caller.role,
+    }
 }
 
 async fn get_tenant(
@@ -54,7 +53,7 @@ async fn get_tenant(
         .ok_or(ApiError::NotFound)?;
     app.audit(caller, info, AuditAction::TenantRead, "tenant")
         .await?;
-    Ok(json(200, &tenant_view(&tenant, caller)))
+    Ok(json(200, &tenant_view(tenant, caller)))
 }
 
 async fn patch_tenant(
@@ -81,13 +80,16 @@ async fn patch_tenant(
     {
         return Err(ApiError::bad_request(
             "invalid_field",
-            format!("allowed_providers: {unknown:?} is not a provider of this deployment"),
+            format!(
+                "allowed_providers: {} is not a provider of this deployment",
+                quote(unknown)
+            ),
         ));
     }
     app.store.save_tenant(&tenant).await?;
     app.audit(caller, info, AuditAction::TenantUpdated, "tenant")
         .await?;
-    Ok(json(200, &tenant_view(&tenant, caller)))
+    Ok(json(200, &tenant_view(tenant, caller)))
 }
 
 async fn get_profile(

@@ -174,21 +174,7 @@ fn api_gateway_v2_event(
             .or_insert(value);
     }
     let raw_query = parts.uri.query().unwrap_or_default().to_owned();
-    let mut query: BTreeMap<String, String> = BTreeMap::new();
-    for pair in raw_query.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let decode = |s: &str| {
-            let s = s.replace('+', " ");
-            percent_decode(&s)
-        };
-        query
-            .entry(decode(k))
-            .and_modify(|existing| {
-                existing.push(',');
-                existing.push_str(&decode(v));
-            })
-            .or_insert_with(|| decode(v));
-    }
+    let query = query_parameters(&raw_query);
     let (body, is_base64) = match std::str::from_utf8(body) {
         Ok(text) => (text.to_owned(), false),
         Err(_) => (base64::engine::general_purpose::STANDARD.encode(body), true),
@@ -229,22 +215,21 @@ fn api_gateway_v2_event(
     })
 }
 
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
+/// `queryStringParameters` as API Gateway builds them: names and values form-decoded (`+` is a
+/// space, `%XX` a byte, anything else kept as it is; bytes that are not UTF-8 become U+FFFD), and
+/// the values of a repeated name joined with commas.
+pub fn query_parameters(raw_query: &str) -> BTreeMap<String, String> {
+    let mut query: BTreeMap<String, String> = BTreeMap::new();
+    for (name, value) in form_urlencoded::parse(raw_query.as_bytes()) {
+        query
+            .entry(name.into_owned())
+            .and_modify(|existing| {
+                existing.push(',');
+                existing.push_str(&value);
+            })
+            .or_insert_with(|| value.into_owned());
     }
-    String::from_utf8_lossy(&out).into_owned()
+    query
 }
 
 fn into_axum(response: HttpResponse) -> AxumResponse {
@@ -263,15 +248,122 @@ fn into_axum(response: HttpResponse) -> AxumResponse {
 
 #[cfg(test)]
 mod tests {
-    use super::percent_decode;
+    use super::{api_gateway_v2_event, query_parameters};
+    use crate::template::Route;
+    use std::collections::BTreeMap;
+
+    fn one(raw: &str) -> String {
+        query_parameters(raw)
+            .remove("q")
+            .unwrap_or_else(|| panic!("{raw}: no q"))
+    }
 
     #[test]
     fn query_values_are_percent_decoded() {
+        assert_eq!(one("q=2026-11-24T10%3A00%3A00Z"), "2026-11-24T10:00:00Z");
+        assert_eq!(one("q=a%2"), "a%2");
+        assert_eq!(one("q=%41+b"), "A b");
         assert_eq!(
-            percent_decode("2026-11-24T10%3A00%3A00Z"),
-            "2026-11-24T10:00:00Z"
+            query_parameters("q=1&q=2&r=")
+                .into_iter()
+                .collect::<Vec<_>>(),
+            [("q".into(), "1,2".into()), ("r".into(), String::new())]
         );
-        assert_eq!(percent_decode("a%2"), "a%2");
-        assert_eq!(percent_decode("%41"), "A");
+    }
+
+    /// Issue 9: `%a` followed by a multi-byte character panicked (a `&str` sliced inside `é`), and
+    /// `%+1` decoded to byte 1 because `u8::from_str_radix` takes a sign.
+    #[test]
+    fn malformed_escapes_are_kept_as_they_are() {
+        assert_eq!(one("q=%aé"), "%aé");
+        assert_eq!(one("q=%a\u{e9}%e9"), "%aé\u{fffd}");
+        assert_eq!(one("q=%+1"), "% 1");
+        assert_eq!(one("q=%-1"), "%-1");
+        assert_eq!(one("q=%"), "%");
+        assert_eq!(one("q=%00"), "\0");
+    }
+
+    // Fuzz targets: `cargo test` runs them as property tests; `cargo bolero test --package
+    // confide-local <name>` under libFuzzer on a nightly toolchain.
+
+    /// Any query string decodes without a panic.
+    #[test]
+    fn any_query_string_decodes() {
+        bolero::check!().for_each(|bytes: &[u8]| {
+            let _ = query_parameters(&String::from_utf8_lossy(bytes));
+        });
+    }
+
+    /// What a client encodes comes back as it was.
+    #[test]
+    fn encoded_query_values_round_trip() {
+        bolero::check!()
+            .with_type::<Vec<(String, String)>>()
+            .for_each(|pairs| {
+                let encoded = form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(pairs.iter())
+                    .finish();
+                let decoded = query_parameters(&encoded);
+                for (name, value) in pairs {
+                    let got = decoded.get(name).expect("every name comes back");
+                    assert!(got.split(',').count() >= 1 && got.contains(value.as_str()));
+                }
+            });
+    }
+
+    /// Any request the HTTP server accepts becomes an API Gateway event that lambda_http reads: bytes
+    /// in the path, the query, the headers or the body never make the gateway answer 500.
+    #[test]
+    fn any_request_becomes_an_event_lambda_http_reads() {
+        let route = Route {
+            method: "POST".into(),
+            path: "/v1/members/{user_id}".into(),
+            function: "MembersFunction".into(),
+            binary: "members".into(),
+            public: false,
+        };
+        bolero::check!()
+            .with_type::<(String, String, Vec<u8>, Vec<u8>, Vec<u8>)>()
+            .for_each(|(segment, query, header_name, header_value, body)| {
+                let Ok(uri) = http::Uri::try_from(format!("/v1/members/{segment}?{query}")) else {
+                    return;
+                };
+                let mut builder = http::Request::builder().method("POST").uri(uri);
+                if let (Ok(name), Ok(value)) = (
+                    http::HeaderName::from_bytes(header_name),
+                    http::HeaderValue::from_bytes(header_value),
+                ) {
+                    builder = builder.header(name, value);
+                }
+                let Ok(request) = builder.body(()) else {
+                    return;
+                };
+                let (parts, ()) = request.into_parts();
+                let Some(params) = route.matches("POST", parts.uri.path()) else {
+                    return;
+                };
+                let claims = Some(BTreeMap::from([("sub".to_owned(), segment.clone())]));
+                let peer = "127.0.0.1:1".parse().expect("address");
+                let event = api_gateway_v2_event(&route, &parts, &params, claims, body, peer);
+                let read = lambda_http::request::from_str(&event.to_string());
+                assert!(read.is_ok(), "{:?}", read.err());
+            });
+    }
+
+    /// Any path matches a route or not, without a panic.
+    #[test]
+    fn any_path_is_matched_or_not() {
+        let route = Route {
+            method: "GET".into(),
+            path: "/v1/analyses/{id}/report".into(),
+            function: "AnalysesFunction".into(),
+            binary: "analyses".into(),
+            public: false,
+        };
+        bolero::check!().with_type::<String>().for_each(|path| {
+            if let Some(params) = route.matches("GET", path) {
+                assert!(params.get("id").is_some_and(|id| !id.is_empty()));
+            }
+        });
     }
 }

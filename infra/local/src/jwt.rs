@@ -3,6 +3,7 @@
 //! reach the handler as API Gateway passes them: every value a string.
 
 use anyhow::{Context, Result};
+use confide_shared::domain::text::clip_message;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use std::collections::{BTreeMap, HashMap};
@@ -84,7 +85,7 @@ impl JwtAuthorizer {
         validation.validate_aud = false;
         validation.leeway = 5;
         let data = decode::<serde_json::Map<String, serde_json::Value>>(token, key, &validation)
-            .map_err(|e| Refusal::BadSignatureOrClaims(e.to_string()))?;
+            .map_err(|e| Refusal::BadSignatureOrClaims(clip_message(&e.to_string())))?;
         let claims = data.claims;
         let audience_ok = ["aud", "client_id"]
             .iter()

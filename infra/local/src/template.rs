@@ -558,8 +558,57 @@ mod tests {
         let public: Vec<String> = routes.iter().filter(|r| r.public).map(Route::key).collect();
         assert_eq!(
             public.len(),
-            7,
-            "only health, signup, the login steps and the Stripe webhook are public: {public:?}"
+            8,
+            "only health, the OpenAPI document, signup, the login steps and the Stripe webhook are \
+             public: {public:?}"
+        );
+    }
+
+    /// The OpenAPI document lists exactly the template's routes, each public or not as the template
+    /// says; and every route's documented errors follow from what it takes.
+    #[test]
+    fn the_openapi_document_has_exactly_the_templates_routes() {
+        let document = serde_json::to_value(confide_shared::api::openapi::document()).unwrap();
+        assert_eq!(document["openapi"], "3.1.0");
+        let mut documented = Vec::new();
+        for (path, item) in document["paths"].as_object().expect("paths") {
+            for (method, operation) in item.as_object().expect("path item") {
+                let public = operation["security"].as_array().is_some_and(|s| {
+                    s.iter()
+                        .all(|r| r.as_object().is_some_and(|r| r.is_empty()))
+                });
+                documented.push((format!("{} {path}", method.to_uppercase()), public));
+                let responses = operation["responses"].as_object().expect("responses");
+                if !public {
+                    for status in ["401", "403"] {
+                        assert!(
+                            responses.contains_key(status),
+                            "{method} {path}: no {status}"
+                        );
+                    }
+                }
+            }
+        }
+        documented.sort();
+        let mut declared: Vec<(String, bool)> = template()
+            .routes()
+            .unwrap()
+            .iter()
+            .map(|r| (r.key(), r.public))
+            .collect();
+        declared.sort();
+        let missing: Vec<_> = declared
+            .iter()
+            .filter(|r| !documented.contains(r))
+            .collect();
+        let extra: Vec<_> = documented
+            .iter()
+            .filter(|r| !declared.contains(r))
+            .collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "routes (key, public) in template.yaml but not in the document: {missing:?}; \
+             in the document but not in template.yaml: {extra:?}"
         );
     }
 

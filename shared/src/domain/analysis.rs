@@ -5,11 +5,12 @@
 //! drift. The schemas use a small subset of JSON Schema — objects of strings, integers and arrays of
 //! strings, with bounds and enums — which [`validate`] implements in full.
 
+use super::text::{quote, text_rule};
 use super::InvalidField;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AnalysisKind {
     Swot,
@@ -180,7 +181,7 @@ pub fn validate(schema: &Value, inputs: &Value) -> Result<(), InvalidField> {
     for (name, value) in object {
         let rule = properties
             .get(name)
-            .ok_or_else(|| fail(name, "is not a field of this form".into()))?;
+            .ok_or_else(|| fail(&quote(name), "is not a field of this form".into()))?;
         check_value(rule, value).map_err(|message| fail(name, message))?;
         if let (Some(items), Some(values)) = (rule.get("items"), value.as_array()) {
             for (i, item) in values.iter().enumerate() {
@@ -197,6 +198,9 @@ fn check_value(rule: &Value, value: &Value) -> Result<(), String> {
     match rule["type"].as_str() {
         Some("string") => {
             let text = value.as_str().ok_or("must be text")?;
+            if let Some(rule) = text_rule(text, true) {
+                return Err(rule.to_owned());
+            }
             let len = text.chars().count() as u64;
             if bound("minLength").is_some_and(|min| len < min)
                 || bound("maxLength").is_some_and(|max| len > max)
@@ -330,7 +334,22 @@ mod tests {
             (
                 AnalysisKind::Swot,
                 json!({ "goal": "Grow", "extra": 1 }),
-                "extra: is not a field",
+                "\"extra\": is not a field",
+            ),
+            (
+                AnalysisKind::Swot,
+                json!({ "goal": "Grow", "k".repeat(100_000): 1 }),
+                "\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\"…: is not a field of this form",
+            ),
+            (
+                AnalysisKind::Swot,
+                json!({ "goal": "Grow\u{0}th" }),
+                "goal: must not contain control characters",
+            ),
+            (
+                AnalysisKind::CompetitorLandscape,
+                json!({ "competitors": ["a\u{202E}b"], "market": "x y" }),
+                "competitors[0]: must not contain bidirectional",
             ),
             (
                 AnalysisKind::CompetitorLandscape,

@@ -1,11 +1,12 @@
 //! Saved analysis forms ("templates"): a named form with its inputs, re-used for later analyses.
 
 use super::analysis::{validate, AnalysisKind};
+use super::text::check_text;
 use super::{InvalidField, TemplateId, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AnalysisTemplate {
     pub id: TemplateId,
     pub name: String,
@@ -17,7 +18,7 @@ pub struct AnalysisTemplate {
 }
 
 /// A template as a client sends it, before it is checked.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateDraft {
     pub name: String,
@@ -36,12 +37,10 @@ pub struct ValidTemplate {
 impl TemplateDraft {
     pub fn parse(self) -> Result<ValidTemplate, InvalidField> {
         let name = self.name.trim();
-        if !(1..=100).contains(&name.chars().count()) || name.chars().any(char::is_control) {
-            return Err(InvalidField::new(
-                "name",
-                "must be 1 to 100 characters without control characters",
-            ));
+        if !(1..=100).contains(&name.chars().count()) {
+            return Err(InvalidField::new("name", "must be 1 to 100 characters"));
         }
+        check_text("name", name, false)?;
         let kind = AnalysisKind::parse(&self.kind)?;
         validate(&kind.form_schema(), &self.inputs)?;
         Ok(ValidTemplate {

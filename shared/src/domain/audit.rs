@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// What happened, as recorded. The names are stable: they are filters in `GET /v1/audit`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum AuditAction {
     #[serde(rename = "tenant.created")]
     TenantCreated,
@@ -93,7 +93,7 @@ impl AuditAction {
 }
 
 /// What an entry says, before it is placed in the chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEvent {
     /// The user id who acted, or `system`.
     pub actor: String,
@@ -107,7 +107,7 @@ pub struct AuditEvent {
 }
 
 /// An entry in the chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub seq: u64,
     #[serde(flatten)]
@@ -157,9 +157,10 @@ fn entry_hash(seq: u64, prev_hash: &str, event: &AuditEvent) -> String {
 }
 
 /// The first link that does not hold, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct BrokenLink {
     pub seq: u64,
+    #[schema(value_type = String)]
     pub reason: &'static str,
 }
 

@@ -6,15 +6,18 @@ use std::fmt;
 ///
 /// The check is deliberately modest (one `@`, a dot in the domain, no spaces): Cognito is the
 /// authority on deliverability; this only keeps obvious garbage out.
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
+#[schema(value_type = String, format = Email)]
 pub struct Email(String);
 
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, InvalidField> {
         let value = raw.trim().to_lowercase();
         let invalid = || InvalidField::new("email", "is not a valid email address");
-        if value.len() > 254 || value.chars().any(char::is_whitespace) {
+        let unprintable = super::text::text_rule(&value, false).is_some()
+            || value.chars().any(char::is_whitespace);
+        if value.len() > 254 || unprintable {
             return Err(invalid());
         }
         let (local, domain) = value.split_once('@').ok_or_else(invalid)?;
@@ -71,6 +74,8 @@ mod tests {
             "ada@example",
             "a da@x.io",
             "a@b@c.io",
+            "ada\0@example.com",
+            "ada@exa\u{202E}mple.com",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }

@@ -6,11 +6,13 @@ pub mod analysis_record;
 pub mod analysis_template;
 pub mod audit;
 pub mod billing;
+pub mod credentials;
 pub mod email;
 pub mod ids;
 pub mod member;
 pub mod role;
 pub mod tenant;
+pub mod text;
 
 pub use email::Email;
 pub use ids::{AnalysisId, TemplateId, TenantId, UserId};

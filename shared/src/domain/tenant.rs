@@ -1,10 +1,11 @@
 //! A tenant, its settings and its business profile.
 
+use super::text::{check_text, quote};
 use super::{InvalidField, TenantId};
 use serde::{Deserialize, Serialize};
 
 /// Where a tenant's data lives; fixed by the deployment, shown read-only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DataRegion {
     Eu,
@@ -22,7 +23,7 @@ impl DataRegion {
 }
 
 /// How long personal data is kept before it is deleted automatically.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TenantSettings {
     pub conversation_retention_days: u32,
     pub contact_retention_days: u32,
@@ -65,7 +66,7 @@ pub fn parse_provider_names(raw: &[String]) -> Result<Vec<String>, InvalidField>
             } else {
                 Err(InvalidField::new(
                     "allowed_providers",
-                    format!("{name:?} is not a provider name"),
+                    format!("{} is not a provider name", quote(name)),
                 ))
             }
         })
@@ -76,7 +77,7 @@ pub fn parse_provider_names(raw: &[String]) -> Result<Vec<String>, InvalidField>
 pub const RETENTION_DAYS: std::ops::RangeInclusive<u32> = 1..=3650;
 
 /// A partial change of settings, as sent by `PATCH /v1/tenant`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     pub conversation_retention_days: Option<u32>,
@@ -84,6 +85,7 @@ pub struct SettingsPatch {
     pub analytics_opt_out: Option<bool>,
     /// A list replaces the allowed providers; `null` allows every provider again.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Vec<String>>)]
     pub allowed_providers: Option<Option<Vec<String>>>,
 }
 
@@ -140,9 +142,16 @@ pub struct Tenant {
     pub created_at: String,
 }
 
-/// Company names as given at sign-up: trimmed, 1–200 characters, no control characters.
+/// Company names as given at sign-up: trimmed, 1–200 characters, one line of plain text.
 pub fn parse_company(raw: &str) -> Result<String, InvalidField> {
-    bounded_text("company", raw, 1, 200)
+    bounded_text("company", raw, 1, 200, Lines::One)
+}
+
+/// Whether a text field may span several lines.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lines {
+    One,
+    Many,
 }
 
 fn bounded_text(
@@ -150,6 +159,7 @@ fn bounded_text(
     raw: &str,
     min: usize,
     max: usize,
+    lines: Lines,
 ) -> Result<String, InvalidField> {
     let value = raw.trim();
     let len = value.chars().count();
@@ -159,17 +169,12 @@ fn bounded_text(
             format!("must be between {min} and {max} characters"),
         ));
     }
-    if value.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(InvalidField::new(
-            field,
-            "must not contain control characters",
-        ));
-    }
+    check_text(field, value, lines == Lines::Many)?;
     Ok(value.to_owned())
 }
 
 /// One question and its answer, used by the AI assistant to answer end customers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Faq {
     pub question: String,
@@ -177,7 +182,7 @@ pub struct Faq {
 }
 
 /// The tenant's description of its business; input to analyses and to the assistant.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BusinessProfile {
     pub name: String,
@@ -199,6 +204,9 @@ pub struct BusinessProfile {
 }
 
 pub const MAX_FAQS: usize = 100;
+/// A profile is stored as one encrypted item, and DynamoDB refuses items over 400 KB: each field's
+/// own bound allows more than that in total, so the whole is bounded too.
+pub const MAX_PROFILE_BYTES: usize = 128 * 1024;
 pub const MAX_PRODUCTS: usize = 100;
 pub const MAX_PEOPLE: usize = 100;
 
@@ -227,37 +235,52 @@ impl BusinessProfile {
             None | Some("") => None,
             Some(url) => Some(parse_website(url)?),
         };
-        Ok(Self {
-            name: bounded_text("name", &raw.name, 1, 200)?,
-            location: bounded_text("location", &raw.location, 0, 500)?,
-            business_type: bounded_text("business_type", &raw.business_type, 0, 200)?,
+        let profile = Self {
+            name: bounded_text("name", &raw.name, 1, 200, Lines::One)?,
+            location: bounded_text("location", &raw.location, 0, 500, Lines::Many)?,
+            business_type: bounded_text("business_type", &raw.business_type, 0, 200, Lines::One)?,
             products_services: raw
                 .products_services
                 .iter()
-                .map(|p| bounded_text("products_services", p, 1, 500))
+                .map(|p| bounded_text("products_services", p, 1, 500, Lines::Many))
                 .collect::<Result<_, _>>()?,
             website_url,
-            opening_hours: bounded_text("opening_hours", &raw.opening_hours, 0, 1000)?,
+            opening_hours: bounded_text("opening_hours", &raw.opening_hours, 0, 1000, Lines::Many)?,
             faqs: raw
                 .faqs
                 .iter()
                 .map(|faq| {
                     Ok(Faq {
-                        question: bounded_text("faqs.question", &faq.question, 1, 1000)?,
-                        answer: bounded_text("faqs.answer", &faq.answer, 1, 5000)?,
+                        question: bounded_text(
+                            "faqs.question",
+                            &faq.question,
+                            1,
+                            1000,
+                            Lines::Many,
+                        )?,
+                        answer: bounded_text("faqs.answer", &faq.answer, 1, 5000, Lines::Many)?,
                     })
                 })
                 .collect::<Result<_, InvalidField>>()?,
             people: raw
                 .people
                 .iter()
-                .map(|p| bounded_text("people", p, 2, 100))
+                .map(|p| bounded_text("people", p, 2, 100, Lines::One))
                 .collect::<Result<_, _>>()?,
-        })
+        };
+        let size = serde_json::to_vec(&profile).map_or(usize::MAX, |bytes| bytes.len());
+        if size > MAX_PROFILE_BYTES {
+            return Err(InvalidField::new(
+                "profile",
+                format!("is {size} bytes in all; at most {MAX_PROFILE_BYTES} are kept"),
+            ));
+        }
+        Ok(profile)
     }
 }
 
 fn parse_website(url: &str) -> Result<String, InvalidField> {
+    check_text("website_url", url, false)?;
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
@@ -324,6 +347,71 @@ mod tests {
         for (input, field) in cases {
             assert_eq!(BusinessProfile::parse(input).unwrap_err().field, field);
         }
+    }
+
+    #[test]
+    fn a_profile_too_large_for_one_item_is_refused_whole() {
+        let faq = Faq {
+            question: "q".repeat(1000),
+            answer: "a".repeat(5000),
+        };
+        let big = BusinessProfile {
+            faqs: vec![faq; 30],
+            ..profile()
+        };
+        assert_eq!(BusinessProfile::parse(big).unwrap_err().field, "profile");
+    }
+
+    /// Issue 9: text that displays other than it is stored (bidi overrides, separators, NUL) is refused.
+    #[test]
+    fn profile_text_refuses_bidi_overrides_separators_and_nul() {
+        for (bad, field) in [
+            (
+                BusinessProfile {
+                    name: "Bakery \u{202E}adA".into(),
+                    ..profile()
+                },
+                "name",
+            ),
+            (
+                BusinessProfile {
+                    opening_hours: "Mon\u{2028}Tue".into(),
+                    ..profile()
+                },
+                "opening_hours",
+            ),
+            (
+                BusinessProfile {
+                    people: vec!["Ada\u{2066}x\u{2069}".into()],
+                    ..profile()
+                },
+                "people",
+            ),
+            (
+                BusinessProfile {
+                    faqs: vec![Faq {
+                        question: "Open?".into(),
+                        answer: "Yes\0".into(),
+                    }],
+                    ..profile()
+                },
+                "faqs.answer",
+            ),
+            (
+                BusinessProfile {
+                    name: "Two\nlines".into(),
+                    ..profile()
+                },
+                "name",
+            ),
+        ] {
+            assert_eq!(BusinessProfile::parse(bad).unwrap_err().field, field);
+        }
+        let multiline = BusinessProfile {
+            opening_hours: "Mon–Fri 8–18\nSat 9–12".into(),
+            ..profile()
+        };
+        assert!(BusinessProfile::parse(multiline).is_ok());
     }
 
     #[test]

@@ -74,7 +74,7 @@ pub struct Versioned<T> {
 }
 
 /// A month of GenAI use by one tenant.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct MonthlyUsage {
     /// Analyses accepted (counted against the plan when submitted).
     pub analyses: u64,

@@ -9,6 +9,7 @@
 //! rather than half-understood.
 
 use crate::domain::billing::{Plan, Subscription, SubscriptionStatus};
+use crate::domain::text::{clip_message, quote};
 use std::collections::HashMap;
 use stripe_webhook::{Event, EventObject, Webhook, WebhookError};
 
@@ -68,7 +69,7 @@ pub fn verified_event(
                 .and_then(|v| v["type"].as_str().map(str::to_owned));
             return match kind {
                 Some(kind) if !HANDLED_TYPES.contains(&kind.as_str()) => Ok(None),
-                _ => Err(Rejection::NotAnEvent(reason)),
+                _ => Err(Rejection::NotAnEvent(clip_message(&reason))),
             };
         }
         Err(WebhookError::BadKey | WebhookError::BadHeader(_) | WebhookError::BadSignature) => {
@@ -76,8 +77,9 @@ pub fn verified_event(
         }
     };
     match &event.api_version {
+        // Quoted, not copied: the body is signed, but its size is the sender's choice.
         Some(version) if version.as_str() != api_version() => Err(Rejection::ApiVersion {
-            found: version.as_str().to_owned(),
+            found: quote(version.as_str()),
             expected: api_version(),
         }),
         _ => Ok(Some(event)),
@@ -336,6 +338,22 @@ mod tests {
             check(&header, &body, SECRET, T),
             Err(Rejection::ApiVersion { .. })
         ));
+    }
+
+    /// Issue 9: a signed event with a 6 MB `api_version` made a 6 MB answer and log line.
+    #[test]
+    fn a_huge_api_version_is_quoted_short() {
+        let huge = "v".repeat(6 * 1024 * 1024);
+        let body = fixture("invoice-paid").replacen(api_version(), &huge, 1);
+        let header = format!("t={T},v1={}", sign(SECRET, T, &body));
+        let rejection = check(&header, &body, SECRET, T).unwrap_err();
+        assert!(matches!(rejection, Rejection::ApiVersion { .. }));
+        let shown = rejection.to_string();
+        assert!(shown.len() < 200, "{} bytes", shown.len());
+        assert!(
+            shown.contains(&format!("\"{}\"…", "v".repeat(40))),
+            "{shown}"
+        );
     }
 
     /// The fixtures in `events/stripe/` are Stripe's own example objects in events of the pinned API

@@ -11,5 +11,6 @@ mod isolation;
 mod jwt;
 mod members;
 mod payloads;
+mod robustness;
 mod tenant;
 mod workers;

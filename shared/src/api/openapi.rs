@@ -1,0 +1,425 @@
+//! The OpenAPI 3.1 document of the API, made from the types in [`crate::api`] and the domain.
+//!
+//! Each route of `template.yaml` is declared once below, with what it takes and what it answers
+//! besides the errors every route shares; [`StandardErrors`] adds those by rule (401 and 403 where a
+//! token is needed, 415 where a body is read, …), so no route can forget one. A test holds the routes
+//! here equal to the template's.
+
+// The functions below exist only to carry their route's `#[utoipa::path]` declaration.
+#![allow(dead_code)]
+
+use super::analyses::{
+    AnalysisAccepted, AnalysisDetail, AnalysisSummary, KindCatalogue, NewAnalysis, UsageView,
+};
+use super::audit::AuditPage;
+use super::billing::{BillingView, CheckoutRequest, Redirect, WebhookReceipt};
+use super::identity::{
+    LoginRequest, MfaAnswer, MfaRequest, NewPasswordRequest, RefreshRequest, SignupCreated,
+    SignupRequest,
+};
+use super::members::{InviteRequest, MemberList, MemberView, RoleChange};
+use super::tenant::TenantView;
+use super::{ErrorBody, Health, Page};
+use crate::audit::VerifyReport;
+use crate::domain::analysis_template::{AnalysisTemplate, TemplateDraft};
+use crate::domain::audit::AuditAction;
+use crate::domain::tenant::{BusinessProfile, SettingsPatch};
+use crate::identity::LoginOutcome;
+use crate::reports::Format;
+use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+
+/// The document, as served at `GET /v1/openapi.json`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Confide API",
+        description = "Privacy-first AI analyses, contacts and conversations for small businesses. \
+            Every error is `{\"error\":{\"code\",\"message\"}}`.",
+    ),
+    paths(
+        health, openapi_document,
+        signup, login, new_password, mfa, refresh, logout,
+        get_tenant, patch_tenant, get_profile, put_profile,
+        list_members, invite_member, change_member_role, remove_member,
+        list_audit, verify_audit,
+        analysis_kinds, create_analysis, list_analyses, get_analysis, delete_analysis, retry_analysis,
+        analysis_report, analysis_usage,
+        list_templates, create_template, get_template, put_template, delete_template,
+        get_billing, start_checkout, open_portal,
+        stripe_webhook,
+    ),
+    components(schemas(ErrorBody)),
+    modifiers(&StandardErrors),
+    security(("bearer" = [])),
+)]
+struct ApiDoc;
+
+// ---------------------------------------------------------------- errors every route shares
+
+/// Adds the errors that follow from what a route is: public or not, with a body or not, with ids in
+/// its path or not. Only statuses a route does not declare itself are added.
+struct StandardErrors;
+
+impl Modify for StandardErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("A Cognito access token, from POST /v1/auth/login"))
+                    .build(),
+            ),
+        );
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for operation in operations(item) {
+                for (status, description) in standard_errors(path, operation) {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| RefOr::T(error_response(description)));
+                }
+            }
+        }
+    }
+}
+
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        item.get.as_mut(),
+        item.post.as_mut(),
+        item.put.as_mut(),
+        item.patch.as_mut(),
+        item.delete.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+fn standard_errors(path: &str, operation: &Operation) -> Vec<(&'static str, &'static str)> {
+    let public = operation
+        .security
+        .as_ref()
+        .is_some_and(|s| s.iter().all(|r| *r == Default::default()));
+    let reads_input = operation.request_body.is_some()
+        || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let mut errors = Vec::new();
+    if reads_input {
+        errors.push((
+            "400",
+            "The request does not fit: the message names the field and the rule",
+        ));
+    }
+    if !public {
+        errors.push(("401", "No valid access token, or the session has ended"));
+        errors.push(("403", "The caller's role does not allow this"));
+    }
+    if path.contains('{') {
+        errors.push(("404", "No such item in the caller's tenant"));
+    }
+    if operation.request_body.is_some() {
+        errors.push(("413", "The body is over 6 MB"));
+        errors.push(("415", "The body is not application/json in UTF-8"));
+    }
+    errors
+}
+
+fn error_response(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            Content::new(Some(RefOr::Ref(Ref::from_schema_name("ErrorBody")))),
+        )
+        .build()
+}
+
+// ---------------------------------------------------------------- health and this document
+
+/// Liveness: answers while the function can run; reads nothing.
+#[utoipa::path(get, path = "/v1/health", tag = "health", security(()),
+    responses((status = 200, description = "Running", body = Health)))]
+fn health() {}
+
+/// This document.
+#[utoipa::path(get, path = "/v1/openapi.json", tag = "health", security(()),
+    responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
+fn openapi_document() {}
+
+// ---------------------------------------------------------------- identity
+
+/// Signs a business up: its tenant, its encryption key and its owner.
+#[utoipa::path(post, path = "/v1/signup", tag = "identity", security(()),
+    request_body = SignupRequest,
+    responses(
+        (status = 201, description = "Tenant and owner created", body = SignupCreated),
+        (status = 409, description = "`email_taken`", body = ErrorBody),
+        (status = 429, description = "Too many attempts", body = ErrorBody),
+    ))]
+fn signup() {}
+
+/// Logs in with email and password: tokens, or a challenge to answer.
+#[utoipa::path(post, path = "/v1/auth/login", tag = "identity", security(()),
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Tokens, or the next step", body = LoginOutcome),
+        (status = 401, description = "Email or password is wrong", body = ErrorBody),
+        (status = 403, description = "The password must be reset", body = ErrorBody),
+        (status = 429, description = "Too many attempts", body = ErrorBody),
+    ))]
+fn login() {}
+
+/// The first login of an invited member, who replaces their temporary password.
+#[utoipa::path(post, path = "/v1/auth/new-password", tag = "identity", security(()),
+    request_body = NewPasswordRequest,
+    responses(
+        (status = 200, description = "Tokens, or the next step", body = LoginOutcome),
+        (status = 429, description = "Too many attempts", body = ErrorBody),
+    ))]
+fn new_password() {}
+
+/// TOTP: `setup` and `verify` with a bearer token; `challenge` at login.
+#[utoipa::path(post, path = "/v1/auth/mfa", tag = "identity", security(()),
+    request_body = MfaRequest,
+    responses(
+        (status = 200, description = "The step's answer", body = MfaAnswer),
+        (status = 401, description = "`setup` and `verify` need a valid access token", body = ErrorBody),
+        (status = 429, description = "Too many attempts", body = ErrorBody),
+    ))]
+fn mfa() {}
+
+/// New tokens for a refresh token.
+#[utoipa::path(post, path = "/v1/auth/refresh", tag = "identity", security(()),
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens", body = LoginOutcome),
+        (status = 401, description = "The refresh token is invalid or revoked", body = ErrorBody),
+        (status = 429, description = "Too many attempts", body = ErrorBody),
+    ))]
+fn refresh() {}
+
+/// Signs out everywhere: refresh tokens revoked, access tokens issued until now refused.
+#[utoipa::path(post, path = "/v1/auth/logout", tag = "identity",
+    responses((status = 204, description = "Signed out")))]
+fn logout() {}
+
+// ---------------------------------------------------------------- tenant
+
+/// The tenant, its settings and the caller's role.
+#[utoipa::path(get, path = "/v1/tenant", tag = "tenant",
+    responses((status = 200, description = "The tenant", body = TenantView)))]
+fn get_tenant() {}
+
+/// Changes settings: retention, analytics opt-out, allowed GenAI providers.
+#[utoipa::path(patch, path = "/v1/tenant", tag = "tenant", request_body = SettingsPatch,
+    responses((status = 200, description = "The changed tenant", body = TenantView)))]
+fn patch_tenant() {}
+
+/// The business profile.
+#[utoipa::path(get, path = "/v1/tenant/profile", tag = "tenant",
+    responses((status = 200, description = "The profile", body = BusinessProfile)))]
+fn get_profile() {}
+
+/// Replaces the business profile.
+#[utoipa::path(put, path = "/v1/tenant/profile", tag = "tenant", request_body = BusinessProfile,
+    responses((status = 200, description = "The stored profile", body = BusinessProfile)))]
+fn put_profile() {}
+
+// ---------------------------------------------------------------- members
+
+/// Members and their roles.
+#[utoipa::path(get, path = "/v1/members", tag = "members",
+    responses((status = 200, description = "The members", body = MemberList)))]
+fn list_members() {}
+
+/// Invites a member with a temporary password.
+#[utoipa::path(post, path = "/v1/members", tag = "members", request_body = InviteRequest,
+    responses(
+        (status = 201, description = "Invited", body = MemberView),
+        (status = 402, description = "The plan's seats are taken", body = ErrorBody),
+        (status = 409, description = "`email_taken` or `already_member`", body = ErrorBody),
+    ))]
+fn invite_member() {}
+
+/// Changes a member's role.
+#[utoipa::path(patch, path = "/v1/members/{user_id}", tag = "members", request_body = RoleChange,
+    params(("user_id" = String, Path, description = "The member's user id")),
+    responses(
+        (status = 200, description = "The member", body = MemberView),
+        (status = 409, description = "`last_owner`", body = ErrorBody),
+    ))]
+fn change_member_role() {}
+
+/// Removes a member; their access ends at once.
+#[utoipa::path(delete, path = "/v1/members/{user_id}", tag = "members",
+    params(("user_id" = String, Path, description = "The member's user id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 409, description = "`last_owner`", body = ErrorBody),
+    ))]
+fn remove_member() {}
+
+// ---------------------------------------------------------------- audit
+
+/// The audit log, newest first.
+#[utoipa::path(get, path = "/v1/audit", tag = "audit",
+    params(
+        ("from" = Option<String>, Query, format = DateTime, description = "RFC 3339"),
+        ("to" = Option<String>, Query, format = DateTime, description = "RFC 3339"),
+        ("actor" = Option<String>, Query, description = "A user id, or `system`"),
+        ("action" = Option<AuditAction>, Query),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Default 50"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses((status = 200, description = "A page of entries", body = AuditPage)))]
+fn list_audit() {}
+
+/// Walks the hash chain and reports the first broken link.
+#[utoipa::path(get, path = "/v1/audit/verify", tag = "audit",
+    responses((status = 200, description = "The chain's state", body = VerifyReport)))]
+fn verify_audit() {}
+
+// ---------------------------------------------------------------- analyses
+
+/// The analysis kinds, each form's JSON Schema, and the provider analyses would use.
+#[utoipa::path(get, path = "/v1/analysis-kinds", tag = "analyses",
+    responses((status = 200, description = "The catalogue", body = KindCatalogue)))]
+fn analysis_kinds() {}
+
+/// Queues an analysis.
+#[utoipa::path(post, path = "/v1/analyses", tag = "analyses", request_body = NewAnalysis,
+    responses(
+        (status = 202, description = "Queued", body = AnalysisAccepted),
+        (status = 402, description = "The plan's analyses or AI tokens of the month are used", body = ErrorBody),
+        (status = 409, description = "`no_provider`: no GenAI provider may serve this tenant", body = ErrorBody),
+    ))]
+fn create_analysis() {}
+
+/// Analyses, newest first.
+#[utoipa::path(get, path = "/v1/analyses", tag = "analyses",
+    params(
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Default 20"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses((status = 200, description = "A page of analyses", body = Page<AnalysisSummary>)))]
+fn list_analyses() {}
+
+/// One analysis: status, timings, usage, inputs, and the result once it has succeeded.
+#[utoipa::path(get, path = "/v1/analyses/{id}", tag = "analyses",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The analysis", body = AnalysisDetail)))]
+fn get_analysis() {}
+
+/// Deletes an analysis with every stored version of its result.
+#[utoipa::path(delete, path = "/v1/analyses/{id}", tag = "analyses",
+    params(("id" = String, Path)),
+    responses((status = 204, description = "Deleted")))]
+fn delete_analysis() {}
+
+/// Runs a failed (or stalled) analysis again.
+#[utoipa::path(post, path = "/v1/analyses/{id}/retry", tag = "analyses",
+    params(("id" = String, Path)),
+    responses(
+        (status = 202, description = "Queued again", body = AnalysisAccepted),
+        (status = 409, description = "`not_retryable` or `changed`", body = ErrorBody),
+    ))]
+fn retry_analysis() {}
+
+/// A succeeded analysis as a file: HTML (default), Markdown, JSON or CSV.
+#[utoipa::path(get, path = "/v1/analyses/{id}/report", tag = "analyses",
+    params(("id" = String, Path), ("format" = Option<Format>, Query)),
+    responses(
+        (status = 200, description = "The report, as an attachment", content(
+            (String = "text/html"),
+            (String = "text/markdown"),
+            (Object = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 409, description = "`not_ready`: the analysis has not succeeded", body = ErrorBody),
+    ))]
+fn analysis_report() {}
+
+/// Analyses and GenAI tokens of a month.
+#[utoipa::path(get, path = "/v1/analysis-usage", tag = "analyses",
+    params(("month" = Option<String>, Query, pattern = r"^\d{4}-\d{2}$", description = "Default: this month")),
+    responses((status = 200, description = "The month's usage", body = UsageView)))]
+fn analysis_usage() {}
+
+/// Saved forms, newest first.
+#[utoipa::path(get, path = "/v1/analysis-templates", tag = "analyses",
+    params(
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Default 20"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses((status = 200, description = "A page of saved forms", body = Page<AnalysisTemplate>)))]
+fn list_templates() {}
+
+/// Saves a form.
+#[utoipa::path(post, path = "/v1/analysis-templates", tag = "analyses", request_body = TemplateDraft,
+    responses((status = 201, description = "Saved", body = AnalysisTemplate)))]
+fn create_template() {}
+
+/// One saved form.
+#[utoipa::path(get, path = "/v1/analysis-templates/{id}", tag = "analyses",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The saved form", body = AnalysisTemplate)))]
+fn get_template() {}
+
+/// Replaces a saved form.
+#[utoipa::path(put, path = "/v1/analysis-templates/{id}", tag = "analyses", request_body = TemplateDraft,
+    params(("id" = String, Path)),
+    responses((status = 200, description = "Saved", body = AnalysisTemplate)))]
+fn put_template() {}
+
+/// Deletes a saved form.
+#[utoipa::path(delete, path = "/v1/analysis-templates/{id}", tag = "analyses",
+    params(("id" = String, Path)),
+    responses((status = 204, description = "Deleted")))]
+fn delete_template() {}
+
+// ---------------------------------------------------------------- billing
+
+/// Plan, subscription and this month's usage against the plan's limits.
+#[utoipa::path(get, path = "/v1/billing", tag = "billing",
+    responses((status = 200, description = "Billing", body = BillingView)))]
+fn get_billing() {}
+
+/// A Stripe Checkout Session for a plan.
+#[utoipa::path(post, path = "/v1/billing/checkout", tag = "billing", request_body = CheckoutRequest,
+    responses(
+        (status = 201, description = "Send the browser to `url`", body = Redirect),
+        (status = 409, description = "`already_subscribed`", body = ErrorBody),
+        (status = 502, description = "Stripe failed", body = ErrorBody),
+        (status = 503, description = "`billing_not_configured`", body = ErrorBody),
+    ))]
+fn start_checkout() {}
+
+/// A Stripe Billing Portal session.
+#[utoipa::path(post, path = "/v1/billing/portal", tag = "billing",
+    responses(
+        (status = 201, description = "Send the browser to `url`", body = Redirect),
+        (status = 409, description = "`no_billing_account`: no checkout yet", body = ErrorBody),
+        (status = 502, description = "Stripe failed", body = ErrorBody),
+        (status = 503, description = "`billing_not_configured`", body = ErrorBody),
+    ))]
+fn open_portal() {}
+
+/// Stripe's events, signed with the endpoint's secret (`Stripe-Signature`).
+#[utoipa::path(post, path = "/webhooks/stripe", tag = "webhooks", security(()),
+    request_body(content = Object, content_type = "application/json", description = "A Stripe event"),
+    params(("Stripe-Signature" = String, Header, description = "`t=…,v1=…`")),
+    responses(
+        (status = 200, description = "Received", body = WebhookReceipt),
+        (status = 503, description = "`billing_not_configured`", body = ErrorBody),
+    ))]
+fn stripe_webhook() {}
