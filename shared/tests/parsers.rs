@@ -46,7 +46,10 @@ fn assert_quotes_at_most_a_prefix(message: &str, sent: &str) {
     }
     for window in sent.windows(QUOTE_LIMIT + 1).step_by(7) {
         let window: String = window.iter().collect();
-        assert!(!message.contains(&window), "{message:.200} quotes {window:?}");
+        assert!(
+            !message.contains(&window),
+            "{message:.200} quotes {window:?}"
+        );
     }
 }
 
@@ -126,11 +129,17 @@ fn an_error_never_quotes_more_than_forty_characters_of_a_body() {
             let key = key.repeat(1 + 100 / key.len());
             let value = value.repeat(1 + 100 / value.len());
             let (body, sent): (Value, &str) = match place % 6 {
-                0 => (json!({ "email": "a@b.io", "role": "admin", key.clone(): 1 }), &key),
+                0 => (
+                    json!({ "email": "a@b.io", "role": "admin", key.clone(): 1 }),
+                    &key,
+                ),
                 1 => (json!({ "step": value }), &value),
                 2 => (json!({ "contact_retention_days": value }), &value),
                 3 => (json!({ "allowed_providers": [value] }), &value),
-                4 => (json!({ "kind": "swot", "inputs": { "goal": "Grow", key.clone(): 1 } }), &key),
+                4 => (
+                    json!({ "kind": "swot", "inputs": { "goal": "Grow", key.clone(): 1 } }),
+                    &key,
+                ),
                 _ => (json!({ "name": "n", "kind": value, "inputs": {} }), &value),
             };
             let bytes = body.to_string().into_bytes();

@@ -9,8 +9,7 @@ use confide_shared::http::{finish, json, unknown_route, HttpResponse, RequestInf
 use lambda_http::Request;
 use std::sync::LazyLock;
 
-static DOCUMENT: LazyLock<serde_json::Value> =
-    LazyLock::new(|| serde_json::to_value(document()).unwrap_or_default());
+static DOCUMENT: LazyLock<serde_json::Value> = LazyLock::new(document);
 
 pub async fn handle(req: Request) -> HttpResponse {
     let info = RequestInfo::of(&req);

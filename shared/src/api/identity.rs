@@ -8,8 +8,12 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignupRequest {
+    #[schema(min_length = 1, max_length = 200)]
     pub company: String,
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    /// At least 12 characters, with upper- and lower-case letters, a digit and a symbol.
+    #[schema(min_length = 12, max_length = 256)]
     pub password: String,
 }
 
@@ -22,16 +26,21 @@ pub struct SignupCreated {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    #[schema(min_length = 1, max_length = 256)]
     pub password: String,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPasswordRequest {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     /// The `session` of the `NEW_PASSWORD_REQUIRED` challenge.
+    #[schema(min_length = 20, max_length = 2048)]
     pub session: String,
+    #[schema(min_length = 12, max_length = 256)]
     pub new_password: String,
 }
 
@@ -41,11 +50,17 @@ pub enum MfaRequest {
     /// Signed in (bearer token): get a TOTP secret for an authenticator app.
     Setup,
     /// Signed in: confirm the app with a first code; TOTP is then asked at every login.
-    Verify { code: String },
+    Verify {
+        #[schema(pattern = "^[0-9]{6}$")]
+        code: String,
+    },
     /// Logging in: answer the `SOFTWARE_TOKEN_MFA` challenge.
     Challenge {
+        #[schema(format = Email, max_length = 254)]
         email: String,
+        #[schema(min_length = 20, max_length = 2048)]
         session: String,
+        #[schema(pattern = "^[0-9]{6}$")]
         code: String,
     },
 }
@@ -81,5 +96,6 @@ pub enum MfaState {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
+    #[schema(min_length = 1, max_length = 8192)]
     pub refresh_token: String,
 }

@@ -24,6 +24,7 @@ pub struct MemberList {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InviteRequest {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     #[schema(value_type = Role)]
     pub role: String,

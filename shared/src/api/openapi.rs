@@ -26,14 +26,39 @@ use crate::domain::audit::AuditAction;
 use crate::domain::tenant::{BusinessProfile, SettingsPatch};
 use crate::identity::LoginOutcome;
 use crate::reports::Format;
+use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 /// The document, as served at `GET /v1/openapi.json`.
-pub fn document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+pub fn document() -> serde_json::Value {
+    let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    // utoipa 5.5 writes a link's fields in snake case (`operation_id`), which no client reads.
+    let links = document["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(|item| item.as_object_mut())
+        .flat_map(|item| item.values_mut())
+        .filter_map(|operation| operation["responses"].as_object_mut())
+        .flat_map(|responses| responses.values_mut())
+        .filter_map(|response| response.get_mut("links")?.as_object_mut())
+        .flat_map(|links| links.values_mut())
+        .filter_map(|link| link.as_object_mut());
+    for link in links {
+        for (snake, camel) in [
+            ("operation_id", "operationId"),
+            ("operation_ref", "operationRef"),
+            ("request_body", "requestBody"),
+        ] {
+            if let Some(value) = link.remove(snake) {
+                link.insert(camel.to_owned(), value);
+            }
+        }
+    }
+    document
 }
 
 #[derive(OpenApi)]
@@ -55,7 +80,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         get_billing, start_checkout, open_portal,
         stripe_webhook,
     ),
-    components(schemas(ErrorBody)),
+    components(schemas(ErrorBody, Format)),
     modifiers(&StandardErrors),
     security(("bearer" = [])),
 )]
@@ -81,6 +106,7 @@ impl Modify for StandardErrors {
             ),
         );
         for (path, item) in openapi.paths.paths.iter_mut() {
+            add_links(path, item);
             for operation in operations(item) {
                 for (status, description) in standard_errors(path, operation) {
                     operation
@@ -89,6 +115,57 @@ impl Modify for StandardErrors {
                         .entry(status.to_owned())
                         .or_insert_with(|| RefOr::T(error_response(description)));
                 }
+            }
+        }
+    }
+}
+
+/// Where an id a route answers with is used next, so a client (and schemathesis's stateful phase)
+/// can follow: (path of a POST, status, field of its answer, path parameter, operations taking it).
+const LINKS: [(&str, &str, &str, &str, &[&str]); 3] = [
+    (
+        "/v1/analyses",
+        "202",
+        "id",
+        "id",
+        &[
+            "get_analysis",
+            "delete_analysis",
+            "retry_analysis",
+            "analysis_report",
+        ],
+    ),
+    (
+        "/v1/analysis-templates",
+        "201",
+        "id",
+        "id",
+        &["get_template", "put_template", "delete_template"],
+    ),
+    (
+        "/v1/members",
+        "201",
+        "user_id",
+        "user_id",
+        &["change_member_role", "remove_member"],
+    ),
+];
+
+fn add_links(path: &str, item: &mut PathItem) {
+    let Some(post) = item.post.as_mut() else {
+        return;
+    };
+    for (from, status, field, parameter, targets) in LINKS {
+        if from != path {
+            continue;
+        }
+        if let Some(RefOr::T(response)) = post.responses.responses.get_mut(status) {
+            for target in targets {
+                let link = LinkBuilder::new()
+                    .operation_id(*target)
+                    .parameter(parameter, format!("$response.body#/{field}"))
+                    .build();
+                response.links.insert(target.to_string(), RefOr::T(link));
             }
         }
     }

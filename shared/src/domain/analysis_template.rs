@@ -21,8 +21,12 @@ pub struct AnalysisTemplate {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateDraft {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
+    #[schema(value_type = AnalysisKind)]
     pub kind: String,
+    /// The form's answers, checked against the kind's `form_schema`.
+    #[schema(value_type = Object)]
     pub inputs: Value,
 }
 

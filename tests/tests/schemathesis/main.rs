@@ -47,13 +47,22 @@ fn run(what: &str, extra: &[&str]) {
             "not_a_server_error,status_code_conformance,content_type_conformance,\
              response_schema_conformance,ignored_auth",
         ])
-        .args(["--max-examples", &setting("CONFIDE_SCHEMATHESIS_EXAMPLES", "12")])
+        .args([
+            "--max-examples",
+            &setting("CONFIDE_SCHEMATHESIS_EXAMPLES", "40"),
+        ])
         .args(["--seed", &setting("CONFIDE_SCHEMATHESIS_SEED", "20261128")])
-        .args(["--phases", "examples,coverage,fuzzing"])
-        .args(["--workers", "2", "--request-timeout", "30", "--no-color"])
+        .args(["--phases", "examples,coverage,fuzzing,stateful"])
+        // One worker: hypothesis's strategy descriptions are not thread-safe (a Python SystemError).
+        .args(["--workers", "1", "--request-timeout", "30", "--no-color"])
         .arg("--report-dir")
         .arg(&report)
         .args(extra)
+        .args(
+            std::env::var("CONFIDE_SCHEMATHESIS_ARGS")
+                .unwrap_or_default()
+                .split_whitespace(),
+        )
         .env("SCHEMATHESIS_HOOKS", "")
         .output()
         .expect("schemathesis runs");
