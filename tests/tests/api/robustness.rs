@@ -117,6 +117,16 @@ async fn the_gateway_answers_malformed_percent_escapes_in_a_query() {
     }
 }
 
+/// What was probed, by whom (`None`: no token), method, path, body, and the long value in it.
+type EchoProbe<'a> = (
+    &'a str,
+    Option<&'a Client>,
+    &'a str,
+    &'a str,
+    Value,
+    &'a str,
+);
+
 /// Finding 3: error messages quoted the offending key or value whole — 6 MB of it, unauthenticated.
 #[tokio::test]
 async fn an_error_quotes_at_most_a_short_prefix_of_what_was_sent() {
@@ -124,7 +134,7 @@ async fn an_error_quotes_at_most_a_short_prefix_of_what_was_sent() {
     let tag = marker("echo");
     let long = tag.repeat(100_000 / tag.len());
     let six_mb = "x".repeat(6 * 1024 * 1024 - 100);
-    let cases: Vec<(&str, Option<&Client>, &str, &str, Value, &str)> = vec![
+    let cases: Vec<EchoProbe> = vec![
         (
             "unknown field",
             Some(&owner.api),
