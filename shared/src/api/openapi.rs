@@ -21,6 +21,7 @@ use super::members::{InviteRequest, MemberList, MemberView, RoleChange};
 use super::tenant::TenantView;
 use super::{ErrorBody, Health, Page};
 use crate::audit::VerifyReport;
+use crate::domain::analysis::AnalysisKind;
 use crate::domain::analysis_template::{AnalysisTemplate, TemplateDraft};
 use crate::domain::audit::AuditAction;
 use crate::domain::tenant::{BusinessProfile, SettingsPatch};
@@ -35,6 +36,7 @@ use utoipa::{Modify, OpenApi};
 /// The document, as served at `GET /v1/openapi.json`.
 pub fn document() -> serde_json::Value {
     let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    describe_forms(&mut document["components"]["schemas"]);
     // utoipa 5.5 writes a link's fields in snake case (`operation_id`), which no client reads.
     let links = document["paths"]
         .as_object_mut()
@@ -85,6 +87,51 @@ pub fn document() -> serde_json::Value {
     security(("bearer" = [])),
 )]
 struct ApiDoc;
+
+/// A new analysis and a saved form carry `inputs` whose schema depends on `kind`: the Rust types hold
+/// them as JSON, so the document spells out, kind by kind, the very form schema the API checks them
+/// against (the one `GET /v1/analysis-kinds` publishes). Clients and schemathesis can then send valid
+/// forms.
+fn describe_forms(schemas: &mut serde_json::Value) {
+    let per_kind = |with_name: bool| -> Vec<serde_json::Value> {
+        AnalysisKind::ALL
+            .iter()
+            .map(|kind| {
+                let mut form = kind.form_schema();
+                if let Some(form) = form.as_object_mut() {
+                    form.remove("$schema");
+                }
+                let mut properties = serde_json::json!({
+                    "kind": { "const": kind },
+                    "inputs": form,
+                });
+                let mut required = vec!["kind", "inputs"];
+                if with_name {
+                    properties["name"] =
+                        serde_json::json!({ "type": "string", "minLength": 1, "maxLength": 100 });
+                    required.push("name");
+                } else {
+                    properties["template_id"] = serde_json::json!({ "type": ["string", "null"] });
+                }
+                serde_json::json!({
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": required,
+                    "properties": properties,
+                })
+            })
+            .collect()
+    };
+    if let Some(new_analysis) = schemas.get_mut("NewAnalysis") {
+        // Or a saved form, whose kind and inputs the body may override.
+        let mut branches = per_kind(false);
+        branches.push(new_analysis.clone());
+        *new_analysis = serde_json::json!({ "anyOf": branches });
+    }
+    if let Some(draft) = schemas.get_mut("TemplateDraft") {
+        *draft = serde_json::json!({ "anyOf": per_kind(true) });
+    }
+}
 
 // ---------------------------------------------------------------- errors every route shares
 
@@ -500,3 +547,51 @@ fn open_portal() {}
         (status = 503, description = "`billing_not_configured`", body = ErrorBody),
     ))]
 fn stripe_webhook() {}
+
+#[cfg(test)]
+mod tests {
+    use super::document;
+    use serde_json::Value;
+
+    fn refs<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(target)) = map.get("$ref") {
+                    found.push(target);
+                }
+                map.values().for_each(|v| refs(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+
+    /// A schema named but not in the document is one a client generator cannot resolve.
+    #[test]
+    fn every_reference_resolves_to_a_component() {
+        let document = document();
+        let mut found = Vec::new();
+        refs(&document, &mut found);
+        assert!(found.len() > 30, "{} references", found.len());
+        for target in found {
+            let name = target
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or_else(|| panic!("{target} is not a schema reference"));
+            assert!(
+                document["components"]["schemas"].get(name).is_some(),
+                "{target} does not resolve"
+            );
+        }
+    }
+
+    /// A login answer is either tokens or a challenge, told apart by `status`.
+    #[test]
+    fn the_login_outcome_is_tokens_or_a_challenge() {
+        let document = document();
+        let outcome = &document["components"]["schemas"]["LoginOutcome"];
+        let text = outcome.to_string();
+        for needle in ["authenticated", "challenge", "Tokens", "session", "status"] {
+            assert!(text.contains(needle), "{needle} missing from {text}");
+        }
+    }
+}
