@@ -99,6 +99,17 @@ where
     }
 }
 
+/// How Cognito refuses a challenge's session: NotAuthorized ("Invalid session") on Cognito,
+/// ResourceNotFound on the emulator. Both mean the client should log in again.
+fn session_refused(error: IdentityError) -> IdentityError {
+    match error {
+        IdentityError::NotAuthorized | IdentityError::ResourceNotFound => {
+            IdentityError::InvalidSession
+        }
+        other => other,
+    }
+}
+
 /// Tokens handed to the browser.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Tokens {
@@ -286,13 +297,7 @@ impl Identity {
             .challenge_responses(key, value)
             .send()
             .await
-            .map_err(|e| match cognito_error(e) {
-                // Cognito: NotAuthorized ("Invalid session"); the emulator: ResourceNotFound.
-                IdentityError::NotAuthorized | IdentityError::ResourceNotFound => {
-                    IdentityError::InvalidSession
-                }
-                other => other,
-            })?;
+            .map_err(|e| session_refused(cognito_error(e)))?;
         outcome(out.authentication_result, out.challenge_name, out.session)
     }
 
@@ -384,4 +389,75 @@ fn missing(what: &str) -> IdentityError {
 pub fn temporary_password() -> String {
     let random = uuid::Uuid::new_v4().simple().to_string();
     format!("Tmp-{}{}!9x", &random[..12], random[12..16].to_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::cause_chain;
+    use aws_sdk_cognitoidentityprovider::config::http::HttpResponse;
+    use aws_sdk_cognitoidentityprovider::error::{ErrorMetadata, SdkError};
+    use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeError;
+
+    /// What the client sent, as Cognito's (or the emulator's) message would quote it.
+    const SENT: &str = "session-the-client-sent-0123456789";
+
+    fn answered(code: &str) -> SdkError<RespondToAuthChallengeError, HttpResponse> {
+        let error = RespondToAuthChallengeError::generic(
+            ErrorMetadata::builder()
+                .code(code)
+                .message(format!("Invalid session {SENT}"))
+                .build(),
+        );
+        let raw = HttpResponse::new(
+            400.try_into().expect("status"),
+            aws_smithy_types::body::SdkBody::empty(),
+        );
+        SdkError::service_error(error, raw)
+    }
+
+    /// Issue 9: every Cognito error a client can cause is a 4xx, and nothing of Cognito's message
+    /// (which may quote the request) reaches the answer or, for the rest, the logged cause chain.
+    #[test]
+    fn cognito_errors_a_client_causes_are_4xx_and_no_message_is_kept() {
+        for (code, status) in [
+            ("NotAuthorizedException", 401),
+            ("UserNotFoundException", 401),
+            ("CodeMismatchException", 400),
+            ("ExpiredCodeException", 400),
+            ("InvalidParameterException", 400),
+            ("InvalidPasswordException", 400),
+            ("TooManyRequestsException", 429),
+            ("TooManyFailedAttemptsException", 429),
+            ("LimitExceededException", 429),
+            ("PasswordResetRequiredException", 403),
+            ("UsernameExistsException", 409),
+        ] {
+            let answer = ApiError::from(cognito_error(answered(code)));
+            assert_eq!(answer.status().as_u16(), status, "{code}");
+            assert!(!answer.public_message().contains(SENT), "{code}");
+        }
+        for code in ["InternalErrorException", "ResourceNotFoundException", ""] {
+            let answer = ApiError::from(cognito_error(answered(code)));
+            assert_eq!(answer.status().as_u16(), 500, "{code}");
+            let ApiError::Unexpected(cause) = &answer else {
+                panic!("{code}: {answer:?}")
+            };
+            let logged = cause_chain(cause.as_ref());
+            assert!(!logged.contains(SENT), "{code}: {logged}");
+            assert!(logged.contains(code), "{code}: {logged}");
+        }
+    }
+
+    /// An unknown or expired session is the same 400 on Cognito and on the emulator.
+    #[test]
+    fn a_refused_session_is_invalid_session_on_cognito_and_the_emulator() {
+        for code in ["NotAuthorizedException", "ResourceNotFoundException"] {
+            let answer = ApiError::from(session_refused(cognito_error(answered(code))));
+            assert_eq!(answer.status().as_u16(), 400, "{code}");
+            assert_eq!(answer.code(), "invalid_session", "{code}");
+        }
+        let wrong_code = session_refused(cognito_error(answered("CodeMismatchException")));
+        assert_eq!(ApiError::from(wrong_code).code(), "invalid_code");
+    }
 }

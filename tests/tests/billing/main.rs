@@ -409,6 +409,25 @@ async fn unsigned_altered_or_stale_webhooks_change_nothing() {
     assert_eq!(status, 400);
     assert_eq!(reply["error"]["code"], "unsupported_api_version");
 
+    // Issue 9: a 6 MB `api_version`, signed, made a 6 MB answer and log lines of 6–12 MB.
+    let huge_version = "v".repeat(6 * 1024 * 1024 - body.len() - 1024);
+    let huge = body.replacen(API_VERSION, &huge_version, 1);
+    let (status, reply) = deliver(&huge, Some(stripe_signature(&huge, t))).await;
+    assert_eq!(status, 400);
+    assert_eq!(reply["error"]["code"], "unsupported_api_version");
+    assert!(
+        reply.to_string().len() < 1024,
+        "{} bytes answered",
+        reply.to_string().len()
+    );
+    for line in confide_tests::logged() {
+        assert!(
+            line.len() < 4096,
+            "a log line of {} bytes: {line:.300}",
+            line.len()
+        );
+    }
+
     // Unknown event types, and types Confide does not act on, are acknowledged and ignored.
     let unknown = json!({ "id": new_id("evt"), "object": "event", "api_version": API_VERSION,
         "created": t, "type": "confide.test.unknown", "data": { "object": { "customer": customer } } });
