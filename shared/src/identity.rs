@@ -33,7 +33,7 @@ pub enum IdentityError {
     #[error("the identity provider refused the request's values")]
     InvalidRequest,
     /// Cognito knows no such session (the emulator's answer to an unknown one) or user pool.
-    #[error("the identity provider does not know the resource")]
+    #[error("Cognito answered ResourceNotFoundException (no such session, user or pool)")]
     ResourceNotFound,
     #[error("identity provider request failed")]
     Unexpected(#[source] BoxError),
