@@ -1,5 +1,5 @@
 # The README's commands. Each installs what it needs into ./.venv first.
-.PHONY: run test lint sam-build
+.PHONY: run test lint sam-build fuzz
 
 run:        ## the whole stack locally, with a demo tenant
 	infra/scripts/run.sh
@@ -12,3 +12,6 @@ lint:       ## clippy with warnings as errors
 
 sam-build:  ## release arm64 build of every function with SAM
 	infra/scripts/sam-build.sh
+
+fuzz:       ## the fuzz targets under libFuzzer (nightly, cargo-bolero), FUZZ_SECONDS each
+	infra/scripts/fuzz.sh
