@@ -20,6 +20,7 @@ targets=(
   "confide-local gateway::tests::encoded_query_values_round_trip"
   "confide-local gateway::tests::any_request_becomes_an_event_lambda_http_reads"
   "confide-local gateway::tests::any_path_is_matched_or_not"
+  "confide-local jwt::tests::any_authorization_header_is_refused_cleanly"
 )
 for entry in "${targets[@]}"; do
   read -r package target <<<"$entry"

@@ -118,3 +118,52 @@ fn claim_text(value: &serde_json::Value) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+
+    /// An authorizer that knows no key, and whose JWKS address refuses connections at once.
+    fn without_keys() -> JwtAuthorizer {
+        JwtAuthorizer {
+            issuer: "https://cognito-idp.eu-west-1.amazonaws.com/pool".into(),
+            audiences: vec!["client".into()],
+            jwks_url: "http://127.0.0.1:9/jwks.json".into(),
+            http: reqwest::Client::new(),
+            keys: RwLock::new(HashMap::new()),
+        }
+    }
+
+    // Fuzz target: `cargo test` runs it as a property test; `make fuzz` under libFuzzer.
+
+    /// Any `Authorization` header — raw bytes, or a token whose header and payload are the fuzzer's —
+    /// is refused without a panic (no key is known, so none may pass).
+    #[test]
+    fn any_authorization_header_is_refused_cleanly() {
+        // A panic fails the target; nothing is used after one.
+        let authorizer = std::panic::AssertUnwindSafe(without_keys());
+        let runtime = std::panic::AssertUnwindSafe(
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime"),
+        );
+        let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        bolero::check!()
+            .with_type::<(String, String, Vec<u8>, Vec<u8>)>()
+            .for_each(|(raw, kid, payload, signature)| {
+                let header = serde_json::json!({ "alg": "RS256", "kid": kid }).to_string();
+                let token = format!(
+                    "Bearer {}.{}.{}",
+                    b64(header.as_bytes()),
+                    b64(payload),
+                    b64(signature)
+                );
+                for header in [raw.as_str(), token.as_str()] {
+                    let refused = runtime.block_on(authorizer.verify(Some(header)));
+                    assert!(refused.is_err(), "{header:.80} passed without a key");
+                }
+            });
+    }
+}
