@@ -32,6 +32,7 @@ pub mod secrets;
 pub mod store;
 pub mod stripe;
 pub mod telemetry;
+pub mod twilio;
 
 pub use app::App;
 pub use error::ApiError;
