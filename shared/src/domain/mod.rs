@@ -12,6 +12,7 @@ pub mod email;
 pub mod ids;
 pub mod member;
 pub mod message;
+pub mod phone;
 pub mod role;
 pub mod tenant;
 pub mod text;
