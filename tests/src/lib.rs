@@ -400,19 +400,13 @@ impl Client {
     }
 
     pub async fn send_raw(&self, method: &str, path: &str, body: Option<String>) -> Reply {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut request = self.http.request(method, format!("{}{}", self.base, path));
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request
-                .header("content-type", "application/json")
-                .body(body);
-        }
-        let response = request.send().await.expect("request reaches the gateway");
-        let status = response.status().as_u16();
-        let text = response.text().await.expect("body");
+        let (status, text) = match body {
+            Some(body) => {
+                self.send_bytes(method, path, Some("application/json"), body)
+                    .await
+            }
+            None => self.send_bytes(method, path, None, Vec::new()).await,
+        };
         let body = if text.is_empty() {
             Value::Null
         } else {

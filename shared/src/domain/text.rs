@@ -51,7 +51,7 @@ fn refused(c: char, multiline: bool) -> Option<&'static str> {
 /// Refuses text holding a character that would display as something other than what is stored.
 /// `multiline` text may hold newlines and tabs.
 pub fn check_text(field: &'static str, value: &str, multiline: bool) -> Result<(), InvalidField> {
-    match value.chars().find_map(|c| refused(c, multiline)) {
+    match text_rule(value, multiline) {
         Some(rule) => Err(InvalidField::new(field, rule)),
         None => Ok(()),
     }
