@@ -46,6 +46,8 @@ impl App {
             &config.table,
             keyring.clone(),
             encryption::ALGORITHM_SUITE,
+            &config.key_store_table,
+            &config.root_key_arn,
         )?;
         let cipher = PayloadCipher::new(keyring)?;
         Ok(Self {

@@ -19,7 +19,10 @@ use aws_db_esdk::dynamodb::operation::get_branch_key_id_from_ddb_key::{
 };
 use aws_db_esdk::dynamodb::types::dynamo_db_encryption_config::DynamoDbEncryptionConfig;
 use aws_db_esdk::dynamodb::types::error::Error as DbEsdkError;
-use aws_db_esdk::dynamodb::types::{DynamoDbKeyBranchKeyIdSupplier, DynamoDbTableEncryptionConfig};
+use aws_db_esdk::dynamodb::types::{
+    AsSet, BeaconKeySource, BeaconStyle, BeaconVersion, DynamoDbKeyBranchKeyIdSupplier,
+    DynamoDbTableEncryptionConfig, MultiKeyStore, SearchConfig, StandardBeacon,
+};
 use aws_db_esdk::intercept::DbEsdkInterceptor;
 use aws_db_esdk::key_store::client as keystore_client;
 use aws_db_esdk::key_store::types::key_store_config::KeyStoreConfig;
@@ -45,8 +48,6 @@ pub fn attribute_actions() -> HashMap<String, CryptoAction> {
     HashMap::from([
         ("pk".to_owned(), CryptoAction::SignOnly),
         ("sk".to_owned(), CryptoAction::SignOnly),
-        ("gsi1pk".to_owned(), CryptoAction::SignOnly),
-        ("gsi1sk".to_owned(), CryptoAction::SignOnly),
         ("kind".to_owned(), CryptoAction::SignOnly),
         // A member's role, readable by condition checks (no one may demote the last owner).
         ("role".to_owned(), CryptoAction::SignOnly),
@@ -54,7 +55,62 @@ pub fn attribute_actions() -> HashMap<String, CryptoAction> {
         // An analysis's lifecycle state, for conditional transitions and for operators.
         ("status".to_owned(), CryptoAction::SignOnly),
         ("data".to_owned(), CryptoAction::EncryptAndSign),
+        // A contact's lookup fields, encrypted like `data` and searchable only through their beacons.
+        (beacons::EMAIL.to_owned(), CryptoAction::EncryptAndSign),
+        (beacons::PHONE.to_owned(), CryptoAction::EncryptAndSign),
+        (beacons::TAGS.to_owned(), CryptoAction::EncryptAndSign),
+        // The tenant's branch key id on items with beacons: it names the beacon key.
+        (beacons::TENANT_KEY.to_owned(), CryptoAction::SignOnly),
     ])
+}
+
+/// Searchable encryption: the beacons that let a tenant find a contact by email or phone, or list
+/// contacts by tag, without decrypting its whole list.
+///
+/// A beacon is a truncated HMAC of the normalised value under the tenant's *beacon key* (created with
+/// its branch key, destroyed with it), stored as `aws_dbe_b_<name>`. Email and phone beacons are the
+/// hash keys of the `contact-email` and `contact-phone` indexes, whose range key `tenant_key` scopes a
+/// lookup to one tenant and tells the DB-ESDK which beacon key to use; tags are a set beacon, matched by
+/// `contains` in a filter. The raw table holds no clear or unkeyed hash of an email or phone.
+///
+/// Lengths: emails and phones are unique within a tenant, so their beacons reveal no frequencies
+/// and may be long (few false positives to decrypt and drop); tags repeat, so theirs are short
+/// enough that each beacon value stands for several tags.
+pub mod beacons {
+    pub const EMAIL: &str = "email";
+    pub const PHONE: &str = "phone";
+    pub const TAGS: &str = "tags";
+    pub const TENANT_KEY: &str = "tenant_key";
+    pub const EMAIL_INDEX: &str = "contact-email";
+    pub const PHONE_INDEX: &str = "contact-phone";
+    pub(super) const EMAIL_BITS: i32 = 32;
+    pub(super) const PHONE_BITS: i32 = 32;
+    pub(super) const TAG_BITS: i32 = 12;
+}
+
+fn search_config(key_store: keystore_client::Client) -> Result<SearchConfig, BoxError> {
+    let standard = |name: &str, length: i32| StandardBeacon::builder().name(name).length(length);
+    let version = BeaconVersion::builder()
+        .standard_beacons(vec![
+            standard(beacons::EMAIL, beacons::EMAIL_BITS).build()?,
+            standard(beacons::PHONE, beacons::PHONE_BITS).build()?,
+            standard(beacons::TAGS, beacons::TAG_BITS)
+                .style(BeaconStyle::AsSet(AsSet::builder().build()?))
+                .build()?,
+        ])
+        .version(1)
+        .key_store(key_store)
+        .key_source(BeaconKeySource::Multi(
+            MultiKeyStore::builder()
+                .key_field_name(beacons::TENANT_KEY)
+                .cache_ttl(BRANCH_KEY_CACHE_SECONDS as i32)
+                .build()?,
+        ))
+        .build()?;
+    Ok(SearchConfig::builder()
+        .write_version(1)
+        .versions(vec![version])
+        .build()?)
 }
 
 pub const UNSIGNED_ATTRIBUTE_PREFIX: &str = ":";
@@ -195,6 +251,8 @@ pub fn encrypting_dynamodb_client(
     table: &str,
     keyring: KeyringRef,
     suite: DbeAlgorithmSuiteId,
+    key_store_table: &str,
+    root_key_arn: &str,
 ) -> Result<aws_sdk_dynamodb::Client, BoxError> {
     let table_config = DynamoDbTableEncryptionConfig::builder()
         .logical_table_name(table)
@@ -204,6 +262,11 @@ pub fn encrypting_dynamodb_client(
         .keyring(keyring)
         .allowed_unsigned_attribute_prefix(UNSIGNED_ATTRIBUTE_PREFIX)
         .algorithm_suite_id(suite)
+        .search(search_config(key_store(
+            sdk,
+            key_store_table,
+            root_key_arn,
+        )?)?)
         .build()?;
     let tables = DynamoDbTablesEncryptionConfig::builder()
         .table_encryption_configs(HashMap::from([(table.to_owned(), table_config)]))

@@ -23,6 +23,13 @@ pub enum ApiError {
     NotFound,
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// A value that must be unique is held by another item (409), whose id the client gets.
+    #[error("{message}")]
+    Duplicate {
+        code: &'static str,
+        message: String,
+        existing_id: String,
+    },
     /// The body is not JSON in UTF-8 (415).
     #[error("{message}")]
     UnsupportedMediaType { message: &'static str },
@@ -71,7 +78,7 @@ impl ApiError {
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::Duplicate { .. } => StatusCode::CONFLICT,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PlanLimit(_) => StatusCode::PAYMENT_REQUIRED,
@@ -85,6 +92,7 @@ impl ApiError {
         match self {
             Self::BadRequest { code, .. }
             | Self::Conflict { code, .. }
+            | Self::Duplicate { code, .. }
             | Self::Unavailable { code, .. } => code,
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden { .. } => "forbidden",

@@ -189,6 +189,10 @@ pub fn error_response(error: ApiError, info: &RequestInfo) -> HttpResponse {
                 }),
                 _ => None,
             },
+            existing_id: match &error {
+                ApiError::Duplicate { existing_id, .. } => Some(existing_id.clone()),
+                _ => None,
+            },
         },
     };
     let mut response = json(error.status().as_u16(), &body);

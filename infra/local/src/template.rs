@@ -655,7 +655,8 @@ mod tests {
             (data.hash.as_str(), data.range.as_deref()),
             ("pk", Some("sk"))
         );
-        assert_eq!(data.indexes[0].name, "gsi1");
+        assert_eq!(data.indexes[0].name, "contact-email");
+        assert_eq!(data.indexes[1].hash, "aws_dbe_b_phone");
         assert_eq!(data.ttl_attribute.as_deref(), Some("expires_at"));
         let queues = t.queues().unwrap();
         let analysis = queues

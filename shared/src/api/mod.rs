@@ -8,6 +8,7 @@
 pub mod analyses;
 pub mod audit;
 pub mod billing;
+pub mod contacts;
 pub mod identity;
 pub mod members;
 pub mod openapi;
@@ -31,6 +32,9 @@ pub struct ErrorDetail {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<LimitDetail>,
+    /// For a 409 on a value that must be unique: the id of the item that holds it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_id: Option<String>,
 }
 
 /// The plan limit a refused request would have gone over (402).

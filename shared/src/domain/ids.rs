@@ -77,6 +77,29 @@ id_type!(
     "template_id"
 );
 
+id_type!(
+    /// An end customer of a tenant. Time-ordered like analyses.
+    ContactId,
+    "contact_id"
+);
+id_type!(
+    /// A consent ledger entry, time-ordered so the ledger reads oldest first.
+    ConsentEntryId,
+    "consent_entry_id"
+);
+
+impl ContactId {
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::now_v7().simple().to_string())
+    }
+}
+
+impl ConsentEntryId {
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::now_v7().simple().to_string())
+    }
+}
+
 impl TenantId {
     pub fn generate() -> Self {
         Self(uuid::Uuid::new_v4().simple().to_string())

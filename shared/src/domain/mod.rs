@@ -7,6 +7,8 @@ pub mod analysis_template;
 pub mod audit;
 pub mod billing;
 pub mod consent;
+pub mod contact;
+pub mod contact_import;
 pub mod credentials;
 pub mod email;
 pub mod ids;
@@ -18,7 +20,7 @@ pub mod tenant;
 pub mod text;
 
 pub use email::Email;
-pub use ids::{AnalysisId, TemplateId, TenantId, UserId};
+pub use ids::{AnalysisId, ConsentEntryId, ContactId, TemplateId, TenantId, UserId};
 pub use role::{Permission, Role};
 
 /// A value that failed to parse, with the field it came from so the API can say which one.

@@ -1,5 +1,6 @@
 //! A tenant, its settings and its business profile.
 
+use super::phone::DefaultCountry;
 use super::text::{check_text, quote};
 use super::{InvalidField, TenantId};
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,11 @@ pub struct TenantSettings {
     /// deployment offers (within the tenant's data region).
     #[serde(default)]
     pub allowed_providers: Option<Vec<String>>,
+    /// ISO 3166 alpha-2 country whose national phone numbers contacts may be given in (`DE`); `None`
+    /// accepts international numbers only.
+    #[serde(default)]
+    #[schema(pattern = "^[A-Z]{2}$")]
+    pub default_country: Option<String>,
 }
 
 impl Default for TenantSettings {
@@ -41,6 +47,7 @@ impl Default for TenantSettings {
             contact_retention_days: 730,
             analytics_opt_out: false,
             allowed_providers: None,
+            default_country: None,
         }
     }
 }
@@ -87,10 +94,14 @@ pub struct SettingsPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<Vec<String>>)]
     pub allowed_providers: Option<Option<Vec<String>>>,
+    /// A country code sets it; `null` clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub default_country: Option<Option<String>>,
 }
 
 /// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: Deserialize<'de>,
@@ -129,7 +140,22 @@ impl TenantSettings {
                 Some(None) => None,
                 Some(Some(names)) => Some(parse_provider_names(&names)?),
             },
+            default_country: match patch.default_country {
+                None => self.default_country.clone(),
+                Some(None) => None,
+                Some(Some(code)) => {
+                    DefaultCountry::parse(&code)?;
+                    Some(code.trim().to_ascii_uppercase())
+                }
+            },
         })
+    }
+
+    /// The country national phone numbers are read in.
+    pub fn country(&self) -> Option<DefaultCountry> {
+        self.default_country
+            .as_deref()
+            .and_then(|code| DefaultCountry::parse(code).ok())
     }
 }
 

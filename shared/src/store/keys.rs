@@ -2,7 +2,7 @@
 //! other items are membership pointers `U#<user id>` / `T#<tenant id>`, so every item's key names its
 //! tenant and the encryption layer can pick the tenant's branch key from the key alone.
 
-use crate::domain::{AnalysisId, TemplateId, TenantId, UserId};
+use crate::domain::{AnalysisId, ConsentEntryId, ContactId, TemplateId, TenantId, UserId};
 
 pub const TENANT_PREFIX: &str = "T#";
 pub const USER_PREFIX: &str = "U#";
@@ -24,6 +24,11 @@ pub const TEMPLATE_PREFIX: &str = "AT#";
 pub const USAGE_PREFIX: &str = "USAGE#";
 pub const SUBSCRIPTION_SK: &str = "SUBSCRIPTION";
 pub const STRIPE_EVENT_PREFIX: &str = "SE#";
+pub const CONTACT_PREFIX: &str = "CT#";
+/// A contact's consent ledger: `CN#<contact id>#<entry id>`.
+pub const CONSENT_PREFIX: &str = "CN#";
+/// The tenant's contact counter (plan limit).
+pub const CONTACT_COUNT_SK: &str = "CONTACT_COUNT";
 /// The tenant's Stripe customer id.
 pub const STRIPE_CUSTOMER_SK: &str = "STRIPE_CUSTOMER";
 /// Partition of the pointer from a Stripe customer to its tenant (sort key `T#<tenant id>`).
@@ -48,6 +53,19 @@ pub fn template_sk(id: &TemplateId) -> String {
 /// `month` is `YYYY-MM`.
 pub fn usage_sk(month: &str) -> String {
     format!("{USAGE_PREFIX}{month}")
+}
+
+pub fn contact_sk(id: &ContactId) -> String {
+    format!("{CONTACT_PREFIX}{id}")
+}
+
+/// The prefix of one contact's ledger entries.
+pub fn consent_prefix(contact: &ContactId) -> String {
+    format!("{CONSENT_PREFIX}{contact}#")
+}
+
+pub fn consent_sk(contact: &ContactId, entry: &ConsentEntryId) -> String {
+    format!("{}{entry}", consent_prefix(contact))
 }
 
 pub fn member_sk(user: &UserId) -> String {

@@ -9,6 +9,7 @@
 mod analyses;
 mod audit;
 mod billing;
+mod contacts;
 pub mod keys;
 mod members;
 mod templates;
@@ -152,6 +153,18 @@ impl Store {
             .map_err(|e| StoreError::Request(Box::new(e)))
     }
 
+    /// A put that replaces the item only while its version is `expected`.
+    fn put_at_version(&self, item: Item, expected: u64) -> Result<Put, StoreError> {
+        Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_exists(pk) AND #version = :expected")
+            .expression_attribute_names("#version", VERSION)
+            .expression_attribute_values(":expected", AttributeValue::N(expected.to_string()))
+            .build()
+            .map_err(|e| StoreError::Request(Box::new(e)))
+    }
+
     async fn put_one(&self, put: Put) -> Result<(), StoreError> {
         run_crypto(
             self.ddb
@@ -254,15 +267,52 @@ impl Store {
                 .exclusive_start_key("sk", AttributeValue::S(sk));
         }
         let out = run_crypto(request.send()).await.map_err(request_error)?;
-        let records = out
-            .items()
+        Self::page_of(out.items(), out.last_evaluated_key.as_ref(), kind)
+    }
+
+    /// A query's answer as a page of records.
+    fn page_of<T: DeserializeOwned>(
+        items: &[Item],
+        last_evaluated_key: Option<&Item>,
+        kind: &'static str,
+    ) -> Result<Page<T>, StoreError> {
+        let records = items
             .iter()
             .map(|item| Self::record(item, kind))
             .collect::<Result<Vec<T>, _>>()?;
-        let next_sk = out
-            .last_evaluated_key
-            .and_then(|k| k.get("sk").and_then(|v| v.as_s().ok()).cloned());
+        let next_sk =
+            last_evaluated_key.and_then(|k| k.get("sk").and_then(|v| v.as_s().ok()).cloned());
         Ok(Page { records, next_sk })
+    }
+
+    /// Deletes every item of a partition whose sort key starts with `prefix`, 25 at a time.
+    async fn delete_prefix(&self, pk: String, prefix: &str) -> Result<(), StoreError> {
+        loop {
+            let out = self
+                .ddb
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
+                .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
+                .consistent_read(true)
+                .limit(25)
+                .send();
+            let out = run_crypto(out).await.map_err(request_error)?;
+            let sort_keys: Vec<String> = out
+                .items()
+                .iter()
+                .filter_map(|item| item.get("sk").and_then(|v| v.as_s().ok()).cloned())
+                .collect();
+            if sort_keys.is_empty() {
+                return Ok(());
+            }
+            let deletes = sort_keys
+                .into_iter()
+                .map(|sk| self.delete(pk.clone(), sk))
+                .collect::<Result<Vec<_>, _>>()?;
+            self.transact(deletes).await?;
+        }
     }
 
     /// The first record of a partition's `prefix` range, in the given direction.

@@ -15,6 +15,8 @@ pub struct MonthlyUsage {
     pub jobs: u64,
     pub input_tokens: u64,
     pub output_tokens: u64,
+    /// Messages sent (counted against the plan when queued).
+    pub messages: u64,
 }
 
 /// The month item's unsigned counters.
@@ -22,6 +24,37 @@ const JOBS: &str = ":jobs";
 const ANALYSES: &str = ":analyses";
 const INPUT_TOKENS: &str = ":input_tokens";
 const OUTPUT_TOKENS: &str = ":output_tokens";
+const MESSAGES: &str = ":messages";
+/// The tenant's contact count, on an item of its own (contacts are not monthly).
+const CONTACTS: &str = ":count";
+
+/// An unsigned counter on a signed item, and what the item is called.
+struct Counter {
+    pk: String,
+    sk: String,
+    kind: &'static str,
+    attribute: &'static str,
+}
+
+impl Counter {
+    fn month(tenant: &TenantId, month: &str, attribute: &'static str) -> Self {
+        Self {
+            pk: keys::tenant_pk(tenant),
+            sk: keys::usage_sk(month),
+            kind: "usage",
+            attribute,
+        }
+    }
+
+    fn contacts(tenant: &TenantId) -> Self {
+        Self {
+            pk: keys::tenant_pk(tenant),
+            sk: keys::CONTACT_COUNT_SK.to_owned(),
+            kind: "contact_count",
+            attribute: CONTACTS,
+        }
+    }
+}
 
 impl Store {
     /// Adds one job's tokens to the tenant's month (`YYYY-MM`). The counters are unsigned attributes
@@ -36,20 +69,11 @@ impl Store {
         let (pk, sk) = (keys::tenant_pk(tenant), keys::usage_sk(month));
         match self.add_to_counters(&pk, &sk, usage).await {
             Err(StoreError::ConditionFailed) => {
-                self.create_usage_month(&pk, &sk, month).await?;
+                self.create_counter_item(&Counter::month(tenant, month, JOBS))
+                    .await?;
                 self.add_to_counters(&pk, &sk, usage).await
             }
             added => added,
-        }
-    }
-
-    /// The month's usage item, signed like any other, for the counters to be added to; a no-op if a
-    /// concurrent request created it first.
-    async fn create_usage_month(&self, pk: &str, sk: &str, month: &str) -> Result<(), StoreError> {
-        let first = Self::item(pk.to_owned(), sk.to_owned(), "usage", &month)?;
-        match self.put_one(self.put(first, Write::New)?).await {
-            Ok(()) | Err(StoreError::ConditionFailed) => Ok(()),
-            Err(e) => Err(e),
         }
     }
 
@@ -88,71 +112,124 @@ impl Store {
         Ok(Self::usage_of(&out.attributes.unwrap_or_default()))
     }
 
-    /// Counts one more accepted analysis in the tenant's month if the count stays within `limit`, as one
-    /// atomic conditional update (two concurrent submissions cannot both take the last one). `Ok(Some(used))`
-    /// when the limit is reached.
+    /// Counts one more accepted analysis in the tenant's month if the count stays within `limit`.
+    /// `Ok(Some(used))` when the limit is reached.
     pub async fn admit_analysis(
         &self,
         tenant: &TenantId,
         month: &str,
         limit: u64,
     ) -> Result<Option<u64>, StoreError> {
-        let (pk, sk) = (keys::tenant_pk(tenant), keys::usage_sk(month));
+        self.admit(&Counter::month(tenant, month, ANALYSES), 1, limit)
+            .await
+    }
+
+    /// Gives back one analysis counted by [`Self::admit_analysis`] for a submission that then failed.
+    pub async fn release_analysis(&self, tenant: &TenantId, month: &str) -> Result<(), StoreError> {
+        self.release(&Counter::month(tenant, month, ANALYSES), 1)
+            .await
+    }
+
+    /// Counts `count` more messages sent in the tenant's month if the count stays within `limit`.
+    pub async fn admit_messages(
+        &self,
+        tenant: &TenantId,
+        month: &str,
+        count: u64,
+        limit: u64,
+    ) -> Result<Option<u64>, StoreError> {
+        self.admit(&Counter::month(tenant, month, MESSAGES), count, limit)
+            .await
+    }
+
+    pub async fn release_messages(
+        &self,
+        tenant: &TenantId,
+        month: &str,
+        count: u64,
+    ) -> Result<(), StoreError> {
+        self.release(&Counter::month(tenant, month, MESSAGES), count)
+            .await
+    }
+
+    /// Counts one more contact of the tenant if the count stays within `limit`.
+    pub async fn admit_contact(
+        &self,
+        tenant: &TenantId,
+        limit: u64,
+    ) -> Result<Option<u64>, StoreError> {
+        self.admit(&Counter::contacts(tenant), 1, limit).await
+    }
+
+    /// Gives back a contact counted by [`Self::admit_contact`]: deleted, or not created after all.
+    pub async fn release_contact(&self, tenant: &TenantId) -> Result<(), StoreError> {
+        self.release(&Counter::contacts(tenant), 1).await
+    }
+
+    /// Adds `count` to a counter if the sum stays within `limit`, as one atomic conditional update
+    /// (two concurrent requests cannot both take the last one). `Ok(Some(used))` when it would not.
+    async fn admit(
+        &self,
+        counter: &Counter,
+        count: u64,
+        limit: u64,
+    ) -> Result<Option<u64>, StoreError> {
+        let ceiling = limit.saturating_sub(count);
         for _ in 0..2 {
             let counted = run_crypto(
                 self.ddb
                     .update_item()
                     .table_name(&self.table)
-                    .key("pk", AttributeValue::S(pk.clone()))
-                    .key("sk", AttributeValue::S(sk.clone()))
+                    .key("pk", AttributeValue::S(counter.pk.clone()))
+                    .key("sk", AttributeValue::S(counter.sk.clone()))
                     .condition_expression(
-                        "attribute_exists(pk) AND (attribute_not_exists(#count) OR #count < :limit)",
+                        "attribute_exists(pk) AND (attribute_not_exists(#count) OR #count <= :ceiling)",
                     )
-                    .update_expression("ADD #count :one")
-                    .expression_attribute_names("#count", ANALYSES)
-                    .expression_attribute_values(":one", AttributeValue::N("1".into()))
-                    .expression_attribute_values(":limit", AttributeValue::N(limit.to_string()))
+                    .update_expression("ADD #count :n")
+                    .expression_attribute_names("#count", counter.attribute)
+                    .expression_attribute_values(":n", AttributeValue::N(count.to_string()))
+                    .expression_attribute_values(
+                        ":ceiling",
+                        AttributeValue::N(ceiling.to_string()),
+                    )
                     .send(),
             )
             .await
             .map_err(request_error);
             match counted {
-                Ok(_) => return Ok(None),
+                Ok(_) if count <= limit => return Ok(None),
+                Ok(_) => {}
                 Err(StoreError::ConditionFailed) => {}
                 Err(e) => return Err(e),
             }
-            let current = run_crypto(
-                self.ddb
-                    .get_item()
-                    .table_name(&self.table)
-                    .key("pk", AttributeValue::S(pk.clone()))
-                    .key("sk", AttributeValue::S(sk.clone()))
-                    .consistent_read(true)
-                    .send(),
-            )
-            .await
-            .map_err(request_error)?;
-            match current.item {
-                Some(item) => return Ok(Some(Self::usage_of(&item).analyses)),
-                None => self.create_usage_month(&pk, &sk, month).await?,
+            match self.counter_item(counter).await? {
+                Some(item) => {
+                    let used = Self::number(&item, counter.attribute);
+                    if count > limit {
+                        // Counted although nothing that large fits: give it back.
+                        self.release(counter, count).await?;
+                        return Ok(Some(used.saturating_sub(count)));
+                    }
+                    return Ok(Some(used));
+                }
+                None => self.create_counter_item(counter).await?,
             }
         }
         Err(StoreError::ConditionFailed)
     }
 
-    /// Gives back one analysis counted by [`Self::admit_analysis`] for a submission that then failed.
-    pub async fn release_analysis(&self, tenant: &TenantId, month: &str) -> Result<(), StoreError> {
+    async fn release(&self, counter: &Counter, count: u64) -> Result<(), StoreError> {
         run_crypto(
             self.ddb
                 .update_item()
                 .table_name(&self.table)
-                .key("pk", AttributeValue::S(keys::tenant_pk(tenant)))
-                .key("sk", AttributeValue::S(keys::usage_sk(month)))
-                .condition_expression("#count > :zero")
-                .update_expression("ADD #count :minus_one")
-                .expression_attribute_names("#count", ANALYSES)
-                .expression_attribute_values(":zero", AttributeValue::N("0".into()))
-                .expression_attribute_values(":minus_one", AttributeValue::N("-1".into()))
+                .key("pk", AttributeValue::S(counter.pk.clone()))
+                .key("sk", AttributeValue::S(counter.sk.clone()))
+                .condition_expression("#count >= :n")
+                .update_expression("ADD #count :minus")
+                .expression_attribute_names("#count", counter.attribute)
+                .expression_attribute_values(":n", AttributeValue::N(count.to_string()))
+                .expression_attribute_values(":minus", AttributeValue::N(format!("-{count}")))
                 .send(),
         )
         .await
@@ -160,18 +237,60 @@ impl Store {
         Ok(())
     }
 
+    async fn counter_item(&self, counter: &Counter) -> Result<Option<Item>, StoreError> {
+        let out = run_crypto(
+            self.ddb
+                .get_item()
+                .table_name(&self.table)
+                .key("pk", AttributeValue::S(counter.pk.clone()))
+                .key("sk", AttributeValue::S(counter.sk.clone()))
+                .consistent_read(true)
+                .send(),
+        )
+        .await
+        .map_err(request_error)?;
+        Ok(out.item)
+    }
+
+    /// The counter's item, signed like any other, for counts to be added to; a no-op if a concurrent
+    /// request created it first.
+    async fn create_counter_item(&self, counter: &Counter) -> Result<(), StoreError> {
+        let first = Self::item(
+            counter.pk.clone(),
+            counter.sk.clone(),
+            counter.kind,
+            &counter.sk,
+        )?;
+        match self.put_one(self.put(first, Write::New)?).await {
+            Ok(()) | Err(StoreError::ConditionFailed) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The number of contacts the tenant holds now.
+    pub async fn contact_count(&self, tenant: &TenantId) -> Result<u64, StoreError> {
+        let counter = Counter::contacts(tenant);
+        Ok(self
+            .counter_item(&counter)
+            .await?
+            .map_or(0, |item| Self::number(&item, counter.attribute)))
+    }
+
+    fn number(item: &Item, name: &str) -> u64 {
+        item.get(name)
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    }
+
     fn usage_of(item: &Item) -> MonthlyUsage {
-        let n = |name: &str| {
-            item.get(name)
-                .and_then(|v| v.as_n().ok())
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(0)
-        };
+        let n = |name: &str| Self::number(item, name);
         MonthlyUsage {
             analyses: n(ANALYSES),
             jobs: n(JOBS),
             input_tokens: n(INPUT_TOKENS),
             output_tokens: n(OUTPUT_TOKENS),
+            messages: n(MESSAGES),
         }
     }
 

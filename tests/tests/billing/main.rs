@@ -532,6 +532,8 @@ async fn no_card_data_is_stored() {
         &s.table,
         keyring,
         confide_shared::encryption::ALGORITHM_SUITE,
+        &s.config.key_store_table,
+        &s.config.root_key_arn,
     )
     .expect("client");
     let items = ddb

@@ -1,0 +1,295 @@
+//! Contacts and their consent ledgers.
+//!
+//! A contact item carries, besides its encrypted record, its email, phone and tags as encrypted
+//! attributes of their own: the DB-ESDK writes a keyed beacon of each (`aws_dbe_b_email`, …) that the
+//! `contact-email` and `contact-phone` indexes and tag filters search by (see
+//! [`crate::encryption::beacons`]). Ledger entries are append-only items beside the contact; the
+//! contact's consent summary is rewritten with each entry, in the same transaction.
+
+use super::{keys, request_error, Item, Page, Store, StoreError, Versioned, Write, VERSION};
+use crate::domain::consent::ConsentEntry;
+use crate::domain::contact::Contact;
+use crate::domain::phone::PhoneE164;
+use crate::domain::{ConsentEntryId, ContactId, Email, TenantId};
+use crate::encryption::{beacons, branch_key_id, run_crypto};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+
+const KIND: &str = "contact";
+const CONSENT_KIND: &str = "consent";
+
+/// A ledger entry as stored: the entry and its id (for ordering).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct StoredConsent {
+    id: ConsentEntryId,
+    #[serde(flatten)]
+    entry: ConsentEntry,
+}
+
+impl Store {
+    fn contact_item(
+        tenant: &TenantId,
+        contact: &Contact,
+        version: u64,
+    ) -> Result<Item, StoreError> {
+        let mut item = Self::item(
+            keys::tenant_pk(tenant),
+            keys::contact_sk(&contact.id),
+            KIND,
+            contact,
+        )?;
+        item.insert(
+            beacons::TENANT_KEY.to_owned(),
+            AttributeValue::S(branch_key_id(tenant)),
+        );
+        if let Some(email) = &contact.email {
+            item.insert(
+                beacons::EMAIL.to_owned(),
+                AttributeValue::S(email.as_str().to_owned()),
+            );
+        }
+        if let Some(phone) = &contact.phone {
+            item.insert(
+                beacons::PHONE.to_owned(),
+                AttributeValue::S(phone.as_str().to_owned()),
+            );
+        }
+        if !contact.tags.is_empty() {
+            item.insert(
+                beacons::TAGS.to_owned(),
+                AttributeValue::Ss(contact.tags.iter().cloned().collect()),
+            );
+        }
+        item.insert(VERSION.to_owned(), AttributeValue::N(version.to_string()));
+        Ok(item)
+    }
+
+    /// Stores a new contact. [`StoreError::ConditionFailed`] if its id is taken (never, for fresh ids).
+    pub async fn create_contact(
+        &self,
+        tenant: &TenantId,
+        contact: &Contact,
+    ) -> Result<Versioned<Contact>, StoreError> {
+        let item = Self::contact_item(tenant, contact, 1)?;
+        self.put_one(self.put(item, Write::New)?).await?;
+        Ok(Versioned {
+            record: contact.clone(),
+            version: 1,
+        })
+    }
+
+    pub async fn contact(
+        &self,
+        tenant: &TenantId,
+        id: &ContactId,
+    ) -> Result<Option<Versioned<Contact>>, StoreError> {
+        self.get_versioned(keys::tenant_pk(tenant), keys::contact_sk(id), KIND)
+            .await
+    }
+
+    /// Writes `next` in place of the contact read at `previous.version`. [`StoreError::ConditionFailed`]
+    /// if it changed or was deleted meanwhile.
+    pub async fn save_contact(
+        &self,
+        tenant: &TenantId,
+        previous: &Versioned<Contact>,
+        next: Contact,
+    ) -> Result<Versioned<Contact>, StoreError> {
+        let version = previous.version + 1;
+        let write = self.versioned_put(tenant, previous.version, &next, version)?;
+        self.transact(vec![write]).await?;
+        Ok(Versioned {
+            record: next,
+            version,
+        })
+    }
+
+    fn versioned_put(
+        &self,
+        tenant: &TenantId,
+        expected: u64,
+        contact: &Contact,
+        version: u64,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let item = Self::contact_item(tenant, contact, version)?;
+        Ok(TransactWriteItem::builder()
+            .put(self.put_at_version(item, expected)?)
+            .build())
+    }
+
+    /// Appends a ledger entry and writes the contact's new consent summary with it, at the version
+    /// the contact was read. [`StoreError::ConditionFailed`] if the contact changed meanwhile.
+    pub async fn append_consent(
+        &self,
+        tenant: &TenantId,
+        previous: &Versioned<Contact>,
+        entry: ConsentEntry,
+    ) -> Result<Versioned<Contact>, StoreError> {
+        let mut next = previous.record.clone();
+        next.record_consent(&entry);
+        let version = previous.version + 1;
+        let stored = StoredConsent {
+            id: ConsentEntryId::generate(),
+            entry,
+        };
+        let ledger = Self::item(
+            keys::tenant_pk(tenant),
+            keys::consent_sk(&next.id, &stored.id),
+            CONSENT_KIND,
+            &stored,
+        )?;
+        self.transact(vec![
+            TransactWriteItem::builder()
+                .put(self.put(ledger, Write::New)?)
+                .build(),
+            self.versioned_put(tenant, previous.version, &next, version)?,
+        ])
+        .await?;
+        Ok(Versioned {
+            record: next,
+            version,
+        })
+    }
+
+    /// The contact's ledger, oldest first.
+    pub async fn consents(
+        &self,
+        tenant: &TenantId,
+        contact: &ContactId,
+    ) -> Result<Vec<ConsentEntry>, StoreError> {
+        let mut entries = Vec::new();
+        let mut start = None;
+        loop {
+            let page: Page<StoredConsent> = self
+                .query(
+                    keys::tenant_pk(tenant),
+                    &keys::consent_prefix(contact),
+                    CONSENT_KIND,
+                    true,
+                    None,
+                    start,
+                )
+                .await?;
+            entries.extend(page.records.into_iter().map(|stored| stored.entry));
+            match page.next_sk {
+                Some(next) => start = Some(next),
+                None => return Ok(entries),
+            }
+        }
+    }
+
+    /// Deletes the contact and its ledger. [`StoreError::ConditionFailed`] if it was already gone.
+    pub async fn delete_contact(
+        &self,
+        tenant: &TenantId,
+        id: &ContactId,
+    ) -> Result<(), StoreError> {
+        self.delete_existing(keys::tenant_pk(tenant), keys::contact_sk(id))
+            .await?;
+        self.delete_prefix(keys::tenant_pk(tenant), &keys::consent_prefix(id))
+            .await
+    }
+
+    /// The tenant's contacts, newest first.
+    pub async fn contacts(
+        &self,
+        tenant: &TenantId,
+        limit: i32,
+        start_after: Option<String>,
+    ) -> Result<Page<Contact>, StoreError> {
+        self.query(
+            keys::tenant_pk(tenant),
+            keys::CONTACT_PREFIX,
+            KIND,
+            false,
+            Some(limit),
+            start_after,
+        )
+        .await
+    }
+
+    /// The tenant's contacts carrying `tag`, newest first. The filter compares tag beacons, so only
+    /// matching contacts (and the rare false positive, which the DB-ESDK drops after decrypting)
+    /// leave the table. A page may hold fewer than `limit` contacts and still have a next one.
+    pub async fn contacts_tagged(
+        &self,
+        tenant: &TenantId,
+        tag: &str,
+        limit: i32,
+        start_after: Option<String>,
+    ) -> Result<Page<Contact>, StoreError> {
+        let pk = keys::tenant_pk(tenant);
+        let mut request = self
+            .ddb
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .filter_expression("#tenant_key = :tenant_key AND contains(#tags, :tag)")
+            .expression_attribute_names("#tenant_key", beacons::TENANT_KEY)
+            .expression_attribute_names("#tags", beacons::TAGS)
+            .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
+            .expression_attribute_values(":prefix", AttributeValue::S(keys::CONTACT_PREFIX.into()))
+            .expression_attribute_values(":tenant_key", AttributeValue::S(branch_key_id(tenant)))
+            .expression_attribute_values(":tag", AttributeValue::S(tag.to_owned()))
+            .consistent_read(true)
+            .scan_index_forward(false)
+            .limit(limit);
+        if let Some(sk) = start_after {
+            request = request
+                .exclusive_start_key("pk", AttributeValue::S(pk))
+                .exclusive_start_key("sk", AttributeValue::S(sk));
+        }
+        let out = run_crypto(request.send()).await.map_err(request_error)?;
+        Self::page_of(out.items(), out.last_evaluated_key.as_ref(), KIND)
+    }
+
+    pub async fn contact_by_email(
+        &self,
+        tenant: &TenantId,
+        email: &Email,
+    ) -> Result<Option<Contact>, StoreError> {
+        self.contact_by(tenant, beacons::EMAIL_INDEX, beacons::EMAIL, email.as_str())
+            .await
+    }
+
+    pub async fn contact_by_phone(
+        &self,
+        tenant: &TenantId,
+        phone: &PhoneE164,
+    ) -> Result<Option<Contact>, StoreError> {
+        self.contact_by(tenant, beacons::PHONE_INDEX, beacons::PHONE, phone.as_str())
+            .await
+    }
+
+    /// The tenant's contact whose `field` is `value`, by its beacon. The index answers with every
+    /// contact whose beacon matches (a truncated HMAC can collide); the DB-ESDK decrypts those and keeps
+    /// the ones whose value is equal.
+    async fn contact_by(
+        &self,
+        tenant: &TenantId,
+        index: &str,
+        field: &str,
+        value: &str,
+    ) -> Result<Option<Contact>, StoreError> {
+        let out = run_crypto(
+            self.ddb
+                .query()
+                .table_name(&self.table)
+                .index_name(index)
+                .key_condition_expression("#field = :value AND #tenant_key = :tenant_key")
+                .expression_attribute_names("#field", field)
+                .expression_attribute_names("#tenant_key", beacons::TENANT_KEY)
+                .expression_attribute_values(":value", AttributeValue::S(value.to_owned()))
+                .expression_attribute_values(
+                    ":tenant_key",
+                    AttributeValue::S(branch_key_id(tenant)),
+                )
+                .send(),
+        )
+        .await
+        .map_err(request_error)?;
+        Ok(Self::page_of(out.items(), None, KIND)?
+            .records
+            .into_iter()
+            .next())
+    }
+}
