@@ -209,6 +209,37 @@ pub fn finish(result: Result<HttpResponse, ApiError>, info: &RequestInfo) -> Htt
     result.unwrap_or_else(|e| error_response(e, info))
 }
 
+/// Items on a page of a listing unless `limit` says otherwise, and the most it may say.
+pub const PAGE_DEFAULT: i32 = 20;
+pub const PAGE_MAX: i32 = 100;
+
+/// `limit` and `cursor` of a listing.
+pub fn paging(info: &RequestInfo) -> Result<(i32, Option<String>), ApiError> {
+    let limit = match info.query.get("limit") {
+        None => PAGE_DEFAULT,
+        Some(raw) => raw
+            .parse::<i32>()
+            .ok()
+            .filter(|n| (1..=PAGE_MAX).contains(n))
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_query",
+                    format!("limit must be a number from 1 to {PAGE_MAX}"),
+                )
+            })?,
+    };
+    Ok((limit, info.query.get("cursor").cloned()))
+}
+
+pub fn invalid_cursor() -> ApiError {
+    ApiError::bad_request("invalid_query", "cursor is not one this API returned")
+}
+
+/// The cursor of the next page: the id in the last sort key, without its prefix.
+pub fn next_cursor(next_sk: Option<String>, prefix: &str) -> Option<String> {
+    next_sk.and_then(|sk| sk.strip_prefix(prefix).map(str::to_owned))
+}
+
 pub fn unknown_route(info: &RequestInfo) -> ApiError {
     tracing::warn!(route = %info.route, "route not handled by this function");
     ApiError::NotFound

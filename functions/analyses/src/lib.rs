@@ -23,7 +23,8 @@ use confide_shared::domain::audit::AuditAction;
 use confide_shared::domain::billing::{LimitReached, Metered};
 use confide_shared::domain::{AnalysisId, Permission, TemplateId};
 use confide_shared::http::{
-    download, finish, json, json_body, no_content, unknown_route, HttpResponse, RequestInfo,
+    download, finish, invalid_cursor, json, json_body, next_cursor, no_content, paging,
+    unknown_route, HttpResponse, RequestInfo,
 };
 use confide_shared::jobs::JobMessage;
 use confide_shared::objects::{analysis_prefix, chart_key, result_key};
@@ -31,9 +32,6 @@ use confide_shared::reports::{self, AnalysisResult, Format, ReportMeta};
 use confide_shared::store::{keys, StoreError, Versioned};
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
-
-const DEFAULT_LIMIT: i32 = 20;
-const MAX_LIMIT: i32 = 100;
 
 pub async fn handle(app: &App, req: Request) -> HttpResponse {
     let info = RequestInfo::of(&req);
@@ -71,39 +69,12 @@ fn template_id(info: &RequestInfo) -> Result<TemplateId, ApiError> {
     TemplateId::parse(info.path_param("id")?).map_err(|_| ApiError::NotFound)
 }
 
-/// `limit` and `cursor` of a listing.
-fn paging(info: &RequestInfo) -> Result<(i32, Option<String>), ApiError> {
-    let limit = match info.query.get("limit") {
-        None => DEFAULT_LIMIT,
-        Some(raw) => raw
-            .parse::<i32>()
-            .ok()
-            .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| {
-                ApiError::bad_request(
-                    "invalid_query",
-                    format!("limit must be a number from 1 to {MAX_LIMIT}"),
-                )
-            })?,
-    };
-    Ok((limit, info.query.get("cursor").cloned()))
-}
-
 /// A write to an item that must exist: a failed condition means it is gone (or never was).
 fn existing(write: Result<(), StoreError>) -> Result<(), ApiError> {
     match write {
         Err(StoreError::ConditionFailed) => Err(ApiError::NotFound),
         other => Ok(other?),
     }
-}
-
-fn invalid_cursor() -> ApiError {
-    ApiError::bad_request("invalid_query", "cursor is not one this API returned")
-}
-
-/// The cursor of the next page: the id in the last sort key, without its prefix.
-fn next_cursor(next_sk: Option<String>, prefix: &str) -> Option<String> {
-    next_sk.and_then(|sk| sk.strip_prefix(prefix).map(str::to_owned))
 }
 
 // ---------------------------------------------------------------- analyses

@@ -112,6 +112,7 @@ pub fn http_handlers(app: Arc<App>, stripe: StripeClients) -> HashMap<String, Ht
     with_app!("members", members_function::handle);
     with_app!("audit", audit_function::handle);
     with_app!("analyses", analyses_function::handle);
+    with_app!("contacts", contacts_function::handle);
     macro_rules! with_state {
         ($name:literal, $handle:path, $state:expr) => {{
             let state = Arc::new($state);

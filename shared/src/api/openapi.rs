@@ -13,6 +13,7 @@ use super::analyses::{
 };
 use super::audit::AuditPage;
 use super::billing::{BillingView, CheckoutRequest, Redirect, WebhookReceipt};
+use super::contacts::{ConsentLedger, ConsentRequest, ImportReport};
 use super::identity::{
     LoginRequest, MfaAnswer, MfaRequest, NewPasswordRequest, RefreshRequest, SignupCreated,
     SignupRequest,
@@ -24,6 +25,8 @@ use crate::audit::VerifyReport;
 use crate::domain::analysis::AnalysisKind;
 use crate::domain::analysis_template::{AnalysisTemplate, TemplateDraft};
 use crate::domain::audit::AuditAction;
+use crate::domain::consent::ConsentEntry;
+use crate::domain::contact::{Contact, ContactDraft, ContactPatch};
 use crate::domain::tenant::{BusinessProfile, SettingsPatch};
 use crate::identity::LoginOutcome;
 use crate::reports::Format;
@@ -81,6 +84,8 @@ pub fn document() -> serde_json::Value {
         list_templates, create_template, get_template, put_template, delete_template,
         get_billing, start_checkout, open_portal,
         stripe_webhook,
+        list_contacts, create_contact, import_contacts, get_contact, update_contact, delete_contact,
+        list_consents, record_consent,
     ),
     components(schemas(ErrorBody, Format)),
     modifiers(&StandardErrors),
@@ -169,7 +174,20 @@ impl Modify for StandardErrors {
 
 /// Where an id a route answers with is used next, so a client (and schemathesis's stateful phase)
 /// can follow: (path of a POST, status, field of its answer, path parameter, operations taking it).
-const LINKS: [(&str, &str, &str, &str, &[&str]); 3] = [
+const LINKS: [(&str, &str, &str, &str, &[&str]); 4] = [
+    (
+        "/v1/contacts",
+        "201",
+        "id",
+        "id",
+        &[
+            "get_contact",
+            "update_contact",
+            "delete_contact",
+            "list_consents",
+            "record_consent",
+        ],
+    ),
     (
         "/v1/analyses",
         "202",
@@ -253,7 +271,10 @@ fn standard_errors(path: &str, operation: &Operation) -> Vec<(&'static str, &'st
     }
     if operation.request_body.is_some() {
         errors.push(("413", "The body is over 6 MB"));
-        errors.push(("415", "The body is not application/json in UTF-8"));
+        errors.push((
+            "415",
+            "The body is not of the route's media type (application/json unless stated) in UTF-8",
+        ));
     }
     errors
 }
@@ -595,3 +616,69 @@ mod tests {
         }
     }
 }
+
+// ---------------------------------------------------------------- contacts
+
+/// Contacts, newest first; or exactly one by `email` or `phone`; or those with a `tag`.
+#[utoipa::path(get, path = "/v1/contacts", tag = "contacts",
+    params(
+        ("email" = Option<String>, Query, description = "Exact lookup (searches a keyed beacon)"),
+        ("phone" = Option<String>, Query, description = "Exact lookup; E.164 or national in the tenant's default_country"),
+        ("tag" = Option<String>, Query, description = "Contacts carrying this tag"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Default 20"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses((status = 200, description = "A page of contacts", body = Page<Contact>)))]
+fn list_contacts() {}
+
+/// Creates a contact; email and phone are unique in the tenant.
+#[utoipa::path(post, path = "/v1/contacts", tag = "contacts", request_body = ContactDraft,
+    responses(
+        (status = 201, description = "Created", body = Contact),
+        (status = 402, description = "The plan's contacts are used up", body = ErrorBody),
+        (status = 409, description = "`contact_exists`, with `existing_id`", body = ErrorBody),
+    ))]
+fn create_contact() {}
+
+/// Imports a CSV file: header row, then one contact per row (at most 10,000).
+#[utoipa::path(post, path = "/v1/contacts/import", tag = "contacts",
+    request_body(content = String, content_type = "text/csv",
+        description = "Columns name, email, phone, tags (`;`-separated), notes, sms_consent, whatsapp_consent, email_consent, consent_evidence"),
+    responses((status = 200, description = "Counts, and each rejected row with its reason", body = ImportReport)))]
+fn import_contacts() {}
+
+/// One contact, with its current consent.
+#[utoipa::path(get, path = "/v1/contacts/{id}", tag = "contacts",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The contact", body = Contact)))]
+fn get_contact() {}
+
+/// Changes a contact: fields left out stay, `null` email or phone removes it.
+#[utoipa::path(patch, path = "/v1/contacts/{id}", tag = "contacts", request_body = ContactPatch,
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The changed contact", body = Contact),
+        (status = 409, description = "`contact_exists` (with `existing_id`) or `changed_meanwhile`", body = ErrorBody),
+    ))]
+fn update_contact() {}
+
+/// Erases a contact with its consent ledger.
+#[utoipa::path(delete, path = "/v1/contacts/{id}", tag = "contacts",
+    params(("id" = String, Path)),
+    responses((status = 204, description = "Erased")))]
+fn delete_contact() {}
+
+/// The consent ledger: current state per channel and purpose, and every entry.
+#[utoipa::path(get, path = "/v1/contacts/{id}/consents", tag = "contacts",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The ledger", body = ConsentLedger)))]
+fn list_consents() {}
+
+/// Appends a consent entry (granted or withdrawn) for a channel and purpose.
+#[utoipa::path(post, path = "/v1/contacts/{id}/consents", tag = "contacts", request_body = ConsentRequest,
+    params(("id" = String, Path)),
+    responses(
+        (status = 201, description = "Recorded", body = ConsentEntry),
+        (status = 409, description = "`changed_meanwhile`", body = ErrorBody),
+    ))]
+fn record_consent() {}

@@ -84,6 +84,25 @@ pub enum AuditAction {
     BillingPaymentFailed,
     #[serde(rename = "billing.trial_ending")]
     BillingTrialEnding,
+    #[serde(rename = "contact.created")]
+    ContactCreated,
+    #[serde(rename = "contacts.listed")]
+    ContactsListed,
+    /// An exact lookup by email or phone (the target says which field, never the value).
+    #[serde(rename = "contacts.looked_up")]
+    ContactsLookedUp,
+    #[serde(rename = "contact.read")]
+    ContactRead,
+    #[serde(rename = "contact.updated")]
+    ContactUpdated,
+    #[serde(rename = "contact.deleted")]
+    ContactDeleted,
+    #[serde(rename = "contacts.imported")]
+    ContactsImported,
+    #[serde(rename = "consent.recorded")]
+    ConsentRecorded,
+    #[serde(rename = "consents.read")]
+    ConsentsRead,
 }
 
 impl AuditAction {

@@ -52,8 +52,10 @@ pub enum Permission {
     AnalysesWrite,
     /// Read end-customer contacts and conversations.
     ContactsRead,
-    /// Create, change and erase contacts; answer conversations.
+    /// Create, change and erase contacts; answer conversations; send campaigns.
     ContactsWrite,
+    /// Connect, change and remove messaging channels (Twilio, SendGrid) and their credentials.
+    ChannelsManage,
 }
 
 impl Role {
@@ -73,13 +75,21 @@ impl Role {
             Role::Owner | Role::Admin => true,
             Role::Analyst => matches!(
                 permission,
-                TenantRead | ProfileRead | MembersRead | AnalysesRead | AnalysesWrite
+                TenantRead
+                    | ProfileRead
+                    | MembersRead
+                    | AnalysesRead
+                    | AnalysesWrite
+                    | ContactsRead
             ),
             Role::Agent => matches!(
                 permission,
                 TenantRead | ProfileRead | MembersRead | ContactsRead | ContactsWrite
             ),
-            Role::Viewer => matches!(permission, TenantRead | ProfileRead | AnalysesRead),
+            Role::Viewer => matches!(
+                permission,
+                TenantRead | ProfileRead | AnalysesRead | ContactsRead
+            ),
         }
     }
 
@@ -143,6 +153,7 @@ mod tests {
             AnalysesWrite,
             ContactsRead,
             ContactsWrite,
+            ChannelsManage,
         ];
         let expected: [(Role, &[Permission]); 5] = [
             (Role::Owner, &all),
@@ -155,6 +166,7 @@ mod tests {
                     MembersRead,
                     AnalysesRead,
                     AnalysesWrite,
+                    ContactsRead,
                 ],
             ),
             (
@@ -167,7 +179,10 @@ mod tests {
                     ContactsWrite,
                 ],
             ),
-            (Role::Viewer, &[TenantRead, ProfileRead, AnalysesRead]),
+            (
+                Role::Viewer,
+                &[TenantRead, ProfileRead, AnalysesRead, ContactsRead],
+            ),
         ];
         for (role, granted) in expected {
             for permission in all {

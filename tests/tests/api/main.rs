@@ -5,6 +5,7 @@ mod analyses;
 mod audit;
 mod bad_input;
 mod billing;
+mod contacts;
 mod encryption;
 mod identity;
 mod isolation;
