@@ -88,6 +88,53 @@ id_type!(
     "consent_entry_id"
 );
 
+id_type!(
+    /// A tenant's messaging channel as Twilio calls it back: random and unguessable, because it is
+    /// the only thing in a webhook URL that names the tenant.
+    ChannelId,
+    "channel_id"
+);
+id_type!(
+    /// A conversation with a contact on one channel. Time-ordered.
+    ConversationId,
+    "conversation_id"
+);
+id_type!(
+    /// A message in a conversation. Time-ordered, so a conversation's messages read in order.
+    MessageId,
+    "message_id"
+);
+id_type!(
+    /// A campaign: one message to many consenting contacts. Time-ordered.
+    CampaignId,
+    "campaign_id"
+);
+
+impl ChannelId {
+    /// 128 random bits.
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::new_v4().simple().to_string())
+    }
+}
+
+impl ConversationId {
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::now_v7().simple().to_string())
+    }
+}
+
+impl MessageId {
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::now_v7().simple().to_string())
+    }
+}
+
+impl CampaignId {
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::now_v7().simple().to_string())
+    }
+}
+
 impl ContactId {
     pub fn generate() -> Self {
         Self(uuid::Uuid::now_v7().simple().to_string())

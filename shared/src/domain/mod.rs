@@ -6,9 +6,12 @@ pub mod analysis_record;
 pub mod analysis_template;
 pub mod audit;
 pub mod billing;
+pub mod campaign;
+pub mod channel;
 pub mod consent;
 pub mod contact;
 pub mod contact_import;
+pub mod conversation;
 pub mod credentials;
 pub mod email;
 pub mod ids;
@@ -20,7 +23,10 @@ pub mod tenant;
 pub mod text;
 
 pub use email::Email;
-pub use ids::{AnalysisId, ConsentEntryId, ContactId, TemplateId, TenantId, UserId};
+pub use ids::{
+    AnalysisId, CampaignId, ChannelId, ConsentEntryId, ContactId, ConversationId, MessageId,
+    TemplateId, TenantId, UserId,
+};
 pub use role::{Permission, Role};
 
 /// A value that failed to parse, with the field it came from so the API can say which one.

@@ -1,0 +1,182 @@
+//! Campaigns: one promotional message to many contacts, each reached only with marketing consent.
+
+use super::consent::Channel;
+use super::consent::{ConsentState, Purpose};
+use super::contact::{parse_tag, Contact};
+use super::{CampaignId, ContactId, InvalidField, UserId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// At most this many contacts named one by one.
+pub const CONTACT_IDS_LIMIT: usize = 1_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Audience {
+    /// Contacts carrying any of these tags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeSet<String>>,
+    /// These contacts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_ids: Option<Vec<ContactId>>,
+}
+
+impl Audience {
+    pub fn parse(self) -> Result<Self, InvalidField> {
+        match (&self.tags, &self.contact_ids) {
+            (Some(tags), None) if !tags.is_empty() && tags.len() <= 20 => Ok(Self {
+                tags: Some(tags.iter().map(|t| parse_tag(t)).collect::<Result<_, _>>()?),
+                contact_ids: None,
+            }),
+            (None, Some(ids)) if !ids.is_empty() && ids.len() <= CONTACT_IDS_LIMIT => {
+                let unique: BTreeSet<_> = ids.iter().cloned().collect();
+                Ok(Self { tags: None, contact_ids: Some(unique.into_iter().collect()) })
+            }
+            _ => Err(InvalidField::new(
+                "audience",
+                format!("must be {{tags: [1 to 20 tags]}} or {{contact_ids: [1 to {CONTACT_IDS_LIMIT} ids]}}"),
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CampaignStatus {
+    /// Accepted; the audience is being read and messages queued.
+    Sending,
+    /// Every targeted contact was sent to or skipped.
+    Sent,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Campaign {
+    pub id: CampaignId,
+    pub channel: Channel,
+    pub subject: Option<String>,
+    pub body: String,
+    pub audience: Audience,
+    pub created_by: UserId,
+    pub created_at: String,
+}
+
+/// Why a targeted contact got no message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// No marketing consent on record for the channel.
+    NoConsent,
+    /// Marketing consent for the channel withdrawn (STOP, unsubscribe, 21610, …).
+    OptedOut,
+    /// No phone or email to send to.
+    Invalid,
+    /// The plan's messages for the month were used up.
+    PlanLimit,
+}
+
+impl SkipReason {
+    pub const ALL: [SkipReason; 4] = [
+        Self::NoConsent,
+        Self::OptedOut,
+        Self::Invalid,
+        Self::PlanLimit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoConsent => "no_consent",
+            Self::OptedOut => "opted_out",
+            Self::Invalid => "invalid",
+            Self::PlanLimit => "plan_limit",
+        }
+    }
+}
+
+/// Whether a campaign on `channel` may message `contact`: `None` yes, else why not.
+pub fn eligibility(contact: &Contact, channel: Channel) -> Option<SkipReason> {
+    if !contact.reachable_on(channel) {
+        return Some(SkipReason::Invalid);
+    }
+    match contact.consent_for(channel, Purpose::Marketing) {
+        ConsentState::Granted => None,
+        ConsentState::Withdrawn => Some(SkipReason::OptedOut),
+        ConsentState::None => Some(SkipReason::NoConsent),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::consent::{ConsentEntry, ConsentSource};
+    use crate::domain::contact::{ContactDraft, ContactFields};
+
+    fn contact(phone: Option<&str>) -> Contact {
+        let draft = ContactDraft {
+            name: "Ada".into(),
+            phone: phone.map(Into::into),
+            ..Default::default()
+        };
+        ContactFields::parse(draft, None)
+            .unwrap()
+            .into_contact(ContactId::generate(), "t")
+    }
+
+    fn consent(granted: bool) -> ConsentEntry {
+        ConsentEntry {
+            channel: Channel::Sms,
+            purpose: Purpose::Marketing,
+            granted,
+            source: ConsentSource::Keyword,
+            evidence: "x".into(),
+            recorded_by: "system".into(),
+            at: "t".into(),
+        }
+    }
+
+    #[test]
+    fn only_contacts_with_marketing_consent_on_the_channel_are_messaged() {
+        let mut ada = contact(Some("+14155550100"));
+        assert_eq!(eligibility(&ada, Channel::Sms), Some(SkipReason::NoConsent));
+        ada.record_consent(&consent(true));
+        assert_eq!(eligibility(&ada, Channel::Sms), None);
+        assert_eq!(
+            eligibility(&ada, Channel::Whatsapp),
+            Some(SkipReason::NoConsent)
+        );
+        assert_eq!(eligibility(&ada, Channel::Email), Some(SkipReason::Invalid));
+        ada.record_consent(&consent(false));
+        assert_eq!(eligibility(&ada, Channel::Sms), Some(SkipReason::OptedOut));
+        assert_eq!(
+            eligibility(&contact(None), Channel::Sms),
+            Some(SkipReason::Invalid)
+        );
+    }
+
+    #[test]
+    fn an_audience_is_tags_or_ids_not_both_nor_neither() {
+        let tags = Audience {
+            tags: Some(["VIP".to_owned()].into()),
+            contact_ids: None,
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(tags.tags.unwrap().into_iter().collect::<Vec<_>>(), ["vip"]);
+        assert!(Audience {
+            tags: None,
+            contact_ids: None
+        }
+        .parse()
+        .is_err());
+        assert!(Audience {
+            tags: Some(BTreeSet::new()),
+            contact_ids: None
+        }
+        .parse()
+        .is_err());
+        let both = Audience {
+            tags: Some(["a".to_owned()].into()),
+            contact_ids: Some(vec![ContactId::generate()]),
+        };
+        assert!(both.parse().is_err());
+    }
+}
