@@ -11,6 +11,7 @@ use crate::error::{ApiError, BoxError};
 use crate::http::RequestInfo;
 use crate::identity::Identity;
 use crate::jobs::JobQueue;
+use crate::messaging::MessagingQueue;
 use crate::objects::ObjectStore;
 use crate::payloads::PayloadCipher;
 use crate::store::Store;
@@ -26,6 +27,8 @@ pub struct App {
     pub objects: ObjectStore,
     /// The analysis queue (ids only).
     pub jobs: JobQueue,
+    /// The messaging queue (ids only).
+    pub messaging: MessagingQueue,
 }
 
 impl App {
@@ -62,6 +65,10 @@ impl App {
                 aws_sdk_sqs::Client::new(sdk),
                 &config.analysis_queue_url,
                 &config.analysis_dead_letter_queue_url,
+            ),
+            messaging: MessagingQueue::new(
+                aws_sdk_sqs::Client::new(sdk),
+                &config.messaging.queue_url,
             ),
             identity: Identity::new(
                 aws_sdk_cognitoidentityprovider::Client::new(sdk),

@@ -26,6 +26,67 @@ pub struct Config {
     pub plan_without_billing: Plan,
     /// Stripe webhooks and, when this deployment bills its tenants, the API key's parameter.
     pub billing: Option<BillingSettings>,
+    pub messaging: MessagingSettings,
+}
+
+/// How messages reach contacts: the queue the worker sends from, the URL providers call back, and
+/// where their APIs are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessagingSettings {
+    pub queue_url: String,
+    /// The public base URL of the API (`PublicApiUrl`): webhook URLs shown to tenants, the URL Twilio
+    /// signatures are checked against, and unsubscribe links start with it.
+    pub public_url: String,
+    /// `https://api.twilio.com` unless a local stand-in replaces it.
+    pub twilio_api_base: String,
+    /// `https://api.sendgrid.com` unless a local stand-in replaces it.
+    pub sendgrid_api_base: String,
+    /// Campaign messages a tenant sends per second (Twilio's long-code limit is 1).
+    pub campaign_rate: u32,
+    /// SSM SecureString parameter with the key unsubscribe links are signed with.
+    pub unsubscribe_secret_parameter: String,
+}
+
+impl MessagingSettings {
+    pub const DEFAULT_PUBLIC_URL: &'static str = "http://127.0.0.1:3000";
+
+    fn from_env() -> Result<Self, ConfigError> {
+        let var =
+            |name: &str| std::env::var(name).map_err(|_| ConfigError(format!("{name} is not set")));
+        let or = |name: &str, default: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| default.to_owned())
+        };
+        let campaign_rate = or("CONFIDE_CAMPAIGN_SEND_RATE", "1")
+            .parse::<u32>()
+            .ok()
+            .filter(|r| (1..=100).contains(r))
+            .ok_or_else(|| ConfigError("CONFIDE_CAMPAIGN_SEND_RATE must be 1 to 100".into()))?;
+        Ok(Self {
+            queue_url: var("CONFIDE_MESSAGING_QUEUE_URL")?,
+            public_url: or("CONFIDE_PUBLIC_URL", Self::DEFAULT_PUBLIC_URL)
+                .trim_end_matches('/')
+                .to_owned(),
+            twilio_api_base: or(
+                "CONFIDE_TWILIO_API_BASE",
+                crate::twilio::api::DEFAULT_API_BASE,
+            ),
+            sendgrid_api_base: or(
+                "CONFIDE_SENDGRID_API_BASE",
+                crate::sendgrid::DEFAULT_API_BASE,
+            ),
+            campaign_rate,
+            unsubscribe_secret_parameter: var("CONFIDE_UNSUBSCRIBE_SECRET_PARAMETER")?,
+        })
+    }
+
+    /// The two URLs a tenant pastes into Twilio's console for a channel.
+    pub fn twilio_webhook_urls(&self, channel: &crate::domain::ChannelId) -> (String, String) {
+        let base = format!("{}/webhooks/twilio/{channel}", self.public_url);
+        (format!("{base}/messages"), format!("{base}/status"))
+    }
 }
 
 /// How this deployment talks to Stripe. Secrets are named here, not held: they are read from SSM at
@@ -184,6 +245,7 @@ impl Config {
                 }),
                 _ => None,
             },
+            messaging: MessagingSettings::from_env()?,
         })
     }
 }

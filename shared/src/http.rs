@@ -145,6 +145,16 @@ pub fn json<T: Serialize>(status: u16, value: &T) -> HttpResponse {
     }
 }
 
+/// TwiML (or any XML) for Twilio.
+pub fn xml(status: u16, body: impl Into<String>) -> HttpResponse {
+    Response::builder()
+        .status(status)
+        .header("content-type", "text/xml")
+        .header("cache-control", "no-store")
+        .body(Body::Text(body.into()))
+        .unwrap_or_default()
+}
+
 /// A file to download: `body` with its type, offered under `filename` (ASCII: our own ids only).
 pub fn download(content_type: &str, filename: &str, body: String) -> HttpResponse {
     Response::builder()

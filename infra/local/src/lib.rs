@@ -10,7 +10,7 @@ pub mod template;
 pub mod workers;
 
 use anyhow::{Context, Result};
-use confide_shared::config::{Config, InviteDelivery, JobSettings};
+use confide_shared::config::{Config, InviteDelivery, JobSettings, MessagingSettings};
 use confide_shared::domain::tenant::DataRegion;
 use confide_shared::genai::registry::api_keys;
 use confide_shared::genai::registry::Providers;
@@ -45,6 +45,44 @@ pub struct Options {
     /// SSM SecureString parameters (name, value) stored before the functions start, as an operator
     /// stores API keys and signing secrets in AWS.
     pub secrets: Vec<(String, String)>,
+    pub messaging: MessagingOptions,
+}
+
+/// Messaging as the local stack runs it.
+#[derive(Debug, Clone)]
+pub struct MessagingOptions {
+    /// The URL Twilio and mail clients reach this stack at (`CONFIDE_PUBLIC_URL`, e.g. a tunnel);
+    /// `None`: the gateway's own URL.
+    pub public_url: Option<String>,
+    /// `CONFIDE_TWILIO_API_BASE` (default Twilio's own API).
+    pub twilio_api_base: String,
+    /// `CONFIDE_SENDGRID_API_BASE` (default SendGrid's own API).
+    pub sendgrid_api_base: String,
+    /// Campaign messages per second per tenant (`CampaignSendRate` in AWS).
+    pub campaign_rate: u32,
+}
+
+impl MessagingOptions {
+    /// From `CONFIDE_PUBLIC_URL`, `CONFIDE_TWILIO_API_BASE`, `CONFIDE_SENDGRID_API_BASE` and
+    /// `CONFIDE_CAMPAIGN_SEND_RATE`.
+    pub fn from_env() -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Self {
+            public_url: var("CONFIDE_PUBLIC_URL"),
+            twilio_api_base: var("CONFIDE_TWILIO_API_BASE")
+                .unwrap_or_else(|| confide_shared::twilio::api::DEFAULT_API_BASE.to_owned()),
+            sendgrid_api_base: var("CONFIDE_SENDGRID_API_BASE")
+                .unwrap_or_else(|| confide_shared::sendgrid::DEFAULT_API_BASE.to_owned()),
+            campaign_rate: var("CONFIDE_CAMPAIGN_SEND_RATE")
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(1),
+        }
+    }
+}
+
+/// Where the local stack keeps the key that signs unsubscribe links (as `template.yaml` names it).
+fn unsubscribe_key_parameter(stage: &str) -> String {
+    format!("/confide/{stage}/messaging/unsubscribe-key")
 }
 
 pub struct LocalStack {
@@ -66,8 +104,16 @@ impl Drop for LocalStack {
 /// Queue consumers by binary name, as their `main.rs` would call them.
 pub fn queue_handlers(
     worker: Arc<analysis_worker::Worker>,
+    messenger: Arc<messaging_worker::Worker>,
 ) -> HashMap<String, workers::QueueHandler> {
     let mut handlers: HashMap<String, workers::QueueHandler> = HashMap::new();
+    handlers.insert(
+        "messaging-worker".into(),
+        Arc::new(move |event| {
+            let messenger = messenger.clone();
+            Box::pin(async move { Ok(messaging_worker::handle(&messenger, event).await) })
+        }),
+    );
     handlers.insert(
         "analysis-worker".into(),
         Arc::new(move |event| {
@@ -91,7 +137,11 @@ pub struct StripeClients {
 }
 
 /// The handler of every function binary, by binary name, as its `main.rs` would call it.
-pub fn http_handlers(app: Arc<App>, stripe: StripeClients) -> HashMap<String, HttpHandler> {
+pub fn http_handlers(
+    app: Arc<App>,
+    stripe: StripeClients,
+    unsubscribe_key: Vec<u8>,
+) -> HashMap<String, HttpHandler> {
     let mut handlers: HashMap<String, HttpHandler> = HashMap::new();
     handlers.insert(
         "health".into(),
@@ -113,6 +163,10 @@ pub fn http_handlers(app: Arc<App>, stripe: StripeClients) -> HashMap<String, Ht
     with_app!("audit", audit_function::handle);
     with_app!("analyses", analyses_function::handle);
     with_app!("contacts", contacts_function::handle);
+    with_app!("channels", channels_function::handle);
+    with_app!("conversations", conversations_function::handle);
+    with_app!("campaigns", campaigns_function::handle);
+    with_app!("twilio-webhook", twilio_webhook::handle);
     macro_rules! with_state {
         ($name:literal, $handle:path, $state:expr) => {{
             let state = Arc::new($state);
@@ -129,6 +183,14 @@ pub fn http_handlers(app: Arc<App>, stripe: StripeClients) -> HashMap<String, Ht
         billing_function::Billing {
             app: app.clone(),
             stripe: stripe.api,
+        }
+    );
+    with_state!(
+        "unsubscribe",
+        unsubscribe_function::handle,
+        unsubscribe_function::Unsubscribe {
+            app: app.clone(),
+            key: unsubscribe_key,
         }
     );
     with_state!(
@@ -183,6 +245,11 @@ pub async fn start(options: Options) -> Result<LocalStack> {
         })),
         &BTreeMap::new(),
     )?;
+    // Bound before the functions are configured: the public URL defaults to the gateway's own.
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .with_context(|| format!("binding {}", options.listen))?;
+    let url = format!("http://{}", listener.local_addr()?);
     let config = Config {
         stage: options.stage.clone(),
         data_region: DataRegion::parse(&data_region)?,
@@ -199,9 +266,32 @@ pub async fn start(options: Options) -> Result<LocalStack> {
         jobs: options.jobs,
         plan_without_billing: options.plan_without_billing,
         billing: options.billing.clone(),
+        messaging: MessagingSettings {
+            queue_url: queue("MessagingQueue")?,
+            public_url: options
+                .messaging
+                .public_url
+                .clone()
+                .unwrap_or_else(|| url.clone())
+                .trim_end_matches('/')
+                .to_owned(),
+            twilio_api_base: options.messaging.twilio_api_base.clone(),
+            sendgrid_api_base: options.messaging.sendgrid_api_base.clone(),
+            campaign_rate: options.messaging.campaign_rate,
+            unsubscribe_secret_parameter: unsubscribe_key_parameter(&options.stage),
+        },
     };
     let ssm = aws_sdk_ssm::Client::new(&sdk);
-    for (name, value) in &options.secrets {
+    // The operator creates this once in AWS; locally a fresh one per emulator is as good.
+    let unsubscribe_key = (
+        unsubscribe_key_parameter(&options.stage),
+        format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        ),
+    );
+    for (name, value) in options.secrets.iter().chain([&unsubscribe_key]) {
         ssm.put_parameter()
             .name(name)
             .value(value)
@@ -243,16 +333,12 @@ pub async fn start(options: Options) -> Result<LocalStack> {
     );
     let gateway = Arc::new(Gateway {
         routes: template.routes()?,
-        handlers: http_handlers(app.clone(), stripe),
+        handlers: http_handlers(app.clone(), stripe, unsubscribe_key.1.clone().into_bytes()),
         authorizer: jwt::JwtAuthorizer::new(issuer, audiences, jwks_url).await?,
         cors_origins: template.cors_origins(),
     });
     gateway.check_handlers()?;
 
-    let listener = tokio::net::TcpListener::bind(options.listen)
-        .await
-        .with_context(|| format!("binding {}", options.listen))?;
-    let url = format!("http://{}", listener.local_addr()?);
     let service = gateway
         .router()
         .into_make_service_with_connect_info::<SocketAddr>();
@@ -270,11 +356,17 @@ pub async fn start(options: Options) -> Result<LocalStack> {
         http: reqwest::Client::new(),
         api_keys,
     });
+    let messenger = Arc::new(
+        messaging_worker::Worker::connect(app.clone(), &ssm)
+            .await
+            .map_err(|e| anyhow::anyhow!(e))
+            .context("starting the messaging worker")?,
+    );
     tasks.extend(start_workers(
         &template,
         &resources,
         &sdk,
-        worker,
+        (worker, messenger),
         app.clone(),
         options.retry_delay,
     )?);
@@ -292,12 +384,12 @@ fn start_workers(
     template: &Template,
     resources: &bootstrap::Resources,
     sdk: &aws_config::SdkConfig,
-    worker: Arc<analysis_worker::Worker>,
+    (worker, messenger): (Arc<analysis_worker::Worker>, Arc<messaging_worker::Worker>),
     app: Arc<App>,
     retry_delay: workers::RetryDelay,
 ) -> Result<Vec<tokio::task::JoinHandle<()>>> {
     let mut tasks = Vec::new();
-    let queue_handlers = queue_handlers(worker);
+    let queue_handlers = queue_handlers(worker, messenger);
     for subscription in template.queue_subscriptions()? {
         let handler = queue_handlers
             .get(&subscription.binary)

@@ -47,6 +47,7 @@ async fn main() -> Result<()> {
         },
         billing: None,
         secrets: Vec::new(),
+        messaging: confide_local::MessagingOptions::from_env(),
     };
     let options = with_stripe(options)?;
     let stack = start(options).await?;

@@ -558,9 +558,9 @@ mod tests {
         let public: Vec<String> = routes.iter().filter(|r| r.public).map(Route::key).collect();
         assert_eq!(
             public.len(),
-            8,
-            "only health, the OpenAPI document, signup, the login steps and the Stripe webhook are \
-             public: {public:?}"
+            11,
+            "only health, the OpenAPI document, signup, the login steps, the signed Stripe and Twilio \
+             webhooks and the signed unsubscribe link are public: {public:?}"
         );
     }
 

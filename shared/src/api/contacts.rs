@@ -42,3 +42,9 @@ pub struct ConsentLedger {
     /// Every entry, oldest first.
     pub history: Vec<ConsentEntry>,
 }
+
+/// `POST /v1/unsubscribe/{token}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Unsubscribed {
+    pub unsubscribed: bool,
+}

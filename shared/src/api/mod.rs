@@ -8,7 +8,9 @@
 pub mod analyses;
 pub mod audit;
 pub mod billing;
+pub mod channels;
 pub mod contacts;
+pub mod conversations;
 pub mod identity;
 pub mod members;
 pub mod openapi;

@@ -13,7 +13,11 @@ use super::analyses::{
 };
 use super::audit::AuditPage;
 use super::billing::{BillingView, CheckoutRequest, Redirect, WebhookReceipt};
-use super::contacts::{ConsentLedger, ConsentRequest, ImportReport};
+use super::channels::{EmailChannelView, TwilioChannelView};
+use super::contacts::{ConsentLedger, ConsentRequest, ImportReport, Unsubscribed};
+use super::conversations::{
+    CampaignAccepted, CampaignView, ConversationChange, ConversationDetail, NewCampaign, Reply,
+};
 use super::identity::{
     LoginRequest, MfaAnswer, MfaRequest, NewPasswordRequest, RefreshRequest, SignupCreated,
     SignupRequest,
@@ -25,8 +29,10 @@ use crate::audit::VerifyReport;
 use crate::domain::analysis::AnalysisKind;
 use crate::domain::analysis_template::{AnalysisTemplate, TemplateDraft};
 use crate::domain::audit::AuditAction;
+use crate::domain::channel::{EmailChannelDraft, TwilioChannelDraft};
 use crate::domain::consent::ConsentEntry;
 use crate::domain::contact::{Contact, ContactDraft, ContactPatch};
+use crate::domain::conversation::{Conversation, Message};
 use crate::domain::tenant::{BusinessProfile, SettingsPatch};
 use crate::identity::LoginOutcome;
 use crate::reports::Format;
@@ -86,6 +92,12 @@ pub fn document() -> serde_json::Value {
         stripe_webhook,
         list_contacts, create_contact, import_contacts, get_contact, update_contact, delete_contact,
         list_consents, record_consent,
+        put_twilio_channel, get_twilio_channel, delete_twilio_channel,
+        put_email_channel, get_email_channel, delete_email_channel,
+        twilio_inbound, twilio_status,
+        list_conversations, get_conversation, update_conversation, reply_in_conversation,
+        create_campaign, list_campaigns, get_campaign,
+        unsubscribe,
     ),
     components(schemas(ErrorBody, Format)),
     modifiers(&StandardErrors),
@@ -174,7 +186,8 @@ impl Modify for StandardErrors {
 
 /// Where an id a route answers with is used next, so a client (and schemathesis's stateful phase)
 /// can follow: (path of a POST, status, field of its answer, path parameter, operations taking it).
-const LINKS: [(&str, &str, &str, &str, &[&str]); 4] = [
+const LINKS: [(&str, &str, &str, &str, &[&str]); 5] = [
+    ("/v1/campaigns", "202", "id", "id", &["get_campaign"]),
     (
         "/v1/contacts",
         "201",
@@ -682,3 +695,149 @@ fn list_consents() {}
         (status = 409, description = "`changed_meanwhile`", body = ErrorBody),
     ))]
 fn record_consent() {}
+
+// ---------------------------------------------------------------- channels
+
+/// Connects (or changes) the tenant's own Twilio account; secrets may be left out to keep them.
+#[utoipa::path(put, path = "/v1/channels/twilio", tag = "channels", request_body = TwilioChannelDraft,
+    responses((status = 200, description = "The channel, without secrets, and its webhook URLs", body = TwilioChannelView)))]
+fn put_twilio_channel() {}
+
+/// The Twilio channel without secrets, and the two webhook URLs to paste into Twilio's console.
+#[utoipa::path(get, path = "/v1/channels/twilio", tag = "channels",
+    responses(
+        (status = 200, description = "The channel", body = TwilioChannelView),
+        (status = 404, description = "No Twilio channel is connected", body = ErrorBody),
+    ))]
+fn get_twilio_channel() {}
+
+/// Disconnects Twilio: its webhook URLs stop working at once.
+#[utoipa::path(delete, path = "/v1/channels/twilio", tag = "channels",
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 404, description = "No Twilio channel is connected", body = ErrorBody),
+    ))]
+fn delete_twilio_channel() {}
+
+/// Connects (or changes) the tenant's SendGrid sender; the key may be left out to keep it.
+#[utoipa::path(put, path = "/v1/channels/email", tag = "channels", request_body = EmailChannelDraft,
+    responses((status = 200, description = "The sender, without the key", body = EmailChannelView)))]
+fn put_email_channel() {}
+
+/// The SendGrid sender, without the key.
+#[utoipa::path(get, path = "/v1/channels/email", tag = "channels",
+    responses(
+        (status = 200, description = "The sender", body = EmailChannelView),
+        (status = 404, description = "No email channel is connected", body = ErrorBody),
+    ))]
+fn get_email_channel() {}
+
+/// Disconnects SendGrid.
+#[utoipa::path(delete, path = "/v1/channels/email", tag = "channels",
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 404, description = "No email channel is connected", body = ErrorBody),
+    ))]
+fn delete_email_channel() {}
+
+/// Twilio posts inbound messages here (signed with the channel's auth token).
+#[utoipa::path(post, path = "/webhooks/twilio/{channel}/messages", tag = "webhooks", security(()),
+    params(
+        ("channel" = String, Path, description = "The channel id from its webhook URL"),
+        ("X-Twilio-Signature" = String, Header, description = "Base64 HMAC-SHA1 of the URL and sorted parameters"),
+    ),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded",
+        description = "Twilio's parameters: MessageSid, AccountSid, From, To, Body, OptOutType, …"),
+    responses(
+        (status = 200, description = "TwiML: `<Response/>`, or the HELP answer", content_type = "text/xml", body = String),
+        (status = 403, description = "Unknown channel, or missing or wrong signature", body = ErrorBody),
+    ))]
+fn twilio_inbound() {}
+
+/// Twilio posts delivery status callbacks here (signed like inbound messages).
+#[utoipa::path(post, path = "/webhooks/twilio/{channel}/status", tag = "webhooks", security(()),
+    params(
+        ("channel" = String, Path, description = "The channel id from its webhook URL"),
+        ("X-Twilio-Signature" = String, Header, description = "Base64 HMAC-SHA1 of the URL and sorted parameters"),
+    ),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded",
+        description = "MessageSid, AccountSid, MessageStatus, ErrorCode"),
+    responses(
+        (status = 200, description = "Recorded (or not ours)", content_type = "text/xml", body = String),
+        (status = 403, description = "Unknown channel, or missing or wrong signature", body = ErrorBody),
+    ))]
+fn twilio_status() {}
+
+// ---------------------------------------------------------------- conversations
+
+/// Conversations, newest activity first.
+#[utoipa::path(get, path = "/v1/conversations", tag = "conversations",
+    params(
+        ("status" = Option<String>, Query, description = "open, pending or closed"),
+        ("channel" = Option<String>, Query, description = "sms, whatsapp or email"),
+        ("assignee" = Option<String>, Query, description = "A member's user id"),
+        ("contact_id" = Option<String>, Query),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Default 20"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses((status = 200, description = "A page of conversations", body = Page<Conversation>)))]
+fn list_conversations() {}
+
+/// A conversation with its messages in order.
+#[utoipa::path(get, path = "/v1/conversations/{id}", tag = "conversations",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The conversation", body = ConversationDetail)))]
+fn get_conversation() {}
+
+/// Changes a conversation's status or assignee.
+#[utoipa::path(patch, path = "/v1/conversations/{id}", tag = "conversations", request_body = ConversationChange,
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The conversation", body = Conversation),
+        (status = 409, description = "`changed_meanwhile`", body = ErrorBody),
+    ))]
+fn update_conversation() {}
+
+/// Replies in a conversation; the messaging worker sends it.
+#[utoipa::path(post, path = "/v1/conversations/{id}/messages", tag = "conversations", request_body = Reply,
+    params(("id" = String, Path)),
+    responses(
+        (status = 202, description = "Queued", body = Message),
+        (status = 402, description = "The month's messages are used up", body = ErrorBody),
+        (status = 409, description = "`opted_out`, `no_consent`, `outside_whatsapp_window`, `unreachable`", body = ErrorBody),
+    ))]
+fn reply_in_conversation() {}
+
+// ---------------------------------------------------------------- campaigns
+
+/// Sends a campaign to the consenting contacts of an audience.
+#[utoipa::path(post, path = "/v1/campaigns", tag = "campaigns", request_body = NewCampaign,
+    responses(
+        (status = 202, description = "Accepted; the worker fans it out", body = CampaignAccepted),
+        (status = 409, description = "`channel_not_configured`", body = ErrorBody),
+    ))]
+fn create_campaign() {}
+
+/// Campaigns, newest first.
+#[utoipa::path(get, path = "/v1/campaigns", tag = "campaigns",
+    params(
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Default 20"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+    ),
+    responses((status = 200, description = "A page of campaigns", body = Page<CampaignView>)))]
+fn list_campaigns() {}
+
+/// A campaign's status and counts.
+#[utoipa::path(get, path = "/v1/campaigns/{id}", tag = "campaigns",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The campaign", body = CampaignView)))]
+fn get_campaign() {}
+
+/// One-click unsubscribe from marketing email, by the signed link in the email.
+#[utoipa::path(post, path = "/v1/unsubscribe/{token}", tag = "campaigns", security(()),
+    params(("token" = String, Path, description = "The signed token from the email's link")),
+    responses(
+        (status = 200, description = "Unsubscribed", body = Unsubscribed),
+        (status = 404, description = "Not a genuine token (or the contact was erased)", body = ErrorBody),
+    ))]
+fn unsubscribe() {}

@@ -103,6 +103,31 @@ pub enum AuditAction {
     ConsentRecorded,
     #[serde(rename = "consents.read")]
     ConsentsRead,
+    #[serde(rename = "channel.configured")]
+    ChannelConfigured,
+    #[serde(rename = "channel.removed")]
+    ChannelRemoved,
+    /// A message came in from a contact (target: the conversation).
+    #[serde(rename = "message.received")]
+    MessageReceived,
+    /// A member queued a reply (target: the conversation).
+    #[serde(rename = "message.queued")]
+    MessageQueued,
+    /// The worker handed a message to Twilio or SendGrid (target: the conversation).
+    #[serde(rename = "message.sent_to_provider")]
+    MessageSentToProvider,
+    #[serde(rename = "conversations.listed")]
+    ConversationsListed,
+    #[serde(rename = "conversation.read")]
+    ConversationRead,
+    #[serde(rename = "conversation.updated")]
+    ConversationUpdated,
+    #[serde(rename = "campaign.created")]
+    CampaignCreated,
+    #[serde(rename = "campaigns.listed")]
+    CampaignsListed,
+    #[serde(rename = "campaign.read")]
+    CampaignRead,
 }
 
 impl AuditAction {

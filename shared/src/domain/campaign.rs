@@ -180,3 +180,74 @@ mod tests {
         assert!(both.parse().is_err());
     }
 }
+
+/// How far a campaign got, counted as it goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CampaignCounts {
+    /// Contacts in the audience that the fan-out has read.
+    pub targeted: u64,
+    /// Messages handed to the provider.
+    pub sent: u64,
+    pub delivered: u64,
+    /// Refused by the provider, undelivered or failed.
+    pub failed: u64,
+    pub skipped: SkippedCounts,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SkippedCounts {
+    pub no_consent: u64,
+    pub opted_out: u64,
+    pub invalid: u64,
+    pub plan_limit: u64,
+}
+
+/// A counter of [`CampaignCounts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CampaignCount {
+    Targeted,
+    Sent,
+    Delivered,
+    Failed,
+    Skipped(SkipReason),
+}
+
+impl CampaignCount {
+    pub const ALL: [CampaignCount; 8] = [
+        Self::Targeted,
+        Self::Sent,
+        Self::Delivered,
+        Self::Failed,
+        Self::Skipped(SkipReason::NoConsent),
+        Self::Skipped(SkipReason::OptedOut),
+        Self::Skipped(SkipReason::Invalid),
+        Self::Skipped(SkipReason::PlanLimit),
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Targeted => "targeted",
+            Self::Sent => "sent",
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+            Self::Skipped(SkipReason::NoConsent) => "skipped_no_consent",
+            Self::Skipped(SkipReason::OptedOut) => "skipped_opted_out",
+            Self::Skipped(SkipReason::Invalid) => "skipped_invalid",
+            Self::Skipped(SkipReason::PlanLimit) => "skipped_plan_limit",
+        }
+    }
+
+    pub fn add_to(self, counts: &mut CampaignCounts, n: u64) {
+        let slot = match self {
+            Self::Targeted => &mut counts.targeted,
+            Self::Sent => &mut counts.sent,
+            Self::Delivered => &mut counts.delivered,
+            Self::Failed => &mut counts.failed,
+            Self::Skipped(SkipReason::NoConsent) => &mut counts.skipped.no_consent,
+            Self::Skipped(SkipReason::OptedOut) => &mut counts.skipped.opted_out,
+            Self::Skipped(SkipReason::Invalid) => &mut counts.skipped.invalid,
+            Self::Skipped(SkipReason::PlanLimit) => &mut counts.skipped.plan_limit,
+        };
+        *slot += n;
+    }
+}

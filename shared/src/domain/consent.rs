@@ -28,6 +28,25 @@ pub enum Channel {
     Email,
 }
 
+impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::Sms, Channel::Whatsapp, Channel::Email];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sms => "sms",
+            Self::Whatsapp => "whatsapp",
+            Self::Email => "email",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, super::InvalidField> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == raw)
+            .ok_or_else(|| super::InvalidField::new("channel", "must be sms, whatsapp or email"))
+    }
+}
+
 /// What a message is for: marketing needs consent on record; service replies inside a conversation
 /// the contact started do not.
 #[derive(

@@ -89,6 +89,9 @@ pub enum MessageStatus {
     Received,
     /// Stored and queued for the worker; not yet handed to the provider.
     Pending,
+    /// The worker recorded its intent and called the provider. A message still here later had an
+    /// unknown outcome (`error_code` `outcome_unknown`) and is never sent again.
+    Dispatching,
     #[serde(untagged)]
     Delivery(DeliveryStatus),
 }

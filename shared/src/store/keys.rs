@@ -2,7 +2,11 @@
 //! other items are membership pointers `U#<user id>` / `T#<tenant id>`, so every item's key names its
 //! tenant and the encryption layer can pick the tenant's branch key from the key alone.
 
-use crate::domain::{AnalysisId, ConsentEntryId, ContactId, TemplateId, TenantId, UserId};
+use crate::domain::consent::Channel;
+use crate::domain::{
+    AnalysisId, CampaignId, ChannelId, ConsentEntryId, ContactId, ConversationId, MessageId,
+    TemplateId, TenantId, UserId,
+};
 
 pub const TENANT_PREFIX: &str = "T#";
 pub const USER_PREFIX: &str = "U#";
@@ -25,6 +29,20 @@ pub const USAGE_PREFIX: &str = "USAGE#";
 pub const SUBSCRIPTION_SK: &str = "SUBSCRIPTION";
 pub const STRIPE_EVENT_PREFIX: &str = "SE#";
 pub const CONTACT_PREFIX: &str = "CT#";
+/// A tenant's channel settings: `CHANNEL#twilio`, `CHANNEL#email`.
+pub const CHANNEL_PREFIX: &str = "CHANNEL#";
+/// Partition of the pointer from a Twilio channel id (in webhook URLs) to its tenant (sort key
+/// `T#<tenant id>`).
+pub const CHANNEL_POINTER_PREFIX: &str = "CH#";
+pub const CONVERSATION_PREFIX: &str = "CV#";
+/// A conversation's messages: `MS#<conversation id>#<message id>`.
+pub const MESSAGE_PREFIX: &str = "MS#";
+/// The open conversation of a contact on a channel: `OC#<contact id>#<channel>`.
+pub const OPEN_CONVERSATION_PREFIX: &str = "OC#";
+/// A provider's message id (Twilio `MessageSid`) → our message: `PM#<provider id>`.
+pub const PROVIDER_MESSAGE_PREFIX: &str = "PM#";
+pub const CAMPAIGN_PREFIX: &str = "CA#";
+pub const CAMPAIGN_TARGET_PREFIX: &str = "CAT#";
 /// A contact's consent ledger: `CN#<contact id>#<entry id>`.
 pub const CONSENT_PREFIX: &str = "CN#";
 /// The tenant's contact counter (plan limit).
@@ -66,6 +84,45 @@ pub fn consent_prefix(contact: &ContactId) -> String {
 
 pub fn consent_sk(contact: &ContactId, entry: &ConsentEntryId) -> String {
     format!("{}{entry}", consent_prefix(contact))
+}
+
+pub fn channel_sk(kind: &str) -> String {
+    format!("{CHANNEL_PREFIX}{kind}")
+}
+
+pub fn channel_pointer_pk(id: &ChannelId) -> String {
+    format!("{CHANNEL_POINTER_PREFIX}{id}")
+}
+
+pub fn conversation_sk(id: &ConversationId) -> String {
+    format!("{CONVERSATION_PREFIX}{id}")
+}
+
+pub fn messages_prefix(conversation: &ConversationId) -> String {
+    format!("{MESSAGE_PREFIX}{conversation}#")
+}
+
+pub fn message_sk(conversation: &ConversationId, message: &MessageId) -> String {
+    format!("{}{message}", messages_prefix(conversation))
+}
+
+pub fn open_conversation_sk(contact: &ContactId, channel: Channel) -> String {
+    format!("{OPEN_CONVERSATION_PREFIX}{contact}#{}", channel.as_str())
+}
+
+/// Provider ids are Twilio SIDs (`SM…`, `MM…`) or SendGrid ids: letters, digits, `-`, `_`, `.`.
+pub fn provider_message_sk(provider_id: &str) -> String {
+    format!("{PROVIDER_MESSAGE_PREFIX}{provider_id}")
+}
+
+pub fn campaign_sk(id: &CampaignId) -> String {
+    format!("{CAMPAIGN_PREFIX}{id}")
+}
+
+/// A contact a campaign was sent to: `CAT#<campaign id>#<contact id>`, outside the `CA#` range
+/// that lists campaigns.
+pub fn campaign_target_sk(campaign: &CampaignId, contact: &ContactId) -> String {
+    format!("{CAMPAIGN_TARGET_PREFIX}{campaign}#{contact}")
 }
 
 pub fn member_sk(user: &UserId) -> String {

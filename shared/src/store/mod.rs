@@ -9,13 +9,18 @@
 mod analyses;
 mod audit;
 mod billing;
+mod campaigns;
+mod channels;
 mod contacts;
+mod conversations;
 pub mod keys;
 mod members;
 mod templates;
 mod tenants;
 mod usage;
 
+pub use campaigns::CampaignState;
+pub use conversations::ConversationWrite;
 pub use usage::MonthlyUsage;
 
 use crate::encryption::run_crypto;

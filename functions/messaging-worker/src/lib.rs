@@ -1,0 +1,479 @@
+//! The messaging worker: sends queued messages through the tenant's own Twilio or SendGrid account, and
+//! fans campaigns out to the contacts whose marketing consent is on record, at the tenant's rate.
+//!
+//! A message is sent at most once, however often SQS delivers its job: the worker moves it from
+//! `pending` to `dispatching` with a conditional write *before* calling the provider, and stores the
+//! provider's id after. A job that finds the message anywhere but `pending` does nothing.
+
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use confide_shared::app::now_rfc3339;
+use confide_shared::domain::audit::AuditAction;
+use confide_shared::domain::campaign::{eligibility, Campaign, CampaignCount, SkipReason};
+use confide_shared::domain::consent::{Channel, ConsentSource};
+use confide_shared::domain::contact::Contact;
+use confide_shared::domain::conversation::{Conversation, Direction, Message, MessageStatus};
+use confide_shared::domain::message::DeliveryStatus;
+use confide_shared::domain::{CampaignId, ConversationId, MessageId, TenantId};
+use confide_shared::error::{cause_chain, BoxError};
+use confide_shared::inbox;
+use confide_shared::messaging::MessagingJob;
+use confide_shared::sendgrid::{self, SendGridApi};
+use confide_shared::store::{ConversationWrite, StoreError};
+use confide_shared::twilio::api::{SendError, TwilioApi};
+use confide_shared::twilio::webhook::UNSUBSCRIBED_RECIPIENT;
+use confide_shared::App;
+use std::sync::Arc;
+
+/// Contacts read per fan-out job; their messages are spread over `PAGE / rate` seconds.
+const FAN_OUT_PAGE: i32 = 100;
+
+pub struct Worker {
+    pub app: Arc<App>,
+    pub twilio: TwilioApi,
+    pub sendgrid: SendGridApi,
+    /// Signs unsubscribe links (see [`confide_shared::unsubscribe`]).
+    pub unsubscribe_key: Vec<u8>,
+}
+
+impl Worker {
+    /// The worker as a deployment runs it: provider bases from the configuration, the unsubscribe key
+    /// from SSM.
+    pub async fn connect(app: Arc<App>, ssm: &aws_sdk_ssm::Client) -> Result<Self, BoxError> {
+        let key = confide_shared::secrets::parameter(
+            ssm,
+            &app.config.messaging.unsubscribe_secret_parameter,
+        )
+        .await?;
+        let http = reqwest::Client::new();
+        Ok(Self {
+            twilio: TwilioApi::new(http.clone(), &app.config.messaging.twilio_api_base),
+            sendgrid: SendGridApi::new(http, &app.config.messaging.sendgrid_api_base),
+            unsubscribe_key: key.into_bytes(),
+            app,
+        })
+    }
+}
+
+pub async fn handle(worker: &Worker, event: SqsEvent) -> SqsBatchResponse {
+    let mut response = SqsBatchResponse::default();
+    for record in &event.records {
+        if let Err(e) = process(worker, record).await {
+            tracing::error!(error = %cause_chain(e.as_ref()), "messaging job failed; it comes back");
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = record.message_id.clone().unwrap_or_default();
+            response.batch_item_failures.push(failure);
+        }
+    }
+    response
+}
+
+async fn process(worker: &Worker, record: &SqsMessage) -> Result<(), BoxError> {
+    let Ok(job) = serde_json::from_str::<MessagingJob>(record.body.as_deref().unwrap_or_default())
+    else {
+        // Not ours to retry: it would fail the same way every time.
+        tracing::error!("messaging job is not a job; dropped");
+        return Ok(());
+    };
+    match job {
+        MessagingJob::Send {
+            tenant_id,
+            conversation_id,
+            message_id,
+        } => send(worker, &tenant_id, &conversation_id, &message_id).await,
+        MessagingJob::FanOut {
+            tenant_id,
+            campaign_id,
+            after,
+            tag_index,
+        } => fan_out(worker, &tenant_id, &campaign_id, after, tag_index).await,
+    }
+}
+
+// ---------------------------------------------------------------- sending
+
+/// What the provider said, as the message will record it.
+struct Outcome {
+    status: MessageStatus,
+    error_code: Option<String>,
+    provider_id: Option<String>,
+}
+
+impl Outcome {
+    fn failed(code: &str) -> Self {
+        Self {
+            status: MessageStatus::Delivery(DeliveryStatus::Failed),
+            error_code: Some(code.to_owned()),
+            provider_id: None,
+        }
+    }
+}
+
+async fn send(
+    worker: &Worker,
+    tenant: &TenantId,
+    conversation: &ConversationId,
+    id: &MessageId,
+) -> Result<(), BoxError> {
+    let app = &worker.app;
+    let Some(pending) = app.store.message(tenant, conversation, id).await? else {
+        return Ok(());
+    };
+    if pending.record.status != MessageStatus::Pending {
+        return Ok(());
+    }
+    let mut intent = pending.record.clone();
+    intent.status = MessageStatus::Dispatching;
+    let dispatching = match app.store.save_message(tenant, &pending, intent, None).await {
+        Ok(saved) => saved,
+        // Another delivery of this job got there first.
+        Err(StoreError::ConditionFailed) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let outcome = deliver(worker, tenant, &dispatching.record).await?;
+    let mut done = dispatching.record.clone();
+    done.status = outcome.status;
+    done.error_code = outcome.error_code.clone();
+    done.provider_id = outcome.provider_id.clone();
+    let pointer = outcome.provider_id.as_deref().filter(|id| !id.is_empty());
+    let saved = app
+        .store
+        .save_message(tenant, &dispatching, done.clone(), pointer)
+        .await?;
+    if outcome.error_code.as_deref() == Some(UNSUBSCRIBED_RECIPIENT) {
+        inbox::record_opt(
+            app,
+            tenant,
+            &done.contact_id,
+            done.channel,
+            &inbox::ALL_PURPOSES,
+            false,
+            ConsentSource::Keyword,
+            "Twilio error 21610: the recipient replied STOP",
+        )
+        .await?;
+    }
+    if let Some(campaign) = &done.campaign_id {
+        let count = match done.status {
+            MessageStatus::Delivery(DeliveryStatus::Failed) => CampaignCount::Failed,
+            _ => CampaignCount::Sent,
+        };
+        app.store
+            .count_campaign(tenant, campaign, &[(count, 1)])
+            .await?;
+    }
+    if saved.record.provider_id.is_some() {
+        inbox::audit_system(
+            app,
+            tenant,
+            AuditAction::MessageSentToProvider,
+            format!("conversation/{conversation}"),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Hands the message to its channel's provider; checks consent once more first (a STOP may have come
+/// in since it was queued).
+async fn deliver(
+    worker: &Worker,
+    tenant: &TenantId,
+    message: &Message,
+) -> Result<Outcome, BoxError> {
+    let app = &worker.app;
+    let Some(contact) = app.store.contact(tenant, &message.contact_id).await? else {
+        return Ok(Outcome::failed("contact_deleted"));
+    };
+    let Some(conversation) = app
+        .store
+        .conversation(tenant, &message.conversation_id)
+        .await?
+    else {
+        return Ok(Outcome::failed("conversation_deleted"));
+    };
+    // The WhatsApp window was checked when the reply was written; consent is checked again now.
+    let mut check = conversation.record.clone();
+    check.last_inbound_at = Some(now_rfc3339());
+    if let Some(refused) = inbox::refusal(
+        &contact.record,
+        &check,
+        message.marketing,
+        time::OffsetDateTime::now_utc(),
+    ) {
+        return Ok(Outcome::failed(refused.code()));
+    }
+    match message.channel {
+        Channel::Sms | Channel::Whatsapp => {
+            send_twilio(worker, tenant, &contact.record, message).await
+        }
+        Channel::Email => send_email(worker, tenant, &contact.record, message).await,
+    }
+}
+
+async fn send_twilio(
+    worker: &Worker,
+    tenant: &TenantId,
+    contact: &Contact,
+    message: &Message,
+) -> Result<Outcome, BoxError> {
+    let Some(channel) = worker.app.store.twilio_channel(tenant).await? else {
+        return Ok(Outcome::failed("channel_not_configured"));
+    };
+    let Some(phone) = &contact.phone else {
+        return Ok(Outcome::failed("unreachable"));
+    };
+    let to = match message.channel {
+        Channel::Whatsapp => format!("whatsapp:{}", phone.as_str()),
+        _ => phone.as_str().to_owned(),
+    };
+    let (_, status_url) = worker.app.config.messaging.twilio_webhook_urls(&channel.id);
+    Ok(
+        match worker
+            .twilio
+            .send(&channel, &to, &message.body, &status_url)
+            .await
+        {
+            Ok(accepted) => Outcome {
+                status: MessageStatus::Delivery(
+                    DeliveryStatus::parse(&accepted.status).unwrap_or(DeliveryStatus::Queued),
+                ),
+                error_code: None,
+                provider_id: Some(accepted.sid),
+            },
+            Err(SendError::Refused { code }) => Outcome::failed(&code),
+            Err(SendError::NoSender) => Outcome::failed("no_sender"),
+            Err(SendError::Unknown(e)) => {
+                tracing::error!(error = %cause_chain(e.as_ref()), "Twilio send outcome unknown; not retried");
+                Outcome {
+                    status: MessageStatus::Dispatching,
+                    error_code: Some("outcome_unknown".into()),
+                    provider_id: None,
+                }
+            }
+        },
+    )
+}
+
+async fn send_email(
+    worker: &Worker,
+    tenant: &TenantId,
+    contact: &Contact,
+    message: &Message,
+) -> Result<Outcome, BoxError> {
+    let Some(channel) = worker.app.store.email_channel(tenant).await? else {
+        return Ok(Outcome::failed("channel_not_configured"));
+    };
+    let Some(to) = &contact.email else {
+        return Ok(Outcome::failed("unreachable"));
+    };
+    let unsubscribe_url = message.marketing.then(|| {
+        let token =
+            confide_shared::unsubscribe::token(&worker.unsubscribe_key, tenant, &contact.id);
+        format!(
+            "{}/v1/unsubscribe/{token}",
+            worker.app.config.messaging.public_url
+        )
+    });
+    let email = sendgrid::Email {
+        to: to.as_str(),
+        // A reply has no subject of its own: it goes out under the sender's name.
+        subject: message
+            .subject
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .unwrap_or(if channel.from_name.is_empty() {
+                "Message"
+            } else {
+                &channel.from_name
+            }),
+        text: &message.body,
+        unsubscribe_url: unsubscribe_url.as_deref(),
+    };
+    Ok(match worker.sendgrid.send(&channel, &email).await {
+        Ok(id) => Outcome {
+            status: MessageStatus::Delivery(DeliveryStatus::Sent),
+            error_code: None,
+            provider_id: Some(id),
+        },
+        Err(sendgrid::SendError::Refused { status }) => Outcome::failed(&format!("http_{status}")),
+        Err(sendgrid::SendError::Unknown(e)) => {
+            tracing::error!(error = %cause_chain(e.as_ref()), "SendGrid send outcome unknown; not retried");
+            Outcome {
+                status: MessageStatus::Dispatching,
+                error_code: Some("outcome_unknown".into()),
+                provider_id: None,
+            }
+        }
+    })
+}
+
+// ---------------------------------------------------------------- campaigns
+
+/// One page of the campaign's audience: each contact claimed once, skipped with a reason or given a
+/// message spaced at the tenant's rate; then the next page, queued to start when this one's sends do.
+async fn fan_out(
+    worker: &Worker,
+    tenant: &TenantId,
+    id: &CampaignId,
+    after: Option<String>,
+    tag_index: usize,
+) -> Result<(), BoxError> {
+    let app = &worker.app;
+    let Some(state) = app.store.campaign(tenant, id).await? else {
+        return Ok(());
+    };
+    let campaign = state.campaign;
+    let (contacts, next) = audience_page(app, tenant, &campaign, after, tag_index).await?;
+    let rate = app.config.messaging.campaign_rate.max(1);
+    let month = &now_rfc3339()[..7];
+    let limit = app
+        .limits(tenant)
+        .await
+        .map_err(|e| -> BoxError { e.to_string().into() })?
+        .messages_per_month;
+    let mut counts: Vec<(CampaignCount, u64)> = Vec::new();
+    let mut queued: u32 = 0;
+    for contact in contacts {
+        if !app
+            .store
+            .claim_campaign_target(tenant, id, &contact.id)
+            .await?
+        {
+            continue;
+        }
+        counts.push((CampaignCount::Targeted, 1));
+        if let Some(reason) = eligibility(&contact, campaign.channel) {
+            counts.push((CampaignCount::Skipped(reason), 1));
+            continue;
+        }
+        if app
+            .store
+            .admit_messages(tenant, month, 1, limit)
+            .await?
+            .is_some()
+        {
+            counts.push((CampaignCount::Skipped(SkipReason::PlanLimit), 1));
+            continue;
+        }
+        let message = store_campaign_message(app, tenant, &campaign, &contact).await?;
+        let job = MessagingJob::Send {
+            tenant_id: tenant.clone(),
+            conversation_id: message.conversation_id,
+            message_id: message.id,
+        };
+        app.messaging.enqueue(&job, queued / rate).await?;
+        queued += 1;
+    }
+    let totals: Vec<(CampaignCount, u64)> = CampaignCount::ALL
+        .iter()
+        .map(|c| {
+            (
+                *c,
+                counts.iter().filter(|(k, _)| k == c).map(|(_, n)| n).sum(),
+            )
+        })
+        .collect();
+    app.store.count_campaign(tenant, id, &totals).await?;
+    match next {
+        Some((after, tag_index)) => {
+            let job = MessagingJob::FanOut {
+                tenant_id: tenant.clone(),
+                campaign_id: id.clone(),
+                after,
+                tag_index,
+            };
+            app.messaging.enqueue(&job, queued / rate).await?;
+        }
+        None => app.store.finish_fan_out(tenant, id).await?,
+    }
+    Ok(())
+}
+
+/// Where the next page starts: the contact sort key (or list position) and the tag being read.
+type NextPage = Option<(Option<String>, usize)>;
+
+async fn audience_page(
+    app: &App,
+    tenant: &TenantId,
+    campaign: &Campaign,
+    after: Option<String>,
+    tag_index: usize,
+) -> Result<(Vec<Contact>, NextPage), BoxError> {
+    if let Some(ids) = &campaign.audience.contact_ids {
+        let start: usize = after.as_deref().and_then(|a| a.parse().ok()).unwrap_or(0);
+        let end = (start + FAN_OUT_PAGE as usize).min(ids.len());
+        let mut contacts = Vec::new();
+        for id in &ids[start..end] {
+            if let Some(contact) = app.store.contact(tenant, id).await? {
+                contacts.push(contact.record);
+            }
+        }
+        let next = (end < ids.len()).then(|| (Some(end.to_string()), 0));
+        return Ok((contacts, next));
+    }
+    let tags: Vec<&String> = campaign.audience.tags.iter().flatten().collect();
+    let Some(tag) = tags.get(tag_index) else {
+        return Ok((Vec::new(), None));
+    };
+    let page = app
+        .store
+        .contacts_tagged(tenant, tag, FAN_OUT_PAGE, after)
+        .await?;
+    let next = match page.next_sk {
+        Some(sk) => Some((Some(sk), tag_index)),
+        None if tag_index + 1 < tags.len() => Some((None, tag_index + 1)),
+        None => None,
+    };
+    Ok((page.records, next))
+}
+
+/// The campaign's message in the contact's open conversation on the channel (a new one, started by
+/// the tenant, if none is open).
+async fn store_campaign_message(
+    app: &App,
+    tenant: &TenantId,
+    campaign: &Campaign,
+    contact: &Contact,
+) -> Result<Message, BoxError> {
+    for _ in 0..5 {
+        let now = now_rfc3339();
+        let open = app
+            .store
+            .open_conversation(tenant, &contact.id, campaign.channel)
+            .await?;
+        let mut next = match &open {
+            Some(current) => current.record.clone(),
+            None => Conversation::new(contact.id.clone(), campaign.channel, false, &now),
+        };
+        next.last_activity_at = now.clone();
+        let message = Message {
+            id: MessageId::generate(),
+            conversation_id: next.id.clone(),
+            contact_id: contact.id.clone(),
+            direction: Direction::Outbound,
+            channel: campaign.channel,
+            body: campaign.body.clone(),
+            subject: campaign.subject.clone(),
+            status: MessageStatus::Pending,
+            at: now,
+            error_code: None,
+            provider_id: None,
+            sent_by: Some("campaign".into()),
+            campaign_id: Some(campaign.id.clone()),
+            marketing: true,
+        };
+        let write = match &open {
+            Some(previous) => ConversationWrite::Existing {
+                previous,
+                next: &next,
+            },
+            None => ConversationWrite::New(&next),
+        };
+        match app.store.add_message(tenant, write, &message, None).await {
+            Ok(()) => return Ok(message),
+            Err(StoreError::ConditionFailed) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err("the contact's conversation kept changing".into())
+}

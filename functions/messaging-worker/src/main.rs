@@ -1,0 +1,21 @@
+//! Lambda entry point: builds the clients and reads the unsubscribe signing key once, then hands every
+//! SQS batch to the worker.
+
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
+use confide_shared::App;
+use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use messaging_worker::{handle, Worker};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    confide_shared::telemetry::init();
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let app = App::new(confide_shared::config::Config::from_env()?, &sdk).await?;
+    let worker: &'static Worker = Box::leak(Box::new(
+        Worker::connect(std::sync::Arc::new(app), &aws_sdk_ssm::Client::new(&sdk)).await?,
+    ));
+    run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
+        Ok::<SqsBatchResponse, Error>(handle(worker, event.payload).await)
+    }))
+    .await
+}

@@ -1,0 +1,26 @@
+//! Lambda entry point: builds the clients and reads the unsubscribe signing key once.
+
+use confide_shared::App;
+use lambda_http::{run, service_fn, Error};
+use std::convert::Infallible;
+use unsubscribe_function::Unsubscribe;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    confide_shared::telemetry::init();
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let app = App::new(confide_shared::config::Config::from_env()?, &sdk).await?;
+    let key = confide_shared::secrets::parameter(
+        &aws_sdk_ssm::Client::new(&sdk),
+        &app.config.messaging.unsubscribe_secret_parameter,
+    )
+    .await?;
+    let state: &'static Unsubscribe = Box::leak(Box::new(Unsubscribe {
+        app: std::sync::Arc::new(app),
+        key: key.into_bytes(),
+    }));
+    run(service_fn(move |req| async move {
+        Ok::<_, Infallible>(unsubscribe_function::handle(state, req).await)
+    }))
+    .await
+}

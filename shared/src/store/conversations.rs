@@ -1,0 +1,338 @@
+//! Conversations and their messages.
+//!
+//! A conversation `CV#<id>` is versioned; its messages `MS#<conversation id>#<message id>` sit beside
+//! it in time order. Two pointers find them from outside: `OC#<contact>#<channel>` names a contact's
+//! open conversation on a channel (written with the conversation, so there is at most one), and
+//! `PM#<provider id>` names the message a provider's id (Twilio's `MessageSid`) belongs to — written
+//! with an inbound message, so a webhook delivered twice stores it once.
+
+use super::{keys, Item, Page, Store, StoreError, Versioned, Write, VERSION};
+use crate::domain::consent::Channel;
+use crate::domain::conversation::{Conversation, ConversationStatus, Message};
+use crate::domain::{ContactId, ConversationId, MessageId, TenantId};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use serde::{Deserialize, Serialize};
+
+const CONVERSATION: &str = "conversation";
+const MESSAGE: &str = "message";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct MessagePointer {
+    conversation_id: ConversationId,
+    message_id: MessageId,
+}
+
+/// The conversation a new message goes into: a new one, or one read at a version, as it is to be.
+pub enum ConversationWrite<'a> {
+    New(&'a Conversation),
+    Existing {
+        previous: &'a Versioned<Conversation>,
+        next: &'a Conversation,
+    },
+}
+
+impl Store {
+    fn versioned_item<T: Serialize>(
+        pk: String,
+        sk: String,
+        kind: &str,
+        record: &T,
+        version: u64,
+    ) -> Result<Item, StoreError> {
+        let mut item = Self::item(pk, sk, kind, record)?;
+        item.insert(VERSION.to_owned(), AttributeValue::N(version.to_string()));
+        Ok(item)
+    }
+
+    fn conversation_write(
+        &self,
+        tenant: &TenantId,
+        write: &ConversationWrite,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let pk = keys::tenant_pk(tenant);
+        Ok(match write {
+            ConversationWrite::New(conversation) => {
+                let item = Self::versioned_item(
+                    pk.clone(),
+                    keys::conversation_sk(&conversation.id),
+                    CONVERSATION,
+                    conversation,
+                    1,
+                )?;
+                let pointer = Self::item(
+                    pk,
+                    keys::open_conversation_sk(&conversation.contact_id, conversation.channel),
+                    "open_conversation",
+                    &conversation.id,
+                )?;
+                vec![
+                    TransactWriteItem::builder()
+                        .put(self.put(item, Write::New)?)
+                        .build(),
+                    // At most one open conversation per contact and channel.
+                    TransactWriteItem::builder()
+                        .put(self.put(pointer, Write::New)?)
+                        .build(),
+                ]
+            }
+            ConversationWrite::Existing { previous, next } => {
+                let item = Self::versioned_item(
+                    pk,
+                    keys::conversation_sk(&next.id),
+                    CONVERSATION,
+                    *next,
+                    previous.version + 1,
+                )?;
+                vec![TransactWriteItem::builder()
+                    .put(self.put_at_version(item, previous.version)?)
+                    .build()]
+            }
+        })
+    }
+
+    /// Stores `message` and its conversation's new state in one transaction; with `provider_id`, also
+    /// the pointer from it, which must not exist yet. [`StoreError::ConditionFailed`] when the
+    /// conversation changed meanwhile, an open one already exists, or the provider id is known.
+    pub async fn add_message(
+        &self,
+        tenant: &TenantId,
+        conversation: ConversationWrite<'_>,
+        message: &Message,
+        provider_id: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let pk = keys::tenant_pk(tenant);
+        let mut writes = self.conversation_write(tenant, &conversation)?;
+        let item = Self::versioned_item(
+            pk.clone(),
+            keys::message_sk(&message.conversation_id, &message.id),
+            MESSAGE,
+            message,
+            1,
+        )?;
+        writes.push(
+            TransactWriteItem::builder()
+                .put(self.put(item, Write::New)?)
+                .build(),
+        );
+        if let Some(provider_id) = provider_id {
+            writes.push(self.provider_pointer(tenant, provider_id, message)?);
+        }
+        self.transact(writes).await
+    }
+
+    fn provider_pointer(
+        &self,
+        tenant: &TenantId,
+        provider_id: &str,
+        message: &Message,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let pointer = Self::item(
+            keys::tenant_pk(tenant),
+            keys::provider_message_sk(provider_id),
+            "provider_message",
+            &MessagePointer {
+                conversation_id: message.conversation_id.clone(),
+                message_id: message.id.clone(),
+            },
+        )?;
+        Ok(TransactWriteItem::builder()
+            .put(self.put(pointer, Write::New)?)
+            .build())
+    }
+
+    /// Whether a provider's message id is known (an inbound message stored, an outbound one sent).
+    pub async fn knows_provider_id(
+        &self,
+        tenant: &TenantId,
+        provider_id: &str,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .get::<MessagePointer>(
+                keys::tenant_pk(tenant),
+                keys::provider_message_sk(provider_id),
+                "provider_message",
+            )
+            .await?
+            .is_some())
+    }
+
+    pub async fn conversation(
+        &self,
+        tenant: &TenantId,
+        id: &ConversationId,
+    ) -> Result<Option<Versioned<Conversation>>, StoreError> {
+        self.get_versioned(
+            keys::tenant_pk(tenant),
+            keys::conversation_sk(id),
+            CONVERSATION,
+        )
+        .await
+    }
+
+    /// The contact's open conversation on `channel`, if there is one.
+    pub async fn open_conversation(
+        &self,
+        tenant: &TenantId,
+        contact: &ContactId,
+        channel: Channel,
+    ) -> Result<Option<Versioned<Conversation>>, StoreError> {
+        let pointer: Option<ConversationId> = self
+            .get(
+                keys::tenant_pk(tenant),
+                keys::open_conversation_sk(contact, channel),
+                "open_conversation",
+            )
+            .await?;
+        match pointer {
+            Some(id) => self.conversation(tenant, &id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Writes a conversation's new status or assignee. Closing it frees the contact's channel for a
+    /// new conversation; reopening claims it again ([`StoreError::ConditionFailed`] if another
+    /// conversation holds it, or this one changed meanwhile).
+    pub async fn save_conversation(
+        &self,
+        tenant: &TenantId,
+        previous: &Versioned<Conversation>,
+        next: Conversation,
+    ) -> Result<Versioned<Conversation>, StoreError> {
+        let pk = keys::tenant_pk(tenant);
+        let pointer_sk = keys::open_conversation_sk(&next.contact_id, next.channel);
+        let mut writes = self.conversation_write(
+            tenant,
+            &ConversationWrite::Existing {
+                previous,
+                next: &next,
+            },
+        )?;
+        let was_closed = previous.record.status == ConversationStatus::Closed;
+        let is_closed = next.status == ConversationStatus::Closed;
+        if is_closed && !was_closed {
+            writes.push(self.delete(pk, pointer_sk)?);
+        } else if was_closed && !is_closed {
+            let pointer = Self::item(pk, pointer_sk, "open_conversation", &next.id)?;
+            writes.push(
+                TransactWriteItem::builder()
+                    .put(self.put(pointer, Write::New)?)
+                    .build(),
+            );
+        }
+        self.transact(writes).await?;
+        Ok(Versioned {
+            record: next,
+            version: previous.version + 1,
+        })
+    }
+
+    /// Every conversation of the tenant (listings filter and order them by activity).
+    pub async fn conversations(&self, tenant: &TenantId) -> Result<Vec<Conversation>, StoreError> {
+        self.all(
+            keys::tenant_pk(tenant),
+            keys::CONVERSATION_PREFIX,
+            CONVERSATION,
+        )
+        .await
+    }
+
+    /// A conversation's messages, oldest first.
+    pub async fn messages(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+    ) -> Result<Vec<Message>, StoreError> {
+        self.all(
+            keys::tenant_pk(tenant),
+            &keys::messages_prefix(conversation),
+            MESSAGE,
+        )
+        .await
+    }
+
+    pub async fn message(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        id: &MessageId,
+    ) -> Result<Option<Versioned<Message>>, StoreError> {
+        self.get_versioned(
+            keys::tenant_pk(tenant),
+            keys::message_sk(conversation, id),
+            MESSAGE,
+        )
+        .await
+    }
+
+    pub async fn message_by_provider_id(
+        &self,
+        tenant: &TenantId,
+        provider_id: &str,
+    ) -> Result<Option<Versioned<Message>>, StoreError> {
+        let pointer: Option<MessagePointer> = self
+            .get(
+                keys::tenant_pk(tenant),
+                keys::provider_message_sk(provider_id),
+                "provider_message",
+            )
+            .await?;
+        match pointer {
+            Some(p) => {
+                self.message(tenant, &p.conversation_id, &p.message_id)
+                    .await
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Writes `next` in place of the message read at `previous.version`; with `provider_id`, also the
+    /// pointer from the provider's id (an outbound message just accepted by the provider).
+    pub async fn save_message(
+        &self,
+        tenant: &TenantId,
+        previous: &Versioned<Message>,
+        next: Message,
+        provider_id: Option<&str>,
+    ) -> Result<Versioned<Message>, StoreError> {
+        let version = previous.version + 1;
+        let item = Self::versioned_item(
+            keys::tenant_pk(tenant),
+            keys::message_sk(&next.conversation_id, &next.id),
+            MESSAGE,
+            &next,
+            version,
+        )?;
+        let mut writes = vec![TransactWriteItem::builder()
+            .put(self.put_at_version(item, previous.version)?)
+            .build()];
+        if let Some(provider_id) = provider_id {
+            writes.push(self.provider_pointer(tenant, provider_id, &next)?);
+        }
+        self.transact(writes).await?;
+        Ok(Versioned {
+            record: next,
+            version,
+        })
+    }
+
+    /// Every record of a partition's `prefix` range, oldest first.
+    async fn all<T: serde::de::DeserializeOwned>(
+        &self,
+        pk: String,
+        prefix: &str,
+        kind: &'static str,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut records = Vec::new();
+        let mut start = None;
+        loop {
+            let page: Page<T> = self
+                .query(pk.clone(), prefix, kind, true, None, start)
+                .await?;
+            records.extend(page.records);
+            match page.next_sk {
+                Some(next) => start = Some(next),
+                None => return Ok(records),
+            }
+        }
+    }
+}
