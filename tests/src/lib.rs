@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
+pub mod messaging;
 pub mod providers;
 pub mod stripe;
 pub mod stripe_events;
@@ -32,7 +33,12 @@ pub struct Stack {
     pub providers: StandIn,
     /// The Stripe API stand-in (used where the binary runs [`with_billing`]).
     pub stripe: stripe::StripeStandIn,
+    /// The Twilio and SendGrid API stand-in.
+    pub messaging: messaging::MessagingStandIn,
 }
+
+/// Campaign messages per second in the tests: fast enough that a campaign's sends are not delayed.
+pub const CAMPAIGN_RATE: u32 = 50;
 
 /// The API keys the tests store in the emulator's SSM, as a deployment would.
 pub const OPENAI_KEY: &str = "sk-test-openai";
@@ -247,6 +253,7 @@ pub fn stack() -> &'static Stack {
             runtime.block_on(async move {
                 let stand_in = StandIn::start().await;
                 let stripe_stand_in = stripe::StripeStandIn::start().await;
+                let messaging_stand_in = messaging::MessagingStandIn::start().await;
                 let options = Options {
                     template,
                     endpoint: endpoint.clone(),
@@ -277,6 +284,12 @@ pub fn stack() -> &'static Stack {
                         }
                     }),
                     secrets: secrets(),
+                    messaging: confide_local::MessagingOptions {
+                        public_url: None,
+                        twilio_api_base: messaging_stand_in.url.clone(),
+                        sendgrid_api_base: messaging_stand_in.url.clone(),
+                        campaign_rate: CAMPAIGN_RATE,
+                    },
                 };
                 let stack: LocalStack = match start(options).await {
                     Ok(stack) => stack,
@@ -291,13 +304,14 @@ pub fn stack() -> &'static Stack {
                     stack.app.config.clone(),
                     stand_in,
                     stripe_stand_in,
+                    messaging_stand_in,
                 )));
                 // Keep the stack (and its server task) alive for the whole test run.
                 std::future::pending::<()>().await;
                 drop(stack);
             });
         });
-        let (url, endpoint, config, providers, stripe) = rx
+        let (url, endpoint, config, providers, stripe, messaging) = rx
             .recv_timeout(Duration::from_secs(120))
             .expect("stack started in time")
             .unwrap_or_else(|e| panic!("local stack failed to start: {e}"));
@@ -311,6 +325,7 @@ pub fn stack() -> &'static Stack {
             config,
             providers,
             stripe,
+            messaging,
         }
     })
 }

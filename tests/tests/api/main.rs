@@ -11,6 +11,7 @@ mod identity;
 mod isolation;
 mod jwt;
 mod members;
+mod messaging;
 mod payloads;
 mod robustness;
 mod tenant;
