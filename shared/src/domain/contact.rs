@@ -56,7 +56,7 @@ impl Contact {
         };
         self.consent
             .entry(entry.channel)
-            .or_insert_with(BTreeMap::new)
+            .or_default()
             .insert(entry.purpose, state);
     }
 

@@ -177,7 +177,8 @@ impl Store {
         }
     }
 
-    /// Deletes the contact and its ledger. [`StoreError::ConditionFailed`] if it was already gone.
+    /// Deletes the contact and its ledger (its conversations go first, with
+    /// [`Store::erase_conversations_of`]). [`StoreError::ConditionFailed`] if it was already gone.
     pub async fn delete_contact(
         &self,
         tenant: &TenantId,

@@ -315,6 +315,48 @@ impl Store {
         })
     }
 
+    /// Erases every conversation of a contact with its messages and pointers (part of erasing the
+    /// contact).
+    pub async fn erase_conversations_of(
+        &self,
+        tenant: &TenantId,
+        contact: &ContactId,
+    ) -> Result<(), StoreError> {
+        let pk = keys::tenant_pk(tenant);
+        for conversation in self
+            .conversations(tenant)
+            .await?
+            .into_iter()
+            .filter(|c| c.contact_id == *contact)
+        {
+            for message in self.messages(tenant, &conversation.id).await? {
+                if let Some(provider_id) =
+                    message.provider_id.as_deref().filter(|id| !id.is_empty())
+                {
+                    self.delete_quietly(pk.clone(), keys::provider_message_sk(provider_id))
+                        .await?;
+                }
+            }
+            self.delete_prefix(pk.clone(), &keys::messages_prefix(&conversation.id))
+                .await?;
+            if conversation.status != ConversationStatus::Closed {
+                self.delete_quietly(
+                    pk.clone(),
+                    keys::open_conversation_sk(contact, conversation.channel),
+                )
+                .await?;
+            }
+            self.delete_quietly(pk.clone(), keys::conversation_sk(&conversation.id))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes an item whether or not it exists.
+    async fn delete_quietly(&self, pk: String, sk: String) -> Result<(), StoreError> {
+        self.transact(vec![self.delete(pk, sk)?]).await
+    }
+
     /// Every record of a partition's `prefix` range, oldest first.
     async fn all<T: serde::de::DeserializeOwned>(
         &self,

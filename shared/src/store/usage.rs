@@ -174,8 +174,14 @@ impl Store {
         count: u64,
         limit: u64,
     ) -> Result<Option<u64>, StoreError> {
-        let ceiling = limit.saturating_sub(count);
-        for _ in 0..2 {
+        let used_now = |item: Option<Item>| item.map_or(0, |i| Self::number(&i, counter.attribute));
+        if count > limit {
+            return Ok(Some(used_now(self.counter_item(counter).await?)));
+        }
+        // The update fails when the count would pass the limit, or while the counter's item does not
+        // exist yet; which of the two is read back. A concurrent request may create the item between
+        // the two, so a few rounds are allowed.
+        for _ in 0..5 {
             let counted = run_crypto(
                 self.ddb
                     .update_item()
@@ -190,29 +196,25 @@ impl Store {
                     .expression_attribute_values(":n", AttributeValue::N(count.to_string()))
                     .expression_attribute_values(
                         ":ceiling",
-                        AttributeValue::N(ceiling.to_string()),
+                        AttributeValue::N((limit - count).to_string()),
                     )
                     .send(),
             )
             .await
             .map_err(request_error);
             match counted {
-                Ok(_) if count <= limit => return Ok(None),
-                Ok(_) => {}
+                Ok(_) => return Ok(None),
                 Err(StoreError::ConditionFailed) => {}
                 Err(e) => return Err(e),
             }
             match self.counter_item(counter).await? {
-                Some(item) => {
-                    let used = Self::number(&item, counter.attribute);
-                    if count > limit {
-                        // Counted although nothing that large fits: give it back.
-                        self.release(counter, count).await?;
-                        return Ok(Some(used.saturating_sub(count)));
-                    }
-                    return Ok(Some(used));
-                }
                 None => self.create_counter_item(counter).await?,
+                Some(item) => {
+                    let used = used_now(Some(item));
+                    if used + count > limit {
+                        return Ok(Some(used));
+                    }
+                }
             }
         }
         Err(StoreError::ConditionFailed)

@@ -559,3 +559,99 @@ async fn no_card_data_is_stored() {
         assert!(!text.contains(card), "{card} stored: {text}");
     }
 }
+
+/// The free plan's contacts (100) and messages a month (100) hold for imports, creation and campaigns.
+#[tokio::test]
+async fn contacts_and_messages_stop_at_the_free_plans_limits() {
+    with_billing();
+    let owner = sign_up("Limited Contacts").await;
+    let mut csv = String::from("name,phone,tags,sms_consent\n");
+    for i in 0..101 {
+        csv.push_str(&format!("Guest {i},+1415555{:04},guests,yes\n", 1000 + i));
+    }
+    let (status, text) = owner
+        .api
+        .send_bytes("POST", "/v1/contacts/import", Some("text/csv"), csv)
+        .await;
+    assert_eq!(status, 200, "{text}");
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(report["created"], 100, "{report}");
+    assert_eq!(report["rejected"], 1);
+    assert!(
+        report["rejected_rows"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("100 contacts"),
+        "{report}"
+    );
+    let over = owner
+        .api
+        .post("/v1/contacts", json!({ "name": "One more" }))
+        .await;
+    assert_eq!(
+        (over.status, over.error_code()),
+        (402, "plan_limit_reached")
+    );
+    assert_eq!(over.body["error"]["limit"]["metered"], "contacts");
+
+    // Deleting one frees its place.
+    let page = owner.api.get("/v1/contacts?limit=1").await;
+    let id = page.body["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        owner.api.delete(&format!("/v1/contacts/{id}")).await.status,
+        204
+    );
+    assert_eq!(
+        owner
+            .api
+            .post("/v1/contacts", json!({ "name": "One more" }))
+            .await
+            .status,
+        201
+    );
+
+    // 99 guests with consent: a campaign sends 99 messages, a second one has 1 left in the month.
+    let channel = owner
+        .api
+        .put(
+            "/v1/channels/twilio",
+            json!({ "account_sid": "AC0123456789abcdef0123456789abcdef", "auth_token": "feedfacefeedfacefeedfacefeedface", "phone_numbers": ["+14155550199"] }),
+        )
+        .await;
+    assert_eq!(channel.status, 200, "{:?}", channel.body);
+    let first = finished_campaign(&owner).await;
+    assert_eq!(first["counts"]["sent"], 99, "{first}");
+    let second = finished_campaign(&owner).await;
+    assert_eq!(second["counts"]["sent"], 1, "{second}");
+    assert_eq!(second["counts"]["skipped"]["plan_limit"], 98, "{second}");
+}
+
+/// Sends a campaign to the tenant's guests and waits until every targeted contact is accounted for.
+async fn finished_campaign(owner: &User) -> Value {
+    let accepted = owner
+        .api
+        .post(
+            "/v1/campaigns",
+            json!({ "channel": "sms", "body": "Guest night", "audience": { "tags": ["guests"] } }),
+        )
+        .await;
+    assert_eq!(accepted.status, 202, "{:?}", accepted.body);
+    let path = format!("/v1/campaigns/{}", accepted.body["id"].as_str().unwrap());
+    for _ in 0..300 {
+        let campaign = owner.api.get(&path).await.body;
+        let n = |v: &Value| v.as_u64().unwrap_or(0);
+        let c = &campaign["counts"];
+        let skipped: u64 = ["no_consent", "opted_out", "invalid", "plan_limit"]
+            .iter()
+            .map(|k| n(&c["skipped"][k]))
+            .sum();
+        if campaign["status"] == "sent"
+            && n(&c["targeted"]) > 0
+            && n(&c["sent"]) + n(&c["failed"]) + skipped == n(&c["targeted"])
+        {
+            return campaign;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("campaign did not finish");
+}
