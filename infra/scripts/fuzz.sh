@@ -16,6 +16,8 @@ targets=(
   "confide-shared an_error_never_quotes_more_than_forty_characters_of_a_body"
   "confide-shared text_checks_take_any_string"
   "confide-shared stripe_webhook_bodies_and_signatures"
+  "confide-shared contacts_csv_imports_or_refuses_every_row"
+  "confide-shared twilio_webhook_forms_and_signatures"
   "confide-local gateway::tests::any_query_string_decodes"
   "confide-local gateway::tests::encoded_query_values_round_trip"
   "confide-local gateway::tests::any_request_becomes_an_event_lambda_http_reads"

@@ -1,5 +1,6 @@
 //! Fuzz targets for every parser in `shared` that takes bytes from outside: the JSON body of each
-//! route, the checks behind them (profile, settings, forms, credentials, emails) and Stripe's webhook.
+//! route, the checks behind them (profile, settings, forms, credentials, emails), Stripe's webhook,
+//! the contacts CSV importer and Twilio's form-encoded webhooks.
 //!
 //! `cargo test` runs each as a property test (random inputs from bolero's generators, plus any corpus
 //! under `tests/__fuzz__/`); `cargo bolero test --package confide-shared --test parsers <name>` runs
@@ -226,5 +227,88 @@ fn stripe_webhook_bodies_and_signatures() {
             spliced.extend_from_slice(body);
             spliced.extend_from_slice(&fixture[at..]);
             bounded(verified_event(Some(&signed(&spliced)), &spliced, SECRET, NOW).map(|_| ()));
+        });
+}
+
+/// The contacts CSV importer: any bytes are a file refused whole with a bounded reason, or rows each
+/// imported or refused with one; a refused row names its own line, which lies in the file; and any
+/// accepted row's values are valid contacts (re-parsing them gives the same contact).
+#[test]
+fn contacts_csv_imports_or_refuses_every_row() {
+    use confide_shared::domain::contact::{ContactDraft, ContactFields};
+    use confide_shared::domain::contact_import::parse;
+    use confide_shared::domain::phone::DefaultCountry;
+    let header = b"name,email,phone,tags,email_consent,consent_evidence\n";
+    bolero::check!()
+        .with_type::<(Vec<u8>, bool)>()
+        .for_each(|(body, with_header)| {
+            let mut file = if *with_header {
+                header.to_vec()
+            } else {
+                Vec::new()
+            };
+            file.extend_from_slice(body);
+            let country = DefaultCountry::parse("DE").ok();
+            let Ok(parsed) = parse(&file, country) else {
+                return;
+            };
+            let lines = file.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+            for rejected in &parsed.rejected {
+                assert!(
+                    (2..=lines + 1).contains(&rejected.row),
+                    "row {} of {lines} lines",
+                    rejected.row
+                );
+                assert!(
+                    rejected.reason.chars().count() <= MESSAGE_LIMIT + 40,
+                    "{}",
+                    rejected.reason
+                );
+            }
+            for row in &parsed.rows {
+                let again = ContactFields::parse(
+                    ContactDraft {
+                        name: row.fields.name.clone(),
+                        email: row.fields.email.as_ref().map(|e| e.as_str().to_owned()),
+                        phone: row.fields.phone.as_ref().map(|p| p.as_str().to_owned()),
+                        tags: row.fields.tags.iter().cloned().collect(),
+                        notes: row.fields.notes.clone(),
+                        attributes: row.fields.attributes.clone(),
+                    },
+                    None,
+                )
+                .expect("an imported row is a valid contact");
+                assert_eq!(again, row.fields);
+            }
+        });
+}
+
+/// Twilio's form-encoded webhooks: any body is parameters or a refusal, never a panic; the
+/// signature check takes any header; and a correctly signed form is accepted whatever it holds.
+#[test]
+fn twilio_webhook_forms_and_signatures() {
+    use confide_shared::twilio::signature::{is_valid, sign};
+    use confide_shared::twilio::webhook::{parse_form, Inbound, StatusCallback, MAX_PARAMETERS};
+    const URL: &str = "https://example.com/webhooks/twilio/abc/messages";
+    const TOKEN: &str = "feedfacefeedfacefeedfacefeedface";
+    bolero::check!()
+        .with_type::<(Vec<u8>, String)>()
+        .for_each(|(body, header)| {
+            let Ok(params) = parse_form(body) else {
+                return;
+            };
+            assert!(params.len() <= MAX_PARAMETERS);
+            let _ = is_valid(TOKEN, URL, &params, header);
+            assert!(is_valid(TOKEN, URL, &params, &sign(TOKEN, URL, &params)));
+            assert!(!is_valid(
+                "another-token-another-token-0000",
+                URL,
+                &params,
+                &sign(TOKEN, URL, &params)
+            ));
+            if let Ok(inbound) = Inbound::from_params(&params) {
+                assert_eq!(inbound.message_sid.len(), 34);
+            }
+            let _ = StatusCallback::from_params(&params);
         });
 }

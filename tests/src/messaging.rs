@@ -10,6 +10,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::{sign_up, Client, User};
 
 /// One request as a stand-in received it.
 #[derive(Debug, Clone)]
@@ -166,4 +169,175 @@ pub fn twilio_signature(auth_token: &str, url: &str, params: &[(&str, &str)]) ->
     let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(auth_token.as_bytes()).expect("any key");
     mac.update(data.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+// ---------------------------------------------------------------- a tenant with a Twilio channel
+
+pub const ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
+
+/// A tenant with its Twilio channel connected: the owner, the auth token and the webhook URLs.
+pub struct Connected {
+    pub owner: User,
+    pub token: String,
+    pub messages_url: String,
+    pub status_url: String,
+    pub number: String,
+}
+
+pub fn unique_number() -> String {
+    // US numbers in the 555-01xx range are reserved for fiction; the area code varies per call.
+    let n = uuid::Uuid::new_v4().as_u128();
+    let area = [201, 212, 305, 312, 415, 503, 617, 702, 808, 917][(n % 10) as usize];
+    format!("+1{area}555{:04}", 100 + (n >> 8) % 100)
+}
+
+pub async fn connect(company: &str) -> Connected {
+    let owner = sign_up(company).await;
+    let token = format!("{:032x}", uuid::Uuid::new_v4().as_u128());
+    let number = unique_number();
+    let reply = owner
+        .api
+        .put(
+            "/v1/channels/twilio",
+            json!({ "account_sid": ACCOUNT, "auth_token": token, "phone_numbers": [number],
+                    "whatsapp_senders": [format!("whatsapp:{number}")], "help_text": "Bakery: call us on 030 123" }),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    let urls = &reply.body["webhook_urls"];
+    Connected {
+        messages_url: urls["messages"].as_str().unwrap().to_owned(),
+        status_url: urls["status"].as_str().unwrap().to_owned(),
+        owner,
+        token,
+        number,
+    }
+}
+
+pub fn sid() -> String {
+    format!("SM{:032x}", uuid::Uuid::new_v4().as_u128())
+}
+
+/// Posts a form to a webhook URL, signed with `token` (or unsigned): status, content type and body.
+pub async fn post_signed(
+    url: &str,
+    token: Option<&str>,
+    params: &[(&str, &str)],
+) -> (u16, String, String) {
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish();
+    let mut request = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body);
+    if let Some(token) = token {
+        request = request.header("x-twilio-signature", twilio_signature(token, url, params));
+    }
+    let response = request.send().await.expect("webhook reachable");
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (
+        status,
+        content_type,
+        response.text().await.unwrap_or_default(),
+    )
+}
+
+impl Connected {
+    pub async fn inbound(&self, from: &str, body: &str) -> (u16, String, String) {
+        self.inbound_with_sid(from, body, &sid()).await
+    }
+
+    pub async fn inbound_with_sid(
+        &self,
+        from: &str,
+        body: &str,
+        message_sid: &str,
+    ) -> (u16, String, String) {
+        let params = [
+            ("MessageSid", message_sid),
+            ("AccountSid", ACCOUNT),
+            ("From", from),
+            ("To", self.number.as_str()),
+            ("Body", body),
+            ("NumMedia", "0"),
+        ];
+        post_signed(&self.messages_url, Some(&self.token), &params).await
+    }
+
+    pub async fn status(&self, message_sid: &str, status: &str, error_code: Option<&str>) -> u16 {
+        let mut params = vec![
+            ("MessageSid", message_sid),
+            ("AccountSid", ACCOUNT),
+            ("MessageStatus", status),
+        ];
+        if let Some(code) = error_code {
+            params.push(("ErrorCode", code));
+        }
+        post_signed(&self.status_url, Some(&self.token), &params)
+            .await
+            .0
+    }
+
+    pub async fn contact_by_phone(&self, phone: &str) -> Option<Value> {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("phone", phone)
+            .finish();
+        let reply = self.owner.api.get(&format!("/v1/contacts?{query}")).await;
+        reply.body["items"]
+            .as_array()
+            .and_then(|items| items.first().cloned())
+    }
+
+    pub async fn conversations_of(&self, contact: &str) -> Vec<Value> {
+        let reply = self
+            .owner
+            .api
+            .get(&format!("/v1/conversations?contact_id={contact}"))
+            .await;
+        assert_eq!(reply.status, 200, "{:?}", reply.body);
+        reply.body["items"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+/// Waits (up to 20 s) until `check` holds.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..200 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting until {what}");
+}
+
+pub async fn wait_for_campaign(api: &Client, id: &str) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..200 {
+        let reply = api.get(&format!("/v1/campaigns/{id}")).await;
+        last = reply.body;
+        let counts = &last["counts"];
+        let n = |v: &Value| v.as_u64().unwrap_or(0);
+        let skipped: u64 = ["no_consent", "opted_out", "invalid", "plan_limit"]
+            .iter()
+            .map(|k| n(&counts["skipped"][k]))
+            .sum();
+        if last["status"] == "sent"
+            && n(&counts["sent"]) + n(&counts["failed"]) + skipped == n(&counts["targeted"])
+        {
+            return last;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("campaign did not finish: {last}");
 }

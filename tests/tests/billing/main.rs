@@ -636,22 +636,6 @@ async fn finished_campaign(owner: &User) -> Value {
         )
         .await;
     assert_eq!(accepted.status, 202, "{:?}", accepted.body);
-    let path = format!("/v1/campaigns/{}", accepted.body["id"].as_str().unwrap());
-    for _ in 0..300 {
-        let campaign = owner.api.get(&path).await.body;
-        let n = |v: &Value| v.as_u64().unwrap_or(0);
-        let c = &campaign["counts"];
-        let skipped: u64 = ["no_consent", "opted_out", "invalid", "plan_limit"]
-            .iter()
-            .map(|k| n(&c["skipped"][k]))
-            .sum();
-        if campaign["status"] == "sent"
-            && n(&c["targeted"]) > 0
-            && n(&c["sent"]) + n(&c["failed"]) + skipped == n(&c["targeted"])
-        {
-            return campaign;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("campaign did not finish");
+    confide_tests::messaging::wait_for_campaign(&owner.api, accepted.body["id"].as_str().unwrap())
+        .await
 }

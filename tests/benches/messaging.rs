@@ -1,0 +1,137 @@
+//! Messaging speed on the local stack (emulator on loopback, Twilio stand-in):
+//!
+//! 1. a 10,000-row contacts CSV imported through the gateway (`POST /v1/contacts/import`): wall time,
+//!    against the function's 29 s timeout;
+//! 2. inbound webhook latency: N signed messages (`CONFIDE_BENCH_MESSAGES`, default 200) posted one by
+//!    one as Twilio would, half from new numbers (a contact is created) and half from known ones;
+//! 3. campaign fan-out: one campaign to the imported contacts that consented (every other row), from
+//!    acceptance until every message reached the Twilio stand-in, as messages per second.
+//!
+//! `cargo bench -p confide-tests --bench messaging` (run `make test` once first so the emulator is in
+//! `.venv`). `CONFIDE_BENCH_ROWS` changes the import's size.
+
+use confide_tests::messaging::{connect, unique_number};
+use confide_tests::{report_latencies, CAMPAIGN_RATE};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() {
+    let rows = env_number("CONFIDE_BENCH_ROWS", 10_000);
+    let messages = env_number("CONFIDE_BENCH_MESSAGES", 200);
+    let tenant = connect("Bench Messaging Bakery").await;
+    let api = &tenant.owner.api;
+
+    // 1. Import.
+    let mut csv = String::from("name,email,phone,tags,sms_consent,consent_evidence\n");
+    for i in 0..rows {
+        let consent = if i % 2 == 0 { "yes" } else { "" };
+        csv.push_str(&format!(
+            "Guest {i},guest{i}@bench.example,+1{}{:07},bench;guests,{consent},bench sign-up sheet\n",
+            [201, 212, 305, 312, 415, 503, 617, 702, 808, 917][i % 10],
+            2_000_000 + i
+        ));
+    }
+    let started = Instant::now();
+    let (status, text) = api
+        .send_bytes("POST", "/v1/contacts/import", Some("text/csv"), csv.clone())
+        .await;
+    let took = started.elapsed();
+    assert_eq!(status, 200, "{text}");
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    println!(
+        "Contacts import, {rows} rows ({} KB), emulator on loopback",
+        csv.len() / 1024
+    );
+    println!(
+        "  first import: {:.1} s ({:.2} ms per row): created {}, rejected {}",
+        took.as_secs_f64(),
+        took.as_secs_f64() * 1000.0 / rows as f64,
+        report["created"],
+        report["rejected"]
+    );
+    let started = Instant::now();
+    let (status, text) = api
+        .send_bytes("POST", "/v1/contacts/import", Some("text/csv"), csv)
+        .await;
+    let again = started.elapsed();
+    assert_eq!(status, 200, "{text}");
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    println!(
+        "  same file again: {:.1} s: unchanged {}",
+        again.as_secs_f64(),
+        report["unchanged"]
+    );
+
+    // 2. Inbound webhook latency.
+    let known: Vec<String> = (0..5).map(|_| unique_number()).collect();
+    for number in &known {
+        tenant.inbound(number, "warm-up").await;
+    }
+    let mut new_numbers = Vec::new();
+    let mut known_numbers = Vec::new();
+    for i in 0..messages {
+        let (from, into) = if i % 2 == 0 {
+            (unique_number(), &mut new_numbers)
+        } else {
+            (known[i % known.len()].clone(), &mut known_numbers)
+        };
+        let started = Instant::now();
+        let (status, _, _) = tenant.inbound(&from, "Is the shop open today?").await;
+        into.push(started.elapsed());
+        assert_eq!(status, 200);
+    }
+    println!("Inbound Twilio webhook, {messages} signed messages through the local gateway");
+    report_latencies("from a new number (contact created)", new_numbers);
+    report_latencies("from a known number", known_numbers);
+
+    // 3. Campaign fan-out.
+    let consenting = rows.div_ceil(2);
+    let started = Instant::now();
+    let accepted = api
+        .post(
+            "/v1/campaigns",
+            json!({ "channel": "sms", "body": "Bench night", "audience": { "tags": ["bench"] } }),
+        )
+        .await;
+    assert_eq!(accepted.status, 202, "{:?}", accepted.body);
+    let id = accepted.body["id"].as_str().unwrap().to_owned();
+    let done = wait_for_campaign_long(api, &id).await;
+    let took = started.elapsed();
+    let sent = done["counts"]["sent"].as_u64().unwrap_or(0);
+    println!("Campaign fan-out to {rows} tagged contacts ({consenting} consenting), tenant rate {CAMPAIGN_RATE}/s");
+    println!(
+        "  {sent} sent, {} skipped without consent, in {:.1} s: {:.1} messages/s",
+        done["counts"]["skipped"]["no_consent"],
+        took.as_secs_f64(),
+        sent as f64 / took.as_secs_f64()
+    );
+}
+
+/// A bench campaign runs longer than a test's: poll until it is done, for up to 30 minutes.
+async fn wait_for_campaign_long(api: &confide_tests::Client, id: &str) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(1800);
+    loop {
+        let state = api.get(&format!("/v1/campaigns/{id}")).await.body;
+        let c = &state["counts"];
+        let n = |v: &serde_json::Value| v.as_u64().unwrap_or(0);
+        let skipped: u64 = ["no_consent", "opted_out", "invalid", "plan_limit"]
+            .iter()
+            .map(|k| n(&c["skipped"][k]))
+            .sum();
+        if state["status"] == "sent"
+            && n(&c["sent"]) + n(&c["failed"]) + skipped == n(&c["targeted"])
+        {
+            return state;
+        }
+        assert!(Instant::now() < deadline, "campaign still running: {state}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
