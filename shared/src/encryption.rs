@@ -104,6 +104,12 @@ fn search_config(key_store: keystore_client::Client) -> Result<SearchConfig, Box
             MultiKeyStore::builder()
                 .key_field_name(beacons::TENANT_KEY)
                 .cache_ttl(BRANCH_KEY_CACHE_SECONDS as i32)
+                // Not the default storm-tracking cache, for the reason given in `tenant_keyring`.
+                .cache(CacheType::MultiThreaded(
+                    MultiThreadedCache::builder()
+                        .entry_capacity(BRANCH_KEY_CACHE_ENTRIES)
+                        .build()?,
+                ))
                 .build()?,
         ))
         .build()?;
