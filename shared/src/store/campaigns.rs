@@ -2,7 +2,7 @@
 //! the worker and status callbacks add to in place, and a flag set when the fan-out has read the
 //! whole audience.
 
-use super::{keys, request_error, Item, Store, StoreError, Write};
+use super::{keys, request_error, Item, Range, Store, StoreError, Write};
 use crate::domain::campaign::{Campaign, CampaignCount, CampaignCounts, CampaignStatus};
 use crate::domain::{CampaignId, ContactId, TenantId};
 use crate::encryption::run_crypto;
@@ -86,31 +86,19 @@ impl Store {
         limit: i32,
         start_after: Option<String>,
     ) -> Result<(Vec<CampaignState>, Option<String>), StoreError> {
-        let pk = keys::tenant_pk(tenant);
-        let mut request = self
-            .ddb
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-            .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
-            .expression_attribute_values(":prefix", AttributeValue::S(keys::CAMPAIGN_PREFIX.into()))
-            .consistent_read(true)
-            .scan_index_forward(false)
-            .limit(limit);
-        if let Some(sk) = start_after {
-            request = request
-                .exclusive_start_key("pk", AttributeValue::S(pk))
-                .exclusive_start_key("sk", AttributeValue::S(sk));
-        }
-        let out = run_crypto(request.send()).await.map_err(request_error)?;
-        let states = out
-            .items()
+        let range = Range {
+            pk: keys::tenant_pk(tenant),
+            prefix: keys::CAMPAIGN_PREFIX,
+            forward: false,
+            limit: Some(limit),
+            start_after,
+            filter: None,
+        };
+        let (items, next) = self.query_items(range).await?;
+        let states = items
             .iter()
             .map(Self::campaign_state)
             .collect::<Result<Vec<_>, _>>()?;
-        let next = out
-            .last_evaluated_key
-            .and_then(|k| k.get("sk").and_then(|v| v.as_s().ok()).cloned());
         Ok((states, next))
     }
 

@@ -6,7 +6,9 @@
 //! [`crate::encryption::beacons`]). Ledger entries are append-only items beside the contact; the
 //! contact's consent summary is rewritten with each entry, in the same transaction.
 
-use super::{keys, request_error, Item, Page, Store, StoreError, Versioned, Write, VERSION};
+use super::{
+    keys, request_error, Filter, Item, Page, Range, Store, StoreError, Versioned, Write, VERSION,
+};
 use crate::domain::consent::ConsentEntry;
 use crate::domain::contact::Contact;
 use crate::domain::phone::PhoneE164;
@@ -156,25 +158,14 @@ impl Store {
         tenant: &TenantId,
         contact: &ContactId,
     ) -> Result<Vec<ConsentEntry>, StoreError> {
-        let mut entries = Vec::new();
-        let mut start = None;
-        loop {
-            let page: Page<StoredConsent> = self
-                .query(
-                    keys::tenant_pk(tenant),
-                    &keys::consent_prefix(contact),
-                    CONSENT_KIND,
-                    true,
-                    None,
-                    start,
-                )
-                .await?;
-            entries.extend(page.records.into_iter().map(|stored| stored.entry));
-            match page.next_sk {
-                Some(next) => start = Some(next),
-                None => return Ok(entries),
-            }
-        }
+        let stored: Vec<StoredConsent> = self
+            .all(
+                keys::tenant_pk(tenant),
+                &keys::consent_prefix(contact),
+                CONSENT_KIND,
+            )
+            .await?;
+        Ok(stored.into_iter().map(|s| s.entry).collect())
     }
 
     /// Deletes the contact and its ledger (its conversations go first, with
@@ -218,29 +209,33 @@ impl Store {
         limit: i32,
         start_after: Option<String>,
     ) -> Result<Page<Contact>, StoreError> {
-        let pk = keys::tenant_pk(tenant);
-        let mut request = self
-            .ddb
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-            .filter_expression("#tenant_key = :tenant_key AND contains(#tags, :tag)")
-            .expression_attribute_names("#tenant_key", beacons::TENANT_KEY)
-            .expression_attribute_names("#tags", beacons::TAGS)
-            .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
-            .expression_attribute_values(":prefix", AttributeValue::S(keys::CONTACT_PREFIX.into()))
-            .expression_attribute_values(":tenant_key", AttributeValue::S(branch_key_id(tenant)))
-            .expression_attribute_values(":tag", AttributeValue::S(tag.to_owned()))
-            .consistent_read(true)
-            .scan_index_forward(false)
-            .limit(limit);
-        if let Some(sk) = start_after {
-            request = request
-                .exclusive_start_key("pk", AttributeValue::S(pk))
-                .exclusive_start_key("sk", AttributeValue::S(sk));
-        }
-        let out = run_crypto(request.send()).await.map_err(request_error)?;
-        Self::page_of(out.items(), out.last_evaluated_key.as_ref(), KIND)
+        let range = Range {
+            pk: keys::tenant_pk(tenant),
+            prefix: keys::CONTACT_PREFIX,
+            forward: false,
+            limit: Some(limit),
+            start_after,
+            filter: Some(Filter {
+                expression: "#tenant_key = :tenant_key AND contains(#tags, :tag)".into(),
+                names: vec![
+                    ("#tenant_key".into(), beacons::TENANT_KEY.into()),
+                    ("#tags".into(), beacons::TAGS.into()),
+                ],
+                values: vec![
+                    (
+                        ":tenant_key".into(),
+                        AttributeValue::S(branch_key_id(tenant)),
+                    ),
+                    (":tag".into(), AttributeValue::S(tag.to_owned())),
+                ],
+            }),
+        };
+        let (items, next_sk) = self.query_items(range).await?;
+        let records = items
+            .iter()
+            .map(|item| Self::record(item, KIND))
+            .collect::<Result<Vec<Contact>, _>>()?;
+        Ok(Page { records, next_sk })
     }
 
     pub async fn contact_by_email(
@@ -288,9 +283,9 @@ impl Store {
         )
         .await
         .map_err(request_error)?;
-        Ok(Self::page_of(out.items(), None, KIND)?
-            .records
-            .into_iter()
-            .next())
+        out.items()
+            .first()
+            .map(|item| Self::record(item, KIND))
+            .transpose()
     }
 }

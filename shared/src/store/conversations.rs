@@ -6,7 +6,7 @@
 //! `PM#<provider id>` names the message a provider's id (Twilio's `MessageSid`) belongs to — written
 //! with an inbound message, so a webhook delivered twice stores it once.
 
-use super::{keys, Item, Page, Store, StoreError, Versioned, Write, VERSION};
+use super::{keys, Item, Store, StoreError, Versioned, Write, VERSION};
 use crate::domain::consent::Channel;
 use crate::domain::conversation::{Conversation, ConversationStatus, Message};
 use crate::domain::{ContactId, ConversationId, MessageId, TenantId};
@@ -355,26 +355,5 @@ impl Store {
     /// Deletes an item whether or not it exists.
     async fn delete_quietly(&self, pk: String, sk: String) -> Result<(), StoreError> {
         self.transact(vec![self.delete(pk, sk)?]).await
-    }
-
-    /// Every record of a partition's `prefix` range, oldest first.
-    async fn all<T: serde::de::DeserializeOwned>(
-        &self,
-        pk: String,
-        prefix: &str,
-        kind: &'static str,
-    ) -> Result<Vec<T>, StoreError> {
-        let mut records = Vec::new();
-        let mut start = None;
-        loop {
-            let page: Page<T> = self
-                .query(pk.clone(), prefix, kind, true, None, start)
-                .await?;
-            records.extend(page.records);
-            match page.next_sk {
-                Some(next) => start = Some(next),
-                None => return Ok(records),
-            }
-        }
     }
 }

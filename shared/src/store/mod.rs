@@ -86,6 +86,23 @@ pub struct Versioned<T> {
 /// Unsigned attributes (see [`crate::encryption`]): updated in place, readable by conditions.
 const VERSION: &str = ":version";
 
+/// The items of one partition whose sort keys start with `prefix`, a page at a time.
+struct Range<'a> {
+    pk: String,
+    prefix: &'a str,
+    forward: bool,
+    limit: Option<i32>,
+    start_after: Option<String>,
+    filter: Option<Filter>,
+}
+
+/// A filter expression with its names and values.
+struct Filter {
+    expression: String,
+    names: Vec<(String, String)>,
+    values: Vec<(String, AttributeValue)>,
+}
+
 /// One page of records and where the next page starts.
 #[derive(Debug)]
 pub struct Page<T> {
@@ -256,38 +273,79 @@ impl Store {
         limit: Option<i32>,
         start_after: Option<String>,
     ) -> Result<Page<T>, StoreError> {
+        let range = Range {
+            pk,
+            prefix,
+            forward,
+            limit,
+            start_after,
+            filter: None,
+        };
+        let (items, next_sk) = self.query_items(range).await?;
+        let records = items
+            .iter()
+            .map(|item| Self::record(item, kind))
+            .collect::<Result<Vec<T>, _>>()?;
+        Ok(Page { records, next_sk })
+    }
+
+    /// The raw items of a [`Range`] (for records with unsigned attributes beside them, or a filter)
+    /// and where the next page starts.
+    async fn query_items(
+        &self,
+        range: Range<'_>,
+    ) -> Result<(Vec<Item>, Option<String>), StoreError> {
         let mut request = self
             .ddb
             .query()
             .table_name(&self.table)
             .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-            .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
-            .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
+            .expression_attribute_values(":pk", AttributeValue::S(range.pk.clone()))
+            .expression_attribute_values(":prefix", AttributeValue::S(range.prefix.to_owned()))
             .consistent_read(true)
-            .scan_index_forward(forward)
-            .set_limit(limit);
-        if let Some(sk) = start_after {
+            .scan_index_forward(range.forward)
+            .set_limit(range.limit);
+        if let Some(filter) = range.filter {
+            request = request.filter_expression(filter.expression);
+            for (name, attribute) in filter.names {
+                request = request.expression_attribute_names(name, attribute);
+            }
+            for (name, value) in filter.values {
+                request = request.expression_attribute_values(name, value);
+            }
+        }
+        if let Some(sk) = range.start_after {
             request = request
-                .exclusive_start_key("pk", AttributeValue::S(pk))
+                .exclusive_start_key("pk", AttributeValue::S(range.pk))
                 .exclusive_start_key("sk", AttributeValue::S(sk));
         }
         let out = run_crypto(request.send()).await.map_err(request_error)?;
-        Self::page_of(out.items(), out.last_evaluated_key.as_ref(), kind)
+        let next_sk = out
+            .last_evaluated_key
+            .as_ref()
+            .and_then(|k| k.get("sk").and_then(|v| v.as_s().ok()).cloned());
+        Ok((out.items.unwrap_or_default(), next_sk))
     }
 
-    /// A query's answer as a page of records.
-    fn page_of<T: DeserializeOwned>(
-        items: &[Item],
-        last_evaluated_key: Option<&Item>,
+    /// Every record of a partition's `prefix` range, oldest first.
+    async fn all<T: DeserializeOwned>(
+        &self,
+        pk: String,
+        prefix: &str,
         kind: &'static str,
-    ) -> Result<Page<T>, StoreError> {
-        let records = items
-            .iter()
-            .map(|item| Self::record(item, kind))
-            .collect::<Result<Vec<T>, _>>()?;
-        let next_sk =
-            last_evaluated_key.and_then(|k| k.get("sk").and_then(|v| v.as_s().ok()).cloned());
-        Ok(Page { records, next_sk })
+    ) -> Result<Vec<T>, StoreError> {
+        let mut records = Vec::new();
+        let mut start = None;
+        loop {
+            let page: Page<T> = self
+                .query(pk.clone(), prefix, kind, true, None, start)
+                .await?;
+            records.extend(page.records);
+            match page.next_sk {
+                Some(next) => start = Some(next),
+                None => return Ok(records),
+            }
+        }
     }
 
     /// Deletes every item of a partition whose sort key starts with `prefix`, 25 at a time.
