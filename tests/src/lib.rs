@@ -125,6 +125,17 @@ fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// Every queue message the local consumers received: (queue's logical id, body).
+static QUEUE_BODIES: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// The queue messages received so far by the stack of this test binary (every test's).
+pub fn queue_bodies() -> Vec<(String, String)> {
+    QUEUE_BODIES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone()
+}
+
 /// Everything the stack of this test binary has logged, as JSON lines.
 static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
 
@@ -290,6 +301,12 @@ pub fn stack() -> &'static Stack {
                         sendgrid_api_base: messaging_stand_in.url.clone(),
                         campaign_rate: CAMPAIGN_RATE,
                     },
+                    queue_tap: Some(std::sync::Arc::new(|queue: &str, body: &str| {
+                        QUEUE_BODIES
+                            .lock()
+                            .unwrap_or_else(|poisoned| poisoned.into_inner())
+                            .push((queue.to_owned(), body.to_owned()));
+                    })),
                 };
                 let stack: LocalStack = match start(options).await {
                     Ok(stack) => stack,

@@ -4,15 +4,19 @@
 //! match is updated with the row's non-empty values and tags added, anything else is created. A row
 //! whose values the contact already holds changes nothing, so a file imported twice creates nothing
 //! new. Marketing consent stated in a row is appended to the ledger only where it differs from the
-//! contact's current state. Rows run side by side (a 10,000-row file must fit in the function's
-//! timeout); each row's failure is its own.
+//! contact's current state. A 10,000-row file must fit in the function's timeout, so the work is done
+//! in phases with few requests per row: every row is looked up (side by side), the new contacts are
+//! counted against the plan in one update and written 25 to a transaction with their ledger entries,
+//! and only rows matching an existing contact are written one by one. Each row's failure is its own.
 
-use crate::{check_unique, store_new};
+use crate::check_unique;
 use confide_shared::api::contacts::ImportReport;
 use confide_shared::app::now_rfc3339;
 use confide_shared::auth::Caller;
 use confide_shared::domain::audit::AuditAction;
-use confide_shared::domain::consent::{ConsentEntry, ConsentSource, ConsentState, Purpose};
+use confide_shared::domain::consent::{
+    Channel, ConsentEntry, ConsentSource, ConsentState, Purpose,
+};
 use confide_shared::domain::contact::{Contact, ContactFields};
 use confide_shared::domain::contact_import::{self, ImportRow, RejectedRow};
 use confide_shared::domain::{ContactId, Permission, TenantId};
@@ -28,7 +32,6 @@ use tokio::task::JoinSet;
 const CONCURRENT_ROWS: usize = 16;
 
 enum Outcome {
-    Created,
     Updated,
     Unchanged,
 }
@@ -47,26 +50,94 @@ pub async fn import(
 
     let mut report = ImportReport::default();
     let mut rejected = parsed.rejected;
-    let limiter = Arc::new(Semaphore::new(CONCURRENT_ROWS));
-    let mut rows = JoinSet::new();
-    for row in parsed.rows {
-        let (app, tenant, actor) = (app.clone(), caller.tenant.clone(), caller.user.to_string());
-        let permit = limiter
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(ApiError::unexpected)?;
-        rows.spawn(async move {
-            let line = row.line;
-            let outcome = import_row(&app, &tenant, &actor, row).await;
-            drop(permit);
-            (line, outcome)
+    let actor = caller.user.to_string();
+
+    // 1. Which rows name an existing contact.
+    let plans = in_parallel(
+        app,
+        parsed.rows,
+        |app, tenant, _, row| async move {
+            let existing = match_existing(&app, &tenant, &row.fields).await?;
+            Ok(Plan { row, existing })
+        },
+        &caller.tenant,
+        &actor,
+    )
+    .await?;
+    let mut creates = Vec::new();
+    let mut updates = Vec::new();
+    for (line, plan) in plans {
+        match plan {
+            Ok(Plan {
+                row,
+                existing: None,
+            }) => creates.push(row),
+            Ok(Plan {
+                row,
+                existing: Some(contact),
+            }) => updates.push((row, contact)),
+            Err(reason) => rejected.push(RejectedRow { row: line, reason }),
+        }
+    }
+
+    // 2. New contacts: counted against the plan at once, then written in transactions.
+    let limit = app.limits(&caller.tenant).await?.contacts;
+    let granted = app
+        .store
+        .admit_contacts(&caller.tenant, creates.len() as u64, limit)
+        .await? as usize;
+    for row in creates.split_off(granted.min(creates.len())) {
+        rejected.push(RejectedRow {
+            row: row.line,
+            reason: format!("your plan allows {limit} contacts"),
         });
     }
-    while let Some(done) = rows.join_next().await {
-        let (line, outcome) = done.map_err(ApiError::unexpected)?;
+    let batches: Vec<Vec<ImportRow>> = creates
+        .chunks(CREATE_BATCH)
+        .map(<[ImportRow]>::to_vec)
+        .collect();
+    let written = in_parallel(
+        app,
+        batches,
+        |app, tenant, actor, batch| async move {
+            create_batch(&app, &tenant, &actor, &batch, &now_rfc3339())
+                .await
+                .map(|()| batch.len())
+        },
+        &caller.tenant,
+        &actor,
+    )
+    .await?;
+    let mut unwritten = 0;
+    for ((_, outcome), batch) in written.into_iter().zip(creates.chunks(CREATE_BATCH)) {
         match outcome {
-            Ok(Outcome::Created) => report.created += 1,
+            Ok(count) => report.created += count as u64,
+            Err(reason) => {
+                unwritten += batch.len() as u64;
+                rejected.extend(batch.iter().map(|row| RejectedRow {
+                    row: row.line,
+                    reason: reason.clone(),
+                }));
+            }
+        }
+    }
+    for _ in 0..unwritten {
+        app.store.release_contact(&caller.tenant).await?;
+    }
+
+    // 3. Existing contacts, one by one.
+    let outcomes = in_parallel(
+        app,
+        updates,
+        |app, tenant, actor, (row, contact)| async move {
+            update_row(&app, &tenant, &actor, row, contact).await
+        },
+        &caller.tenant,
+        &actor,
+    )
+    .await?;
+    for (line, outcome) in outcomes {
+        match outcome {
             Ok(Outcome::Updated) => report.updated += 1,
             Ok(Outcome::Unchanged) => report.unchanged += 1,
             Err(reason) => rejected.push(RejectedRow { row: line, reason }),
@@ -83,6 +154,80 @@ pub async fn import(
     )
     .await?;
     Ok(json(200, &report))
+}
+
+/// New contacts written in one transaction (each with its ledger entries): at most 100 items.
+const CREATE_BATCH: usize = 25;
+
+/// A row after its lookup: the contact it names, if any.
+struct Plan {
+    row: ImportRow,
+    existing: Option<ContactId>,
+}
+
+/// Something that belongs to a line of the file (a row, or the first row of a batch).
+trait Line {
+    fn line(&self) -> u64;
+}
+
+impl Line for ImportRow {
+    fn line(&self) -> u64 {
+        self.line
+    }
+}
+
+impl Line for Vec<ImportRow> {
+    fn line(&self) -> u64 {
+        self.first().map_or(0, |row| row.line)
+    }
+}
+
+impl Line for (ImportRow, ContactId) {
+    fn line(&self) -> u64 {
+        self.0.line
+    }
+}
+
+/// Runs `work` on every item, [`CONCURRENT_ROWS`] at a time, each on a task of its own (the
+/// DB-ESDK's crypto blocks its thread); each result with its item's line.
+async fn in_parallel<I, T, F, Fut>(
+    app: &Arc<App>,
+    items: Vec<I>,
+    work: F,
+    tenant: &TenantId,
+    actor: &str,
+) -> Result<Vec<(u64, Result<T, String>)>, ApiError>
+where
+    I: Line + Send + 'static,
+    T: Send + 'static,
+    F: Fn(Arc<App>, TenantId, String, I) -> Fut,
+    Fut: std::future::Future<Output = Result<T, String>> + Send + 'static,
+{
+    let limiter = Arc::new(Semaphore::new(CONCURRENT_ROWS));
+    let mut tasks = JoinSet::new();
+    for (index, item) in items.into_iter().enumerate() {
+        let line = item.line();
+        let permit = limiter
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(ApiError::unexpected)?;
+        let job = work(app.clone(), tenant.clone(), actor.to_owned(), item);
+        tasks.spawn(async move {
+            let result = job.await;
+            drop(permit);
+            (index, line, result)
+        });
+    }
+    let mut results = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        results.push(done.map_err(ApiError::unexpected)?);
+    }
+    results.sort_by_key(|(index, _, _)| *index);
+    Ok(results
+        .into_iter()
+        .map(|(_, line, result)| (line, result))
+        .collect())
 }
 
 /// `text/csv` (UTF-8, or no charset), else 415.
@@ -110,46 +255,82 @@ fn check_csv_content_type(req: &Request) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// One row: what it did, or why it was refused (in words for the report, never its values).
-async fn import_row(
+/// The new contacts of a batch with their stated consent, in one transaction.
+async fn create_batch(
+    app: &App,
+    tenant: &TenantId,
+    actor: &str,
+    rows: &[ImportRow],
+    now: &str,
+) -> Result<(), String> {
+    let contacts = rows
+        .iter()
+        .map(|row| {
+            let contact = row.fields.clone().into_contact(ContactId::generate(), now);
+            let entries = row
+                .consent
+                .iter()
+                .map(|&(channel, granted)| consent_entry(row, channel, granted, actor))
+                .collect();
+            (contact, entries)
+        })
+        .collect::<Vec<_>>();
+    app.store
+        .create_contacts(tenant, contacts)
+        .await
+        .map_err(failed)
+}
+
+fn consent_entry(row: &ImportRow, channel: Channel, granted: bool, actor: &str) -> ConsentEntry {
+    ConsentEntry {
+        channel,
+        purpose: Purpose::Marketing,
+        granted,
+        source: ConsentSource::Import,
+        evidence: if row.evidence.is_empty() {
+            format!("contacts import, row {}", row.line)
+        } else {
+            row.evidence.clone()
+        },
+        recorded_by: actor.to_owned(),
+        at: now_rfc3339(),
+    }
+}
+
+/// A row naming an existing contact: its values merged in, its consent appended where it differs.
+async fn update_row(
     app: &App,
     tenant: &TenantId,
     actor: &str,
     row: ImportRow,
+    id: ContactId,
 ) -> Result<Outcome, String> {
-    let existing = match_existing(app, tenant, &row.fields).await?;
-    let now = now_rfc3339();
-    let (contact, outcome) = match existing {
-        None => {
-            let contact = row.fields.clone().into_contact(ContactId::generate(), &now);
-            let stored = store_new(app, tenant, &contact)
-                .await
-                .map_err(|e| refused(&e))?;
-            (stored, Outcome::Created)
-        }
-        Some(current) => {
-            let merged = merge(&ContactFields::of(&current.record), &row.fields);
-            if merged == ContactFields::of(&current.record) {
-                (current, Outcome::Unchanged)
-            } else {
-                check_unique(app, tenant, &merged, Some(&current.record.id))
-                    .await
-                    .map_err(|e| refused(&e))?;
-                let next = merged.apply_to(&current.record, &now);
-                let saved = app
-                    .store
-                    .save_contact(tenant, &current, next)
-                    .await
-                    .map_err(changed_meanwhile)?;
-                (saved, Outcome::Updated)
-            }
-        }
+    // The index is eventually consistent; the contact itself is read consistently, with its version.
+    let current = app
+        .store
+        .contact(tenant, &id)
+        .await
+        .map_err(failed)?
+        .ok_or_else(|| "the contact was deleted during the import; import it again".to_owned())?;
+    let merged = merge(&ContactFields::of(&current.record), &row.fields);
+    let (contact, mut outcome) = if merged == ContactFields::of(&current.record) {
+        (current, Outcome::Unchanged)
+    } else {
+        check_unique(app, tenant, &merged, Some(&current.record.id))
+            .await
+            .map_err(|e| refused(&e))?;
+        let next = merged.apply_to(&current.record, &now_rfc3339());
+        let saved = app
+            .store
+            .save_contact(tenant, &current, next)
+            .await
+            .map_err(changed_meanwhile)?;
+        (saved, Outcome::Updated)
     };
-    let consent_changed = record_consent(app, tenant, actor, &row, contact).await?;
-    Ok(match (outcome, consent_changed) {
-        (Outcome::Unchanged, true) => Outcome::Updated,
-        (outcome, _) => outcome,
-    })
+    if record_consent(app, tenant, actor, &row, contact).await? {
+        outcome = Outcome::Updated;
+    }
+    Ok(outcome)
 }
 
 /// The contact the row's email names, else the one its phone names; refused when they name two.
@@ -157,7 +338,7 @@ async fn match_existing(
     app: &App,
     tenant: &TenantId,
     fields: &ContactFields,
-) -> Result<Option<Versioned<Contact>>, String> {
+) -> Result<Option<ContactId>, String> {
     let by_email = match &fields.email {
         Some(email) => app
             .store
@@ -181,8 +362,7 @@ async fn match_existing(
         (Some(found), _) | (None, Some(found)) => found.id,
         (None, None) => return Ok(None),
     };
-    // The index is eventually consistent; the contact itself is read consistently, with its version.
-    app.store.contact(tenant, &id).await.map_err(failed)
+    Ok(Some(id))
 }
 
 /// The row's non-empty values over the contact's, its tags added to the contact's.
@@ -222,20 +402,7 @@ async fn record_consent(
         if contact.record.consent_for(channel, Purpose::Marketing) == wanted {
             continue;
         }
-        let evidence = if row.evidence.is_empty() {
-            format!("contacts import, row {}", row.line)
-        } else {
-            row.evidence.clone()
-        };
-        let entry = ConsentEntry {
-            channel,
-            purpose: Purpose::Marketing,
-            granted,
-            source: ConsentSource::Import,
-            evidence,
-            recorded_by: actor.to_owned(),
-            at: now_rfc3339(),
-        };
+        let entry = consent_entry(row, channel, granted, actor);
         contact = app
             .store
             .append_consent(tenant, &contact, entry)

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use template::{Params, Template};
 
 /// Where the emulator is and how to serve.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Options {
     pub template: PathBuf,
     /// The emulator's base URL, as in `AWS_ENDPOINT_URL`.
@@ -46,6 +46,8 @@ pub struct Options {
     /// stores API keys and signing secrets in AWS.
     pub secrets: Vec<(String, String)>,
     pub messaging: MessagingOptions,
+    /// Sees every queue message the local consumers receive (tests only).
+    pub queue_tap: Option<workers::QueueTap>,
 }
 
 /// Messaging as the local stack runs it.
@@ -369,6 +371,7 @@ pub async fn start(options: Options) -> Result<LocalStack> {
         (worker, messenger),
         app.clone(),
         options.retry_delay,
+        options.queue_tap.clone(),
     )?);
     Ok(LocalStack {
         url,
@@ -387,6 +390,7 @@ fn start_workers(
     (worker, messenger): (Arc<analysis_worker::Worker>, Arc<messaging_worker::Worker>),
     app: Arc<App>,
     retry_delay: workers::RetryDelay,
+    tap: Option<workers::QueueTap>,
 ) -> Result<Vec<tokio::task::JoinHandle<()>>> {
     let mut tasks = Vec::new();
     let queue_handlers = queue_handlers(worker, messenger);
@@ -411,9 +415,12 @@ fn start_workers(
                 )
             })?;
         let sqs = aws_sdk_sqs::Client::new(sdk);
+        let tap = tap.clone();
         tasks.push(tokio::spawn(async move {
             let function = subscription.function.clone();
-            if let Err(e) = workers::consume(sqs, url, subscription, handler, retry_delay).await {
+            if let Err(e) =
+                workers::consume(sqs, url, subscription, handler, retry_delay, tap).await
+            {
                 tracing::error!(%function, error = %e, "queue consumer stopped");
             }
         }));

@@ -48,6 +48,7 @@ async fn main() -> Result<()> {
         billing: None,
         secrets: Vec::new(),
         messaging: confide_local::MessagingOptions::from_env(),
+        queue_tap: None,
     };
     let options = with_stripe(options)?;
     let stack = start(options).await?;

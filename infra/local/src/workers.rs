@@ -37,6 +37,10 @@ pub async fn queue_arn(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Result<Str
         .context("queue without ARN")
 }
 
+/// Sees every queue message's body as the local consumer receives it (queue's logical id, body): the
+/// tests use it to check what sits in SQS. Nothing in AWS has one.
+pub type QueueTap = Arc<dyn Fn(&str, &str) + Send + Sync>;
+
 /// Polls one queue for one function until the task is dropped.
 pub async fn consume(
     sqs: aws_sdk_sqs::Client,
@@ -44,6 +48,7 @@ pub async fn consume(
     subscription: QueueSubscription,
     handler: QueueHandler,
     retry_delay: RetryDelay,
+    tap: Option<QueueTap>,
 ) -> Result<()> {
     let arn = queue_arn(&sqs, &queue_url).await?;
     let region = arn.split(':').nth(3).unwrap_or_default().to_owned();
@@ -66,6 +71,11 @@ pub async fn consume(
         };
         if messages.is_empty() {
             continue;
+        }
+        if let Some(tap) = &tap {
+            for message in &messages {
+                tap(&subscription.queue, message.body().unwrap_or_default());
+            }
         }
         let records: Vec<serde_json::Value> = messages
             .iter()

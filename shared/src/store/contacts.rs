@@ -79,6 +79,46 @@ impl Store {
         })
     }
 
+    /// Stores new contacts with their first ledger entries (already in their summaries), all in one
+    /// transaction: at most 100 items, so 25 contacts with up to three entries each.
+    pub async fn create_contacts(
+        &self,
+        tenant: &TenantId,
+        contacts: Vec<(Contact, Vec<ConsentEntry>)>,
+    ) -> Result<(), StoreError> {
+        let mut writes = Vec::new();
+        for (mut contact, entries) in contacts {
+            for entry in entries {
+                contact.record_consent(&entry);
+                let stored = StoredConsent {
+                    id: ConsentEntryId::generate(),
+                    entry,
+                };
+                let ledger = Self::item(
+                    keys::tenant_pk(tenant),
+                    keys::consent_sk(&contact.id, &stored.id),
+                    CONSENT_KIND,
+                    &stored,
+                )?;
+                writes.push(
+                    TransactWriteItem::builder()
+                        .put(self.put(ledger, Write::New)?)
+                        .build(),
+                );
+            }
+            let item = Self::contact_item(tenant, &contact, 1)?;
+            writes.push(
+                TransactWriteItem::builder()
+                    .put(self.put(item, Write::New)?)
+                    .build(),
+            );
+        }
+        if writes.is_empty() {
+            return Ok(());
+        }
+        self.transact(writes).await
+    }
+
     pub async fn contact(
         &self,
         tenant: &TenantId,

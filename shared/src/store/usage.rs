@@ -161,6 +161,32 @@ impl Store {
         self.admit(&Counter::contacts(tenant), 1, limit).await
     }
 
+    /// Counts as many of `wanted` new contacts as the plan still allows (an import): how many.
+    pub async fn admit_contacts(
+        &self,
+        tenant: &TenantId,
+        wanted: u64,
+        limit: u64,
+    ) -> Result<u64, StoreError> {
+        let counter = Counter::contacts(tenant);
+        for _ in 0..5 {
+            let used = self
+                .counter_item(&counter)
+                .await?
+                .map_or(0, |item| Self::number(&item, counter.attribute));
+            let granted = wanted.min(limit.saturating_sub(used));
+            if granted == 0 {
+                return Ok(0);
+            }
+            match self.admit(&counter, granted, limit).await? {
+                None => return Ok(granted),
+                // Another request took some meanwhile: ask again for what is left.
+                Some(_) => continue,
+            }
+        }
+        Ok(0)
+    }
+
     /// Gives back a contact counted by [`Self::admit_contact`]: deleted, or not created after all.
     pub async fn release_contact(&self, tenant: &TenantId) -> Result<(), StoreError> {
         self.release(&Counter::contacts(tenant), 1).await

@@ -603,6 +603,24 @@ async fn raw_items_hold_no_clear_numbers_or_bodies_and_other_tenants_see_nothing
         assert!(!dump.contains(secret), "{secret} is in the raw table");
     }
 
+    // The queue carried this tenant's jobs by id only: no number, no body, no token.
+    let ours: Vec<String> = confide_tests::queue_bodies()
+        .into_iter()
+        .filter(|(queue, body)| queue == "MessagingQueue" && body.contains(&tenant.owner.tenant_id))
+        .map(|(_, body)| body)
+        .collect();
+    assert!(!ours.is_empty(), "the reply's job went through the queue");
+    for body in &ours {
+        let job: MessagingJob = serde_json::from_str(body).expect("a job of ids");
+        assert!(matches!(job, MessagingJob::Send { .. }), "{body}");
+        for secret in [&from[2..], secret_body.as_str(), tenant.token.as_str()] {
+            assert!(
+                !body.contains(secret),
+                "{secret} in a queue message: {body}"
+            );
+        }
+    }
+
     let intruder = connect("Intruder Bakery").await;
     assert_eq!(
         intruder

@@ -76,6 +76,7 @@ async fn queue_consumer_reports_partial_failures_and_redrives_to_the_dlq() {
         subscription,
         handler,
         RetryDelay(Some(Duration::from_secs(1))),
+        None,
     ));
 
     let mut in_dlq = Vec::new();
