@@ -112,6 +112,14 @@ pub fn with_billing() {
     BILLING.store(true, std::sync::atomic::Ordering::SeqCst);
 }
 
+static BUSINESS_PLAN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Tenants of this binary's stack run on the business plan instead of [`PLAN`] (benchmarks at a
+/// scale beyond starter's limits). Call before the first request.
+pub fn on_business_plan() {
+    BUSINESS_PLAN.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
 /// A `Stripe-Signature` header for `body` at `t`, computed as Stripe documents it.
 pub fn stripe_signature(body: &str, t: i64) -> String {
     use hmac::Mac;
@@ -278,7 +286,12 @@ pub fn stack() -> &'static Stack {
                     )
                     .expect("provider list"),
                     jobs: TEST_JOBS,
-                    plan_without_billing: PLAN,
+                    plan_without_billing: if BUSINESS_PLAN.load(std::sync::atomic::Ordering::SeqCst)
+                    {
+                        confide_shared::domain::billing::Plan::Business
+                    } else {
+                        PLAN
+                    },
                     billing: BILLING.load(std::sync::atomic::Ordering::SeqCst).then(|| {
                         confide_shared::config::BillingSettings {
                             api_base: Some(stripe_stand_in.url.clone()),

@@ -221,6 +221,12 @@ impl Store {
             .await
     }
 
+    /// Every contact of the tenant (a large import matches its rows against them in memory).
+    pub async fn all_contacts(&self, tenant: &TenantId) -> Result<Vec<Contact>, StoreError> {
+        self.all(keys::tenant_pk(tenant), keys::CONTACT_PREFIX, KIND)
+            .await
+    }
+
     /// The tenant's contacts, newest first.
     pub async fn contacts(
         &self,
