@@ -4,8 +4,9 @@
 //!    against the function's 29 s timeout;
 //! 2. inbound webhook latency: N signed messages (`CONFIDE_BENCH_MESSAGES`, default 200) posted one by
 //!    one as Twilio would, half from new numbers (a contact is created) and half from known ones;
-//! 3. campaign fan-out: one campaign to the imported contacts that consented (every other row), from
-//!    acceptance until every message reached the Twilio stand-in, as messages per second.
+//! 3. campaign fan-out: one campaign to the imported VIPs (every 20th row; the consenting half of them
+//!    get a message), from acceptance until every message reached the Twilio stand-in, as messages
+//!    per second.
 //!
 //! `cargo bench -p confide-tests --bench messaging` (run `make test` once first so the emulator is in
 //! `.venv`). `CONFIDE_BENCH_ROWS` changes the import's size.
@@ -35,8 +36,9 @@ async fn main() {
     for i in 0..rows {
         let consent = if i % 2 == 0 { "yes" } else { "" };
         csv.push_str(&format!(
-            "Guest {i},guest{i}@bench.example,+49151{:08},bench;guests,{consent},bench sign-up sheet\n",
-            20_000_000 + i
+            "Guest {i},guest{i}@bench.example,+49151{:08},{},{consent},bench sign-up sheet\n",
+            20_000_000 + i,
+            if i % 20 == 0 { "bench;vip" } else { "bench" }
         ));
     }
     let started = Instant::now();
@@ -94,12 +96,14 @@ async fn main() {
     report_latencies("from a known number", known_numbers);
 
     // 3. Campaign fan-out.
-    let consenting = rows.div_ceil(2);
+    // Every 20th row is a VIP; every other row consented. (The emulator copies the whole table for
+    // every item of a transaction, and each campaign message is one, so the campaign stays small.)
+    let vips = rows.div_ceil(20);
     let started = Instant::now();
     let accepted = api
         .post(
             "/v1/campaigns",
-            json!({ "channel": "sms", "body": "Bench night", "audience": { "tags": ["bench"] } }),
+            json!({ "channel": "sms", "body": "Bench night", "audience": { "tags": ["vip"] } }),
         )
         .await;
     assert_eq!(accepted.status, 202, "{:?}", accepted.body);
@@ -107,7 +111,7 @@ async fn main() {
     let done = wait_for_campaign_long(api, &id).await;
     let took = started.elapsed();
     let sent = done["counts"]["sent"].as_u64().unwrap_or(0);
-    println!("Campaign fan-out to {rows} tagged contacts ({consenting} consenting), tenant rate {CAMPAIGN_RATE}/s");
+    println!("Campaign fan-out to {vips} tagged contacts, tenant rate {CAMPAIGN_RATE}/s");
     println!(
         "  {sent} sent, {} skipped without consent, in {:.1} s: {:.1} messages/s",
         done["counts"]["skipped"]["no_consent"],

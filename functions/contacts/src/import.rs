@@ -181,7 +181,8 @@ const CREATE_BATCH: usize = 25;
 /// A row after its lookup: the contact it names, if any.
 struct Plan {
     row: ImportRow,
-    existing: Option<ContactId>,
+    /// The contact it names, as the lookup saw it.
+    existing: Option<Contact>,
 }
 
 /// Something that belongs to a line of the file (a row, or the first row of a batch).
@@ -201,7 +202,7 @@ impl Line for Vec<ImportRow> {
     }
 }
 
-impl Line for (ImportRow, ContactId) {
+impl Line for (ImportRow, Contact) {
     fn line(&self) -> u64 {
         self.0.line
     }
@@ -322,12 +323,21 @@ async fn update_row(
     tenant: &TenantId,
     actor: &str,
     row: ImportRow,
-    id: ContactId,
+    seen: Contact,
 ) -> Result<Outcome, String> {
-    // The index is eventually consistent; the contact itself is read consistently, with its version.
+    // A row that changes nothing the lookup saw is done without a request: a file imported again.
+    let consent_as_seen = row.consent.iter().all(|&(channel, granted)| {
+        seen.consent_for(channel, Purpose::Marketing) == consent_state(granted)
+    });
+    let fields_as_seen = merge(&ContactFields::of(&seen), &row.fields) == ContactFields::of(&seen);
+    if consent_as_seen && fields_as_seen {
+        return Ok(Outcome::Unchanged);
+    }
+    // The lookup may be stale (the index is eventually consistent): the contact is read again
+    // consistently, with its version.
     let current = app
         .store
-        .contact(tenant, &id)
+        .contact(tenant, &seen.id)
         .await
         .map_err(failed)?
         .ok_or_else(|| "the contact was deleted during the import; import it again".to_owned())?;
@@ -354,8 +364,8 @@ async fn update_row(
 
 /// The tenant's contacts by email and by phone, read once for a large import.
 struct KnownContacts {
-    by_email: std::collections::HashMap<String, ContactId>,
-    by_phone: std::collections::HashMap<String, ContactId>,
+    by_email: std::collections::HashMap<String, Contact>,
+    by_phone: std::collections::HashMap<String, Contact>,
 }
 
 impl KnownContacts {
@@ -368,19 +378,19 @@ impl KnownContacts {
             if let Some(email) = &contact.email {
                 known
                     .by_email
-                    .insert(email.as_str().to_owned(), contact.id.clone());
+                    .insert(email.as_str().to_owned(), contact.clone());
             }
             if let Some(phone) = &contact.phone {
                 known
                     .by_phone
-                    .insert(phone.as_str().to_owned(), contact.id.clone());
+                    .insert(phone.as_str().to_owned(), contact.clone());
             }
         }
         Ok(known)
     }
 
     /// As [`match_existing`], from memory.
-    fn matching(&self, fields: &ContactFields) -> Result<Option<ContactId>, String> {
+    fn matching(&self, fields: &ContactFields) -> Result<Option<Contact>, String> {
         let by_email = fields
             .email
             .as_ref()
@@ -395,11 +405,11 @@ impl KnownContacts {
 
 /// The contact an email and a phone name; refused when they name two.
 fn same_contact(
-    by_email: Option<ContactId>,
-    by_phone: Option<ContactId>,
-) -> Result<Option<ContactId>, String> {
+    by_email: Option<Contact>,
+    by_phone: Option<Contact>,
+) -> Result<Option<Contact>, String> {
     match (by_email, by_phone) {
-        (Some(a), Some(b)) if a != b => {
+        (Some(a), Some(b)) if a.id != b.id => {
             Err("its email and its phone belong to two different contacts".into())
         }
         (Some(found), _) | (None, Some(found)) => Ok(Some(found)),
@@ -412,7 +422,7 @@ async fn match_existing(
     app: &App,
     tenant: &TenantId,
     fields: &ContactFields,
-) -> Result<Option<ContactId>, String> {
+) -> Result<Option<Contact>, String> {
     let by_email = match &fields.email {
         Some(email) => app
             .store
@@ -429,7 +439,15 @@ async fn match_existing(
             .map_err(failed)?,
         None => None,
     };
-    same_contact(by_email.map(|c| c.id), by_phone.map(|c| c.id))
+    same_contact(by_email, by_phone)
+}
+
+fn consent_state(granted: bool) -> ConsentState {
+    if granted {
+        ConsentState::Granted
+    } else {
+        ConsentState::Withdrawn
+    }
 }
 
 /// The row's non-empty values over the contact's, its tags added to the contact's.
@@ -461,12 +479,7 @@ async fn record_consent(
 ) -> Result<bool, String> {
     let mut appended = false;
     for &(channel, granted) in &row.consent {
-        let wanted = if granted {
-            ConsentState::Granted
-        } else {
-            ConsentState::Withdrawn
-        };
-        if contact.record.consent_for(channel, Purpose::Marketing) == wanted {
+        if contact.record.consent_for(channel, Purpose::Marketing) == consent_state(granted) {
             continue;
         }
         let entry = consent_entry(row, channel, granted, actor);

@@ -201,6 +201,49 @@ impl Store {
         Ok(())
     }
 
+    /// Puts new items 25 to a request, retrying what DynamoDB leaves unprocessed.
+    async fn put_batch(&self, items: Vec<Item>) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+        let mut requests = items
+            .into_iter()
+            .map(|item| {
+                PutRequest::builder()
+                    .set_item(Some(item))
+                    .build()
+                    .map(|put| WriteRequest::builder().put_request(put).build())
+                    .map_err(|e| StoreError::Request(Box::new(e)))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut attempts = 0;
+        while !requests.is_empty() {
+            let rest = requests.split_off(requests.len().min(25));
+            let batch = std::mem::replace(&mut requests, rest);
+            let out = run_crypto(
+                self.ddb
+                    .batch_write_item()
+                    .request_items(&self.table, batch)
+                    .send(),
+            )
+            .await
+            .map_err(request_error)?;
+            let unprocessed = out
+                .unprocessed_items
+                .and_then(|mut tables| tables.remove(&self.table))
+                .unwrap_or_default();
+            if !unprocessed.is_empty() {
+                attempts += 1;
+                if attempts > 8 {
+                    return Err(StoreError::Request(
+                        "DynamoDB kept items unprocessed".into(),
+                    ));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50 << attempts.min(5))).await;
+                requests.extend(unprocessed);
+            }
+        }
+        Ok(())
+    }
+
     async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
         run_crypto(
             self.ddb
