@@ -11,7 +11,7 @@
 //! `cargo bench -p confide-tests --bench messaging` (run `make test` once first so the emulator is in
 //! `.venv`). `CONFIDE_BENCH_ROWS` changes the import's size.
 
-use confide_tests::messaging::{connect, unique_number, Connected};
+use confide_tests::messaging::{connect, unique_number, wait_for_campaign_within, Connected};
 use confide_tests::{report_latencies, CAMPAIGN_RATE};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -81,7 +81,7 @@ async fn campaign_fan_out(tenant: &Connected, contacts: usize) {
         .await;
     assert_eq!(accepted.status, 202, "{:?}", accepted.body);
     let id = accepted.body["id"].as_str().unwrap().to_owned();
-    let done = wait_for_campaign_long(api, &id).await;
+    let done = wait_for_campaign_within(api, &id, Duration::from_secs(1800)).await;
     let took = started.elapsed();
     let sent = done["counts"]["sent"].as_u64().unwrap_or(0);
     println!("Campaign fan-out to {contacts} tagged contacts, tenant rate {CAMPAIGN_RATE}/s");
@@ -145,25 +145,4 @@ async fn post_csv(tenant: &Connected, csv: String) -> (u16, String) {
         response.status().as_u16(),
         response.text().await.unwrap_or_default(),
     )
-}
-
-/// A bench campaign runs longer than a test's: poll until it is done, for up to 30 minutes.
-async fn wait_for_campaign_long(api: &confide_tests::Client, id: &str) -> serde_json::Value {
-    let deadline = Instant::now() + Duration::from_secs(1800);
-    loop {
-        let state = api.get(&format!("/v1/campaigns/{id}")).await.body;
-        let c = &state["counts"];
-        let n = |v: &serde_json::Value| v.as_u64().unwrap_or(0);
-        let skipped: u64 = ["no_consent", "opted_out", "invalid", "plan_limit"]
-            .iter()
-            .map(|k| n(&c["skipped"][k]))
-            .sum();
-        if state["status"] == "sent"
-            && n(&c["sent"]) + n(&c["failed"]) + skipped == n(&c["targeted"])
-        {
-            return state;
-        }
-        assert!(Instant::now() < deadline, "campaign still running: {state}");
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
 }

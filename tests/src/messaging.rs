@@ -322,10 +322,14 @@ where
 }
 
 pub async fn wait_for_campaign(api: &Client, id: &str) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..200 {
-        let reply = api.get(&format!("/v1/campaigns/{id}")).await;
-        last = reply.body;
+    wait_for_campaign_within(api, id, Duration::from_secs(20)).await
+}
+
+/// The campaign once every targeted contact is sent to or skipped, polled until `limit`.
+pub async fn wait_for_campaign_within(api: &Client, id: &str, limit: Duration) -> Value {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        let last = api.get(&format!("/v1/campaigns/{id}")).await.body;
         let counts = &last["counts"];
         let n = |v: &Value| v.as_u64().unwrap_or(0);
         let skipped: u64 = ["no_consent", "opted_out", "invalid", "plan_limit"]
@@ -337,7 +341,10 @@ pub async fn wait_for_campaign(api: &Client, id: &str) -> Value {
         {
             return last;
         }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "campaign did not finish: {last}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("campaign did not finish: {last}");
 }
