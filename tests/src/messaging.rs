@@ -322,7 +322,7 @@ where
 }
 
 pub async fn wait_for_campaign(api: &Client, id: &str) -> Value {
-    wait_for_campaign_within(api, id, Duration::from_secs(20)).await
+    wait_for_campaign_within(api, id, Duration::from_secs(60)).await
 }
 
 /// The campaign once every targeted contact is sent to or skipped, polled until `limit`.

@@ -636,6 +636,10 @@ async fn finished_campaign(owner: &User) -> Value {
         )
         .await;
     assert_eq!(accepted.status, 202, "{:?}", accepted.body);
-    confide_tests::messaging::wait_for_campaign(&owner.api, accepted.body["id"].as_str().unwrap())
-        .await
+    confide_tests::messaging::wait_for_campaign_within(
+        &owner.api,
+        accepted.body["id"].as_str().unwrap(),
+        std::time::Duration::from_secs(180),
+    )
+    .await
 }
