@@ -145,6 +145,22 @@ pub fn json<T: Serialize>(status: u16, value: &T) -> HttpResponse {
     }
 }
 
+/// A small HTML page of our own (no client input in it), with a policy that allows nothing but its own
+/// form.
+pub fn html(status: u16, body: impl Into<String>) -> HttpResponse {
+    Response::builder()
+        .status(status)
+        .header("content-type", "text/html; charset=utf-8")
+        .header("cache-control", "no-store")
+        .header("x-content-type-options", "nosniff")
+        .header(
+            "content-security-policy",
+            "default-src 'none'; form-action 'self'; frame-ancestors 'none'",
+        )
+        .body(Body::Text(body.into()))
+        .unwrap_or_default()
+}
+
 /// TwiML (or any XML) for Twilio.
 pub fn xml(status: u16, body: impl Into<String>) -> HttpResponse {
     Response::builder()

@@ -1,11 +1,16 @@
-//! `POST /v1/unsubscribe/{token}` (public): one-click unsubscribe from a tenant's marketing email
-//! (RFC 8058: mail clients post `List-Unsubscribe=One-Click`; the web app's unsubscribe page posts
-//! nothing). The token is signed per recipient; a forged or altered one changes nothing and answers
-//! 404, exactly like a token for a contact that was erased.
+//! Unsubscribing from a tenant's marketing email, by the signed per-recipient link in it (public):
+//!
+//! - `POST /v1/unsubscribe/{token}` — the withdrawal: RFC 8058 one-click (mail clients post
+//!   `List-Unsubscribe=One-Click`) or the confirmation page's button;
+//! - `GET /v1/unsubscribe/{token}` — the page a person reaches from the link in the email's text: a
+//!   button that posts. A GET never changes anything (mail scanners open links).
+//!
+//! A forged or altered token changes nothing and answers 404, exactly like a token for a contact that
+//! was erased.
 
 use confide_shared::api::contacts::Unsubscribed;
 use confide_shared::domain::consent::{Channel, ConsentSource, Purpose};
-use confide_shared::http::{finish, json, unknown_route, HttpResponse, RequestInfo};
+use confide_shared::http::{finish, html, json, unknown_route, HttpResponse, RequestInfo};
 use confide_shared::inbox;
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
@@ -25,8 +30,29 @@ pub async fn handle(state: &Unsubscribe, req: Request) -> HttpResponse {
 async fn route(state: &Unsubscribe, info: &RequestInfo) -> Result<HttpResponse, ApiError> {
     match info.route.as_str() {
         "POST /v1/unsubscribe/{token}" => unsubscribe(state, info).await,
+        "GET /v1/unsubscribe/{token}" => confirmation_page(state, info),
         _ => Err(unknown_route(info)),
     }
+}
+
+/// The page behind the email's text link: one button that posts to the same URL. Only our own text and
+/// the verified ids' URL (ids are `[A-Za-z0-9_-]`) go into it.
+fn confirmation_page(state: &Unsubscribe, info: &RequestInfo) -> Result<HttpResponse, ApiError> {
+    let token = info.path_param("token")?;
+    let (tenant, contact) =
+        confide_shared::unsubscribe::verify(&state.key, token).ok_or(ApiError::NotFound)?;
+    let action = confide_shared::unsubscribe::token(&state.key, &tenant, &contact);
+    Ok(html(
+        200,
+        format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width\"><title>Unsubscribe</title></head>\
+             <body><h1>Unsubscribe from these emails?</h1>\
+             <p>You will receive no more marketing email from this sender.</p>\
+             <form method=\"post\" action=\"/v1/unsubscribe/{action}\">\
+             <button type=\"submit\">Unsubscribe</button></form></body></html>"
+        ),
+    ))
 }
 
 async fn unsubscribe(state: &Unsubscribe, info: &RequestInfo) -> Result<HttpResponse, ApiError> {

@@ -558,9 +558,9 @@ mod tests {
         let public: Vec<String> = routes.iter().filter(|r| r.public).map(Route::key).collect();
         assert_eq!(
             public.len(),
-            11,
+            12,
             "only health, the OpenAPI document, signup, the login steps, the signed Stripe and Twilio \
-             webhooks and the signed unsubscribe link are public: {public:?}"
+             webhooks and the signed unsubscribe link (page and action) are public: {public:?}"
         );
     }
 

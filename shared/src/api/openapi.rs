@@ -97,7 +97,7 @@ pub fn document() -> serde_json::Value {
         twilio_inbound, twilio_status,
         list_conversations, get_conversation, update_conversation, reply_in_conversation,
         create_campaign, list_campaigns, get_campaign,
-        unsubscribe,
+        unsubscribe, unsubscribe_page,
     ),
     components(schemas(ErrorBody, Format)),
     modifiers(&StandardErrors),
@@ -841,3 +841,13 @@ fn get_campaign() {}
         (status = 404, description = "Not a genuine token (or the contact was erased)", body = ErrorBody),
     ))]
 fn unsubscribe() {}
+
+/// The page behind the link in an email's text: a button that posts the unsubscribe (a GET changes
+/// nothing).
+#[utoipa::path(get, path = "/v1/unsubscribe/{token}", tag = "campaigns", security(()),
+    params(("token" = String, Path, description = "The signed token from the email's link")),
+    responses(
+        (status = 200, description = "The confirmation page", content_type = "text/html", body = String),
+        (status = 404, description = "Not a genuine token", body = ErrorBody),
+    ))]
+fn unsubscribe_page() {}

@@ -534,6 +534,28 @@ async fn marketing_email_carries_one_click_unsubscribe_and_a_forged_token_change
         "a forged token changed nothing"
     );
 
+    // The link in the text opens a page whose button posts; opening it (as a mail scanner does)
+    // changes nothing, and a forged token gets no page.
+    let (status, page) = anonymous
+        .send_bytes("GET", &format!("/v1/unsubscribe/{token}"), None, "")
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!(
+            "<form method=\"post\" action=\"/v1/unsubscribe/{token}\">"
+        )),
+        "{page}"
+    );
+    let (status, _) = anonymous
+        .send_bytes("GET", &format!("/v1/unsubscribe/{forged}"), None, "")
+        .await;
+    assert_eq!(status, 404);
+    let ledger = api.get(&format!("/v1/contacts/{id}/consents")).await;
+    assert_eq!(
+        ledger.body["current"]["email"]["marketing"], "granted",
+        "a GET changed nothing"
+    );
+
     let (status, body) = anonymous
         .send_bytes(
             "POST",
