@@ -94,7 +94,10 @@ pub async fn contact_for_phone(
     };
     let contact = fields.into_contact(ContactId::generate(), &now_rfc3339());
     app.store.admit_contact(tenant, u64::MAX).await?;
-    app.store.create_contact(tenant, &contact).await?;
+    if let Err(e) = app.store.create_contact(tenant, &contact).await {
+        let _ = app.store.release_contact(tenant).await;
+        return Err(e);
+    }
     Ok(contact)
 }
 
@@ -187,12 +190,13 @@ pub async fn audit_system(
         .map_err(|e| StoreError::Request(Box::new(e)))
 }
 
-/// Why an outbound message may not go to this contact on this channel now.
-pub fn refusal(
+/// Why an outbound message may not go to this contact on this channel: no address, opted out, or no
+/// consent where one is needed. Checked when a reply is written and again by the worker right before
+/// it sends (a STOP may have come in between).
+pub fn consent_refusal(
     contact: &Contact,
     conversation: &Conversation,
     marketing: bool,
-    now: time::OffsetDateTime,
 ) -> Option<ApiError> {
     let channel = conversation.channel;
     if !contact.reachable_on(channel) {
@@ -217,18 +221,29 @@ pub fn refusal(
             "the contact has not consented to messages on this channel",
         ));
     }
-    if !conversation.within_whatsapp_window(now) {
-        return Some(ApiError::conflict(
-            "outside_whatsapp_window",
-            "the contact last wrote more than 24 hours ago; WhatsApp allows only approved templates now",
-        ));
-    }
     None
+}
+
+/// Why a member's free-form reply may not be written now: [`consent_refusal`], or WhatsApp's
+/// customer-service window has closed.
+pub fn reply_refusal(
+    contact: &Contact,
+    conversation: &Conversation,
+    now: time::OffsetDateTime,
+) -> Option<ApiError> {
+    consent_refusal(contact, conversation, false).or_else(|| {
+        (!conversation.within_whatsapp_window(now)).then(|| {
+            ApiError::conflict(
+                "outside_whatsapp_window",
+                "the contact last wrote more than 24 hours ago; WhatsApp allows only approved templates now",
+            )
+        })
+    })
 }
 
 /// Stores an outbound message in `conversation` and queues it for the worker, counted against the
 /// month's messages (402 beyond the plan). Consent and the WhatsApp window are checked by the caller
-/// with [`refusal`].
+/// with [`reply_refusal`].
 pub async fn queue_reply(
     app: &App,
     tenant: &TenantId,

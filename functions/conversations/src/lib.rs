@@ -231,10 +231,9 @@ async fn reply(
         .contact(&caller.tenant, &conversation.record.contact_id)
         .await?
         .ok_or_else(|| ApiError::conflict("contact_deleted", "the contact was erased"))?;
-    if let Some(refused) = inbox::refusal(
+    if let Some(refused) = inbox::reply_refusal(
         &contact.record,
         &conversation.record,
-        false,
         time::OffsetDateTime::now_utc(),
     ) {
         return Err(refused);

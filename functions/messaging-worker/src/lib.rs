@@ -192,14 +192,9 @@ async fn deliver(
         return Ok(Outcome::failed("conversation_deleted"));
     };
     // The WhatsApp window was checked when the reply was written; consent is checked again now.
-    let mut check = conversation.record.clone();
-    check.last_inbound_at = Some(now_rfc3339());
-    if let Some(refused) = inbox::refusal(
-        &contact.record,
-        &check,
-        message.marketing,
-        time::OffsetDateTime::now_utc(),
-    ) {
+    if let Some(refused) =
+        inbox::consent_refusal(&contact.record, &conversation.record, message.marketing)
+    {
         return Ok(Outcome::failed(refused.code()));
     }
     match message.channel {

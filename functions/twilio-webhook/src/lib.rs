@@ -116,13 +116,6 @@ async fn inbound(
         tracing::warn!("inbound message from a sender that is not a phone number; ignored");
         return Ok(xml(200, EMPTY_TWIML));
     };
-    if app
-        .store
-        .knows_provider_id(tenant, &message.message_sid)
-        .await?
-    {
-        return Ok(xml(200, EMPTY_TWIML));
-    }
     let contact = inbox::contact_for_phone(app, tenant, &phone).await?;
     let said = message
         .opt_out_type

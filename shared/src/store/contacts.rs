@@ -294,8 +294,7 @@ impl Store {
     }
 
     /// The tenant's contact whose `field` is `value`, by its beacon. The index answers with every
-    /// contact whose beacon matches (a truncated HMAC can collide); the DB-ESDK decrypts those and keeps
-    /// the ones whose value is equal.
+    /// contact whose beacon matches; the one whose decrypted value is equal is kept.
     async fn contact_by(
         &self,
         tenant: &TenantId,
@@ -320,9 +319,17 @@ impl Store {
         )
         .await
         .map_err(request_error)?;
-        out.items()
-            .first()
-            .map(|item| Self::record(item, KIND))
-            .transpose()
+        // A truncated HMAC can collide: keep the contact whose value is the one asked for.
+        for item in out.items() {
+            let contact: Contact = Self::record(item, KIND)?;
+            let held = match field {
+                beacons::EMAIL => contact.email.as_ref().map(|e| e.as_str()),
+                _ => contact.phone.as_ref().map(|p| p.as_str()),
+            };
+            if held == Some(value) {
+                return Ok(Some(contact));
+            }
+        }
+        Ok(None)
     }
 }
