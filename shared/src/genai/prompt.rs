@@ -90,7 +90,7 @@ mod tests {
             "feedback": "Refund to GB82 WEST 1234 5698 7654 32 please, mail tom@example.com",
             "question": "What annoys customers most?",
         });
-        let mut vault = Vault::new(["Ada".to_owned()]);
+        let mut vault = Vault::with_names(["Ada".to_owned()]);
         let prompt = analysis_prompt(
             AnalysisKind::CustomerFeedback,
             &inputs,

@@ -1,0 +1,485 @@
+//! Names nobody declared: capitalised words that a gazetteer of given and family names of the seven
+//! languages (`gazetteer/*.txt`) holds, read with the words around them. A given name followed by
+//! capitalised words is a full name; a title ("Frau", "Mme", "Sr.", "Pan") makes the capitalised
+//! words after it a name; a family name alone needs context ("customer Nowak said"). Given names that
+//! are also ordinary words or places ("Rosa", "Mark", "Florence", "Maja") count only next to a family
+//! name or a title.
+
+use super::text::{fold, is_capitalised};
+use super::{Category, Context, Finding, Input, Recognizer};
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+fn load(list: &'static str) -> HashSet<String> {
+    list.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        // A compound family name ("van den Berg") is found by its last word.
+        .filter_map(|name| name.split_whitespace().last())
+        .map(fold)
+        .collect()
+}
+
+static GIVEN: LazyLock<HashSet<String>> =
+    LazyLock::new(|| load(include_str!("gazetteer/first_names.txt")));
+static FAMILY: LazyLock<HashSet<String>> =
+    LazyLock::new(|| load(include_str!("gazetteer/family_names.txt")));
+
+/// Given names that are also words or places in one of the seven languages (folded).
+const AMBIGUOUS: &[&str] = &[
+    "mark",
+    "frank",
+    "jack",
+    "christian",
+    "oscar",
+    "jordan",
+    "madison",
+    "austin",
+    "florence",
+    "nancy",
+    "charlotte",
+    "shannon",
+    "heather",
+    "gloria",
+    "poppy",
+    "isla",
+    "ella",
+    "mia",
+    "nina",
+    "rosa",
+    "rosario",
+    "roos",
+    "iris",
+    "floor",
+    "jade",
+    "alba",
+    "aurora",
+    "marina",
+    "milagros",
+    "concepcion",
+    "rocio",
+    "angel",
+    "jesus",
+    "salvador",
+    "santiago",
+    "victoria",
+    "vittoria",
+    "margherita",
+    "franco",
+    "massimo",
+    "chiara",
+    "gemma",
+    "fleur",
+    "milan",
+    "ton",
+    "bas",
+    "joke",
+    "greet",
+    "maja",
+    "roman",
+    "kai",
+    "till",
+    "volker",
+    "pierre",
+    "olivier",
+    "romain",
+    "clement",
+    "maxime",
+    "pascal",
+    "madeleine",
+    "oceane",
+    "margaux",
+    "roger",
+    "hugo",
+    "clara",
+    "carmen",
+    "leo",
+    "lucas",
+    "paris",
+    "louis",
+    "jean",
+    "marie",
+    "simon",
+    "thomas",
+    "martin",
+    "adam",
+    "julien",
+    "vincent",
+    "nicolas",
+    "david",
+    "daniel",
+    "paul",
+    "peter",
+    "werner",
+    "walter",
+    "otto",
+    "andre",
+    "henry",
+    "robert",
+    "richard",
+    "michel",
+    "philippe",
+    "francois",
+    "mathieu",
+    "lorenzo",
+    "vicente",
+    "marcos",
+    "esteban",
+    "bruno",
+    "leone",
+    "santos",
+    "fiore",
+    "lang",
+];
+
+/// Titles before a name, folded ("Frau", "Mme", "Sra", "Pan", …).
+const TITLES: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "sir",
+    "dame",
+    "herr",
+    "frau",
+    "hr",
+    "fr",
+    "mme",
+    "mlle",
+    "monsieur",
+    "madame",
+    "mademoiselle",
+    "sr",
+    "sra",
+    "srta",
+    "senor",
+    "senora",
+    "senorita",
+    "don",
+    "dona",
+    "sig",
+    "sigra",
+    "signor",
+    "signora",
+    "signorina",
+    "dott",
+    "dottssa",
+    "dhr",
+    "mevr",
+    "mevrouw",
+    "meneer",
+    "pan",
+    "pani",
+    "panem",
+    "pania",
+    "panu",
+    "panstwo",
+    "ing",
+    "mag",
+    "m",
+];
+
+const PARTICLES: &[&str] = &[
+    "van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "la", "le", "dos", "ten",
+    "ter", "zu", "d'",
+];
+
+/// Words near a name that make it one: roles of people, verbs of speaking and writing.
+const PEOPLE_WORDS: &[&str] = &[
+    // en
+    "customer",
+    "client",
+    "colleague",
+    "employee",
+    "manager",
+    "owner",
+    "said",
+    "says",
+    "wrote",
+    "asked",
+    "called",
+    "emailed",
+    "contact",
+    "tenant",
+    "guest",
+    "patient",
+    "supplier",
+    "mr",
+    "ms",
+    // de
+    "kunde",
+    "kundin",
+    "kollege",
+    "kollegin",
+    "mitarbeiter",
+    "inhaber",
+    "sagte",
+    "schrieb",
+    "fragte",
+    "rief",
+    "gast",
+    "ansprechpartner", // fr
+    "cliente",
+    "collegue",
+    "employe",
+    "gerant",
+    "proprietaire",
+    "a dit",
+    "a ecrit",
+    "a appele",
+    "invite", // es
+    "colega",
+    "empleado",
+    "empleada",
+    "dueno",
+    "dijo",
+    "escribio",
+    "llamo",
+    "huesped",
+    // it
+    "collega",
+    "dipendente",
+    "titolare",
+    "ha detto",
+    "ha scritto",
+    "ha chiamato",
+    "ospite",
+    // nl
+    "klant",
+    "medewerker",
+    "eigenaar",
+    "zei",
+    "schreef",
+    "belde",
+    "gast", // pl
+    "klient",
+    "klientka",
+    "kolega",
+    "pracownik",
+    "wlasciciel",
+    "powiedzial",
+    "napisal",
+    "napisala",
+    "dzwonil",
+    "dzwonila",
+];
+
+/// A word of the text: its span and folded form.
+struct Word<'a> {
+    start: usize,
+    end: usize,
+    raw: &'a str,
+    folded: String,
+}
+
+/// Letters with inner apostrophes or hyphens ("O'Brien", "Anne-Marie"); a trailing dot is kept
+/// outside the word but noted, for titles and initials ("Dr.", "J.").
+fn words(text: &str) -> Vec<Word<'_>> {
+    let mut out = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if !c.is_alphabetic() {
+            continue;
+        }
+        let mut end = start + c.len_utf8();
+        while let Some(&(i, n)) = chars.peek() {
+            let joins = (n == '\'' || n == '’' || n == '-')
+                && text[i + n.len_utf8()..].starts_with(char::is_alphabetic);
+            if n.is_alphabetic() || joins {
+                end = i + n.len_utf8();
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let raw = &text[start..end];
+        out.push(Word {
+            start,
+            end,
+            raw,
+            folded: fold(raw),
+        });
+    }
+    out
+}
+
+pub struct GazetteerNames;
+
+impl GazetteerNames {
+    fn given(word: &Word<'_>) -> bool {
+        is_capitalised(word.raw)
+            && word.raw.chars().count() >= 2
+            && (GIVEN.contains(&word.folded) || word.folded.split('-').all(|p| GIVEN.contains(p)))
+    }
+
+    fn family(word: &Word<'_>) -> bool {
+        is_capitalised(word.raw) && FAMILY.contains(&word.folded)
+    }
+
+    fn name_like(word: &Word<'_>) -> bool {
+        is_capitalised(word.raw) && word.raw.chars().count() >= 2
+    }
+}
+
+impl Recognizer for GazetteerNames {
+    fn name(&self) -> &'static str {
+        "name_gazetteer"
+    }
+
+    fn context(&self) -> &Context {
+        const PEOPLE: Context = Context {
+            before: 3,
+            after: 2,
+            raise: PEOPLE_WORDS,
+            raise_by: 0.3,
+            lower: &[],
+            lower_by: 0.0,
+        };
+        &PEOPLE
+    }
+
+    fn find(&self, input: &Input<'_>, found: &mut Vec<Finding>) {
+        let text = input.text;
+        let words = words(text);
+        let only_space = |a: &Word<'_>, b: &Word<'_>| {
+            let between = &text[a.end..b.start];
+            !between.is_empty() && between.chars().all(char::is_whitespace)
+        };
+        // The capitalised words (with particles between them) that follow word `i` in one run.
+        let run_after = |i: usize| -> usize {
+            let mut last = i;
+            let mut j = i + 1;
+            while j < words.len() && only_space(&words[j - 1], &words[j]) && j - i <= 3 {
+                if Self::name_like(&words[j]) {
+                    last = j;
+                } else if !PARTICLES.contains(&words[j].folded.as_str()) {
+                    break;
+                }
+                j += 1;
+            }
+            last
+        };
+        let mut push = |first: usize, last: usize, score: f32| {
+            found.push(Finding {
+                start: words[first].start,
+                end: words[last].end,
+                category: Category::Person,
+                score,
+                recognizer: "name_gazetteer",
+            });
+        };
+        let mut i = 0;
+        while i < words.len() {
+            let word = &words[i];
+            let dot_after = text[word.end..].starts_with('.');
+            let title = TITLES.contains(&word.folded.as_str())
+                && (word.folded.len() > 2 || dot_after || word.folded == "mr")
+                && is_capitalised(word.raw);
+            let title_next = words.get(i + 1).filter(|n| {
+                text[word.end..n.start]
+                    .trim_start_matches('.')
+                    .trim()
+                    .is_empty()
+            });
+            if title && title_next.is_some_and(Self::name_like) {
+                let last = run_after(i + 1).max(i + 1);
+                push(i + 1, last, 0.9);
+                i = last + 1;
+                continue;
+            }
+            if Self::given(word) {
+                let ambiguous = AMBIGUOUS.contains(&word.folded.as_str());
+                let last = run_after(i);
+                if last > i && (!ambiguous || words[i + 1..=last].iter().any(Self::family)) {
+                    push(i, last, 0.85);
+                    i = last + 1;
+                    continue;
+                }
+                if !ambiguous {
+                    push(i, i, 0.6);
+                    i += 1;
+                    continue;
+                }
+            }
+            if Self::family(word) {
+                // "Nowak Anna", "Nowak, Anna": family name first.
+                let then_given = words.get(i + 1).filter(|n| {
+                    let between = text[word.end..n.start].trim();
+                    (between.is_empty() || between == ",") && Self::given(n)
+                });
+                if then_given.is_some() {
+                    push(i, i + 1, 0.8);
+                    i += 2;
+                    continue;
+                }
+                // "J. Nowak": an initial before it.
+                let initial = i > 0
+                    && words[i - 1].raw.chars().count() == 1
+                    && is_capitalised(words[i - 1].raw)
+                    && text[words[i - 1].end..word.start].trim() == ".";
+                if initial {
+                    push(i - 1, i, 0.8);
+                } else {
+                    push(i, i, 0.45);
+                }
+            }
+            i += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{text::Folded, Input};
+    use super::*;
+
+    fn names_in(text: &str) -> Vec<(String, f32)> {
+        let folded = Folded::new(text);
+        let input = Input {
+            text,
+            folded: &folded,
+            regions: &[],
+        };
+        let mut found = Vec::new();
+        GazetteerNames.find(&input, &mut found);
+        found
+            .iter()
+            .map(|f| (text[f.start..f.end].to_owned(), f.score))
+            .collect()
+    }
+
+    fn names(text: &str) -> Vec<String> {
+        names_in(text)
+            .into_iter()
+            .filter(|(_, s)| *s >= super::super::THRESHOLD)
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    #[test]
+    fn full_names_titles_and_initials_are_names() {
+        assert_eq!(
+            names("Yesterday Agnieszka Zdebska-Wrzos called"),
+            ["Agnieszka Zdebska-Wrzos"]
+        );
+        assert_eq!(names("Bitte Frau Oberhuber anrufen"), ["Oberhuber"]);
+        assert_eq!(names("Grazie, Sig. Esposito"), ["Esposito"]);
+        assert_eq!(names("Signed J. Nowak"), ["J. Nowak"]);
+        assert_eq!(names("Nowak, Anna pays late"), ["Nowak, Anna"]);
+        assert_eq!(names("Jan van der Berg kam"), ["Jan van der Berg"]);
+    }
+
+    #[test]
+    fn ordinary_words_that_are_names_need_a_family_name_or_a_title() {
+        assert!(names("Rosa Pantone is our colour").is_empty());
+        assert_eq!(names("Rosa García pidió"), ["Rosa García"]);
+        assert!(names("Florence is lovely in May").is_empty());
+        assert!(
+            names("Der Koch und der Bauer").is_empty(),
+            "family names alone need context"
+        );
+    }
+}

@@ -1,0 +1,325 @@
+//! Personal data out of everything sent to a GenAI provider (issues 3 and 11).
+//!
+//! Text is read by a set of [`Recognizer`]s, each finding one kind of personal data — emails, phone
+//! numbers of the EU, UK and US, IBANs, cards, national ids with their check digits, IP addresses,
+//! dates of birth, street addresses, person names — with a confidence. As in Microsoft Presidio, a
+//! recognizer names the words that, near a match, make it more or less likely ("Tel.", "born",
+//! "Rechnung", …, in English, German, French, Spanish, Italian, Dutch and Polish); a match is kept
+//! when its confidence after context reaches [`THRESHOLD`], and overlapping matches resolve to the
+//! longest, then the most confident. A [`Vault`] turns what is kept into placeholders (`[IBAN_1]`) and
+//! restores them in the answer.
+//!
+//! Names come from three places: the names a job declares (case-insensitive), the tenant's own name
+//! dictionary — its contacts and members, matched with Aho–Corasick in any written form — and a
+//! gazetteer of first and family names for capitalised names nobody declared. The measurement is in
+//! `shared/tests/pii/`, the speed in `benches/pseudonymize.rs`, both summarised in README.md.
+
+mod checksums;
+mod gazetteer;
+mod names;
+mod numbers;
+mod pattern;
+mod places;
+mod text;
+mod vault;
+
+pub use names::NameDictionary;
+pub use vault::Vault;
+
+use std::sync::LazyLock;
+
+/// What a placeholder stands for; its label is the placeholder's prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Category {
+    Email,
+    Phone,
+    Iban,
+    Card,
+    Url,
+    Person,
+    NationalId,
+    IpAddress,
+    BirthDate,
+    Address,
+}
+
+impl Category {
+    pub const ALL: [Self; 10] = [
+        Self::Email,
+        Self::Phone,
+        Self::Iban,
+        Self::Card,
+        Self::Url,
+        Self::Person,
+        Self::NationalId,
+        Self::IpAddress,
+        Self::BirthDate,
+        Self::Address,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Email => "EMAIL",
+            Self::Phone => "PHONE",
+            Self::Iban => "IBAN",
+            Self::Card => "CARD",
+            Self::Url => "URL",
+            Self::Person => "PERSON",
+            Self::NationalId => "ID",
+            Self::IpAddress => "IP",
+            Self::BirthDate => "BIRTHDATE",
+            Self::Address => "ADDRESS",
+        }
+    }
+}
+
+/// A span of the text a recognizer takes for personal data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub start: usize,
+    pub end: usize,
+    pub category: Category,
+    /// 0 to 1, after context.
+    pub score: f32,
+    pub recognizer: &'static str,
+}
+
+/// Matches at or above this confidence are replaced.
+pub const THRESHOLD: f32 = 0.5;
+
+/// Words near a match that change its confidence. Entries are folded (lower case, no accents); one of
+/// four letters or more is a word prefix (`telef` stands for telefon, teléfono, telefoon), a shorter
+/// one a whole word (`tel`, `ne`), one with a space a phrase (`date of birth`).
+pub struct Context {
+    /// How many words before and after the match are read.
+    pub before: usize,
+    pub after: usize,
+    pub raise: &'static [&'static str],
+    pub raise_by: f32,
+    pub lower: &'static [&'static str],
+    pub lower_by: f32,
+}
+
+impl Context {
+    pub const NONE: Context = Context {
+        before: 0,
+        after: 0,
+        raise: &[],
+        raise_by: 0.0,
+        lower: &[],
+        lower_by: 0.0,
+    };
+
+    fn adjust(&self, text: &str, finding: &Finding) -> f32 {
+        if self.before == 0 && self.after == 0 {
+            return finding.score;
+        }
+        let mut words = text::words_before(text, finding.start, self.before);
+        words.reverse();
+        words.extend(text::words_after(text, finding.end, self.after));
+        let joined = words.join(" ");
+        let near = |list: &[&str]| {
+            list.iter().any(|entry| {
+                if entry.contains(' ') {
+                    joined.contains(entry)
+                } else if entry.len() >= 4 {
+                    words.iter().any(|w| w.starts_with(entry))
+                } else {
+                    words.iter().any(|w| w == entry)
+                }
+            })
+        };
+        let mut score = finding.score;
+        if near(self.raise) {
+            score += self.raise_by;
+        }
+        if near(self.lower) {
+            score -= self.lower_by;
+        }
+        score.clamp(0.0, 1.0)
+    }
+}
+
+/// The text a recognizer reads, with what a job knows about it.
+pub struct Input<'a> {
+    pub text: &'a str,
+    pub folded: &'a text::Folded,
+    /// Countries whose national phone numbers are read, the tenant's first.
+    pub regions: &'a [phonenumber::country::Id],
+}
+
+/// One detector of personal data.
+pub trait Recognizer: Send + Sync {
+    fn name(&self) -> &'static str;
+    /// Words that, near a match, raise or lower its confidence.
+    fn context(&self) -> &Context {
+        &Context::NONE
+    }
+    /// Appends what it finds in `input`, with confidences before context.
+    fn find(&self, input: &Input<'_>, found: &mut Vec<Finding>);
+}
+
+/// The recognizers every job uses; a tenant's [`NameDictionary`] is added per job.
+static RECOGNIZERS: LazyLock<Vec<Box<dyn Recognizer>>> = LazyLock::new(|| {
+    let mut all: Vec<Box<dyn Recognizer>> = Vec::new();
+    all.extend(numbers::recognizers());
+    all.extend(places::recognizers());
+    all.push(Box::new(gazetteer::GazetteerNames));
+    all
+});
+
+/// Finds the personal data of a text for one tenant: the shared recognizers plus its names.
+pub struct Pseudonymizer {
+    names: NameDictionary,
+    regions: Vec<phonenumber::country::Id>,
+}
+
+impl Pseudonymizer {
+    /// `default_country`: the tenant's (ISO alpha-2); its national numbers and its neighbours' are
+    /// read first, then those of every EU country, the UK and the US.
+    pub fn new(names: NameDictionary, default_country: Option<&str>) -> Self {
+        Self {
+            names,
+            regions: numbers::regions_for(default_country),
+        }
+    }
+
+    /// The personal data in `text`, in text order, overlaps resolved.
+    pub fn analyze(&self, text: &str) -> Vec<Finding> {
+        let folded = text::Folded::new(text);
+        let input = Input {
+            text,
+            folded: &folded,
+            regions: &self.regions,
+        };
+        let mut kept = Vec::new();
+        let recognizers = RECOGNIZERS
+            .iter()
+            .map(Box::as_ref)
+            .chain(std::iter::once(&self.names as &dyn Recognizer));
+        for recognizer in recognizers {
+            let mut found = Vec::new();
+            recognizer.find(&input, &mut found);
+            for mut finding in found {
+                finding.score = recognizer.context().adjust(text, &finding);
+                if finding.score >= THRESHOLD && finding.start < finding.end {
+                    kept.push(finding);
+                }
+            }
+        }
+        resolve_overlaps(text, kept)
+    }
+}
+
+/// Longest first, then most confident; a finding overlapping one already taken is dropped. Adjacent
+/// person names separated only by spaces become one ("Anna  Nowak").
+fn resolve_overlaps(text: &str, mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.sort_by(|a, b| {
+        (b.end - b.start)
+            .cmp(&(a.end - a.start))
+            .then(b.score.total_cmp(&a.score))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut taken: Vec<Finding> = Vec::with_capacity(findings.len());
+    for finding in findings {
+        if taken
+            .iter()
+            .all(|t| finding.end <= t.start || t.end <= finding.start)
+        {
+            taken.push(finding);
+        }
+    }
+    taken.sort_by_key(|f| f.start);
+    let mut merged: Vec<Finding> = Vec::with_capacity(taken.len());
+    for finding in taken {
+        if let Some(last) = merged.last_mut() {
+            let between = &text[last.end..finding.start];
+            if last.category == Category::Person
+                && finding.category == Category::Person
+                && !between.is_empty()
+                && between.chars().all(char::is_whitespace)
+            {
+                last.end = finding.end;
+                last.score = last.score.max(finding.score);
+                continue;
+            }
+        }
+        merged.push(finding);
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(start: usize, end: usize, category: Category, score: f32) -> Finding {
+        Finding {
+            start,
+            end,
+            category,
+            score,
+            recognizer: "test",
+        }
+    }
+
+    #[test]
+    fn overlaps_resolve_to_the_longest_then_the_most_confident() {
+        let text = "x 0123456789 y";
+        let resolved = resolve_overlaps(
+            text,
+            vec![
+                finding(2, 8, Category::NationalId, 0.9),
+                finding(2, 12, Category::Phone, 0.6),
+                finding(4, 12, Category::Card, 0.95),
+            ],
+        );
+        assert_eq!(resolved, [finding(2, 12, Category::Phone, 0.6)]);
+        let same_length = resolve_overlaps(
+            text,
+            vec![
+                finding(2, 12, Category::Phone, 0.6),
+                finding(2, 12, Category::NationalId, 0.8),
+            ],
+        );
+        assert_eq!(same_length[0].category, Category::NationalId);
+    }
+
+    #[test]
+    fn names_separated_by_spaces_merge_but_not_across_words() {
+        let text = "Anna  Nowak and Jan";
+        let resolved = resolve_overlaps(
+            text,
+            vec![
+                finding(0, 4, Category::Person, 0.7),
+                finding(6, 11, Category::Person, 0.9),
+                finding(16, 19, Category::Person, 0.7),
+            ],
+        );
+        assert_eq!(
+            resolved,
+            [
+                finding(0, 11, Category::Person, 0.9),
+                finding(16, 19, Category::Person, 0.7)
+            ]
+        );
+    }
+
+    #[test]
+    fn context_words_raise_and_lower_a_match() {
+        const PHONE_LIKE: Context = Context {
+            before: 2,
+            after: 0,
+            raise: &["tel"],
+            raise_by: 0.3,
+            lower: &["rechnung"],
+            lower_by: 0.4,
+        };
+        let raised = "Tel.: 0612345678";
+        let f = finding(6, raised.len(), Category::Phone, 0.4);
+        assert!((PHONE_LIKE.adjust(raised, &f) - 0.7).abs() < 1e-6);
+        let lowered = "Rechnung 0612345678";
+        let f = finding(9, lowered.len(), Category::Phone, 0.6);
+        assert!(PHONE_LIKE.adjust(lowered, &f) < THRESHOLD);
+    }
+}

@@ -1,0 +1,229 @@
+//! The names a job knows: those it declares (the profile's people, a form's person fields) and the
+//! tenant's dictionary of its contacts' and members' names. Each name is cut into its parts, and
+//! every part is found in any written form — alone, in another order, without accents, in another
+//! case, with a Polish or German case ending ("Kowalskiego", "Annę", "Müllers") — by one
+//! Aho–Corasick automaton over the folded text.
+
+use super::text::{self, Folded};
+use super::{Category, Finding, Input, Recognizer};
+use aho_corasick::{AhoCorasick, MatchKind};
+
+/// Endings a name takes in the seven languages (folded): possessives, Polish and German cases.
+const ENDINGS: &[&str] = &[
+    "", "s", "'s", "'", "a", "e", "i", "y", "o", "u", "ie", "ii", "iej", "ej", "ego", "emu", "im",
+    "em", "iem", "om", "owi", "owie", "ach", "ami", "ow", "ze", "owa", "owej", "owie",
+];
+
+/// Name particles: not a name on their own.
+const PARTICLES: &[&str] = &[
+    "von", "van", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "dos", "das",
+    "zu", "ten", "ter", "het", "y", "e", "and", "und", "et",
+];
+
+/// How a pattern came in: declared names match in any case; dictionary names only where written
+/// with a capital or next to another name, so a contact called "Rose" does not take every rose.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Declared,
+    Known,
+}
+
+/// The names one job looks for.
+pub struct NameDictionary {
+    automaton: Option<AhoCorasick>,
+    sources: Vec<Source>,
+}
+
+impl std::fmt::Debug for NameDictionary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NameDictionary({} forms)", self.sources.len())
+    }
+}
+
+/// The forms a name part is looked for by: the part itself and, where it ends in a vowel (or in
+/// Polish "-ek"), its stem, which the endings complete.
+fn forms(part: &str) -> Vec<String> {
+    let folded = text::fold(part);
+    let mut forms = vec![folded.clone()];
+    let chars: Vec<char> = folded.chars().collect();
+    let n = chars.len();
+    if n >= 4 && "aeiouy".contains(chars[n - 1]) {
+        forms.push(chars[..n - 1].iter().collect());
+    }
+    if n >= 5 && folded.ends_with("ek") {
+        forms.push(format!("{}k", &folded[..folded.len() - 2]));
+    }
+    forms
+}
+
+/// The parts of a full name worth looking for: three letters or more, no particles.
+fn parts(name: &str) -> impl Iterator<Item = &str> {
+    name.split(|c: char| c.is_whitespace() || c == ',' || c == '-')
+        .map(|p| p.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|p| {
+            p.chars().count() >= 3
+                && p.chars()
+                    .all(|c| c.is_alphabetic() || c == '\'' || c == '’')
+                && !PARTICLES.contains(&text::fold(p).as_str())
+        })
+}
+
+impl NameDictionary {
+    pub fn empty() -> Self {
+        Self {
+            automaton: None,
+            sources: Vec::new(),
+        }
+    }
+
+    /// `declared`: names this job was given as people's; `known`: the tenant's dictionary.
+    pub fn new<D, K>(declared: D, known: K) -> Self
+    where
+        D: IntoIterator,
+        D::Item: AsRef<str>,
+        K: IntoIterator,
+        K::Item: AsRef<str>,
+    {
+        let mut by_form: std::collections::HashMap<String, Source> = Default::default();
+        for name in declared {
+            for part in parts(name.as_ref()) {
+                for form in forms(part) {
+                    by_form.insert(form, Source::Declared);
+                }
+            }
+        }
+        for name in known {
+            for part in parts(name.as_ref()) {
+                for form in forms(part) {
+                    by_form.entry(form).or_insert(Source::Known);
+                }
+            }
+        }
+        if by_form.is_empty() {
+            return Self::empty();
+        }
+        let (patterns, sources): (Vec<String>, Vec<Source>) = by_form.into_iter().unzip();
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .expect("name patterns are plain strings");
+        Self {
+            automaton: Some(automaton),
+            sources,
+        }
+    }
+
+    /// Spans of the folded text that are a name part with an allowed ending, whole words only.
+    fn matches(&self, folded: &Folded) -> Vec<(usize, usize, Source)> {
+        let Some(automaton) = &self.automaton else {
+            return Vec::new();
+        };
+        let text = folded.text.as_str();
+        let mut out = Vec::new();
+        for m in automaton.find_iter(text) {
+            if !text::starts_word(text, m.start()) {
+                continue;
+            }
+            let rest = &text[m.end()..];
+            let word_end = m.end()
+                + rest
+                    .char_indices()
+                    .find(|&(i, c)| {
+                        !(c.is_alphabetic()
+                            || (c == '\''
+                                && rest[i + 1..].starts_with(|n: char| n.is_alphabetic())))
+                    })
+                    .map_or(rest.len(), |(i, _)| i);
+            let ending = &text[m.end()..word_end];
+            if ENDINGS.contains(&ending) {
+                out.push((m.start(), word_end, self.sources[m.pattern().as_usize()]));
+            }
+        }
+        out
+    }
+}
+
+impl Recognizer for NameDictionary {
+    fn name(&self) -> &'static str {
+        "name_dictionary"
+    }
+
+    fn find(&self, input: &Input<'_>, found: &mut Vec<Finding>) {
+        let spans: Vec<(usize, usize, Source)> = self
+            .matches(input.folded)
+            .into_iter()
+            .map(|(s, e, source)| (input.folded.original(s), input.folded.original(e), source))
+            .collect();
+        let adjacent = |a: usize, b: usize| {
+            let between = &input.text[a..b];
+            !between.is_empty() && between.chars().all(char::is_whitespace)
+        };
+        for (i, &(start, end, source)) in spans.iter().enumerate() {
+            let next_to_name = (i > 0 && adjacent(spans[i - 1].1, start))
+                || spans.get(i + 1).is_some_and(|n| adjacent(end, n.0));
+            let written_as_name = text::is_capitalised(&input.text[start..end]);
+            if source == Source::Declared || written_as_name || next_to_name {
+                found.push(Finding {
+                    start,
+                    end,
+                    category: Category::Person,
+                    score: 0.95,
+                    recognizer: self.name(),
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{text::Folded, Input};
+    use super::*;
+
+    fn names_in(dictionary: &NameDictionary, text: &str) -> Vec<String> {
+        let folded = Folded::new(text);
+        let input = Input {
+            text,
+            folded: &folded,
+            regions: &[],
+        };
+        let mut found = Vec::new();
+        dictionary.find(&input, &mut found);
+        found
+            .iter()
+            .map(|f| text[f.start..f.end].to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn a_known_name_is_found_in_every_written_form() {
+        let dictionary = NameDictionary::new(
+            Vec::<String>::new(),
+            ["Zofia Wiśniewska", "Jan Kowalski", "Sean O'Brien"],
+        );
+        for (text, expected) in [
+            ("Wiśniewska called", vec!["Wiśniewska"]),
+            ("Zofia  Wisniewska", vec!["Zofia", "Wisniewska"]),
+            ("Kowalski, Jan wrote", vec!["Kowalski", "Jan"]),
+            ("od Kowalskiego i Zofii", vec!["Kowalskiego", "Zofii"]),
+            ("O'Brien's shop", vec!["O'Brien's"]),
+            ("jan kowalski", vec!["jan", "kowalski"]),
+        ] {
+            assert_eq!(names_in(&dictionary, text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn known_names_need_a_capital_alone_and_never_match_inside_words() {
+        let dictionary = NameDictionary::new(Vec::<String>::new(), ["Rose Marketing", "Marek"]);
+        assert!(names_in(&dictionary, "a rose in the garden").is_empty());
+        assert!(names_in(&dictionary, "Supermarket prices").is_empty());
+        assert_eq!(names_in(&dictionary, "Ask Marka"), ["Marka"]);
+    }
+
+    #[test]
+    fn declared_names_match_in_any_case() {
+        let dictionary = NameDictionary::new(["Jane Doe"], Vec::<String>::new());
+        assert_eq!(names_in(&dictionary, "ask jane"), ["jane"]);
+    }
+}

@@ -1,0 +1,646 @@
+//! Numbers that identify a person: phone numbers, IBANs and national account numbers, payment cards,
+//! national ids. Each is checked (numbering plan, check digits) before it counts, and words for order,
+//! invoice or article numbers nearby lower the confidence of the ones a business number could look like.
+
+use super::checksums;
+use super::pattern::{compact, digits, for_each_candidate, Pattern};
+use super::{Category, Context, Finding, Input, Recognizer};
+use phonenumber::country::Id;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Words for the numbers a business writes that are not personal (folded prefixes), per language.
+pub const BUSINESS_NUMBERS: &[&str] = &[
+    // en
+    "order",
+    "invoice",
+    "inv",
+    "sku",
+    "ean",
+    "gtin",
+    "isbn",
+    "article",
+    "item",
+    "ref",
+    "batch",
+    "lot",
+    "serial",
+    "tracking",
+    "parcel",
+    "barcode",
+    "receipt",
+    "ticket",
+    "booking",
+    "case",
+    "po",
+    "quote",
+    "customer number",
+    "product",
+    "model",
+    "part",
+    "version",
+    "total",
+    "eur",
+    "usd",
+    "gbp", // de
+    "bestell",
+    "rechnung",
+    "auftrag",
+    "artikel",
+    "kundennummer",
+    "kundennr",
+    "vorgang",
+    "sendung",
+    "paket",
+    "charge",
+    "seriennummer",
+    "beleg",
+    "buchung",
+    "angebot",
+    "produkt",
+    "modell",
+    "betrag",
+    "summe", // fr
+    "commande",
+    "facture",
+    "reference",
+    "colis",
+    "lot",
+    "produit",
+    "devis",
+    "montant",
+    "numero de",
+    "recu", // es
+    "pedido",
+    "factura",
+    "albaran",
+    "referencia",
+    "envio",
+    "producto",
+    "presupuesto",
+    "importe",
+    // it
+    "ordine",
+    "fattura",
+    "riferimento",
+    "spedizione",
+    "prodotto",
+    "preventivo",
+    "importo",
+    "codice articolo",
+    "scontrino", // nl
+    "bestelling",
+    "factuur",
+    "artikelnummer",
+    "zending",
+    "offerte",
+    "bedrag",
+    "bon",
+    // pl
+    "zamowien",
+    "faktur",
+    "numer zamowienia",
+    "przesylk",
+    "paragon",
+    "produkt",
+    "oferta",
+    "kwota",
+    "kod",
+];
+
+const PHONE_WORDS: &[&str] = &[
+    // en
+    "tel",
+    "phone",
+    "call",
+    "mobile",
+    "cell",
+    "ring",
+    "text",
+    "sms",
+    "whatsapp",
+    "fax",
+    "reach",
+    // de
+    "fon",
+    "telefon",
+    "handy",
+    "mobil",
+    "anruf",
+    "anrufen",
+    "rufen",
+    "erreich", // fr
+    "telephone",
+    "portable",
+    "appel",
+    "joindre", // es
+    "telefono",
+    "movil",
+    "llam",
+    "celular", // it
+    "cellulare",
+    "chiam", // nl
+    "telefoon",
+    "bel",
+    "bellen",
+    "mobiel", // pl
+    "komork",
+    "dzwon",
+];
+
+const CARD_WORDS: &[&str] = &[
+    "card",
+    "visa",
+    "mastercard",
+    "amex",
+    "credit",
+    "debit",
+    "cvc",
+    "cvv",
+    "expir",
+    "karte",
+    "kredit",
+    "gultig",
+    "ablauf",
+    "carte",
+    "bancaire",
+    "tarjeta",
+    "caduc",
+    "carta",
+    "scadenza",
+    "kaart",
+    "karta",
+    "kart",
+    "platnicz",
+];
+
+const NUMBER_CONTEXT: Context = Context {
+    before: 3,
+    after: 1,
+    raise: &[],
+    raise_by: 0.0,
+    lower: BUSINESS_NUMBERS,
+    lower_by: 0.45,
+};
+
+/// Countries whose national numbers are read for a tenant in `country`: it, its neighbours, then the
+/// EU, the UK and the US (ISO alpha-2 codes the phone metadata knows).
+pub fn regions_for(country: Option<&str>) -> Vec<Id> {
+    const EVERYWHERE: &[&str] = &[
+        "DE", "FR", "ES", "IT", "NL", "PL", "GB", "US", "IE", "AT", "BE", "PT", "LU", "DK", "SE",
+        "FI", "CZ", "SK", "HU", "SI", "HR", "RO", "BG", "GR", "CY", "MT", "EE", "LV", "LT", "CH",
+    ];
+    let home = country.map(|c| c.trim().to_ascii_uppercase());
+    let neighbours: &[&str] = match home.as_deref() {
+        Some("DE") => &["AT", "CH", "NL", "BE", "FR", "LU", "PL", "CZ", "DK"],
+        Some("AT") => &["DE", "CH", "IT", "SI", "HU", "SK", "CZ"],
+        Some("FR") => &["BE", "LU", "DE", "CH", "IT", "ES"],
+        Some("ES") => &["PT", "FR"],
+        Some("PT") => &["ES"],
+        Some("IT") => &["CH", "AT", "FR", "SI"],
+        Some("NL") => &["BE", "DE"],
+        Some("BE") => &["NL", "FR", "DE", "LU"],
+        Some("PL") => &["DE", "CZ", "SK", "LT"],
+        Some("GB") => &["IE"],
+        Some("IE") => &["GB"],
+        Some("US") => &["CA"],
+        _ => &[],
+    };
+    let mut regions: Vec<Id> = Vec::new();
+    for code in home
+        .iter()
+        .map(String::as_str)
+        .chain(neighbours.iter().copied())
+        .chain(EVERYWHERE.iter().copied())
+    {
+        if let Ok(id) = code.parse::<Id>() {
+            if !regions.contains(&id) {
+                regions.push(id);
+            }
+        }
+    }
+    regions
+}
+
+/// Phone numbers: international (`+`, `00`) or national in one of the job's regions, written with
+/// spaces, dashes, dots, slashes or a bracketed area code; dates, times, prices and year ranges that
+/// look like them are left alone.
+pub struct Phone;
+
+static PHONE_CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\+\s?|\(\+?)?\d[\d \u{a0}().\-/]{4,24}\d").expect("phone candidate")
+});
+static NOT_A_PHONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(?:",
+        // dates: 05.03.2027, 01/02/2027, 2027-03-05, 5.3.27
+        r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\.?",
+        // times and opening hours: 09.00-18.30, 9:00 - 17:00
+        r"|\d{1,2}[.:]\d{2}\s?[-–/]\s?\d{1,2}[.:]\d{2}",
+        // amounts with thousands separators: 1.299.000, 12,500,000.50
+        r"|\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?",
+        // year ranges: 2026-2027, 1999/2000
+        r"|(?:19|20)\d{2}\s?[-–/]\s?(?:19|20)\d{2}",
+        r")$"
+    ))
+    .expect("not a phone")
+});
+
+impl Phone {
+    /// The confidence of `candidate` as a phone number of one of `regions`, if it is one.
+    fn score(candidate: &str, regions: &[Id]) -> Option<f32> {
+        let count = candidate.bytes().filter(u8::is_ascii_digit).count();
+        if !(7..=15).contains(&count) || NOT_A_PHONE.is_match(candidate) {
+            return None;
+        }
+        let unbracketed = candidate.trim_start_matches('(');
+        let international = unbracketed.starts_with('+') || unbracketed.starts_with("00");
+        if international {
+            let plus = format!(
+                "+{}",
+                unbracketed.trim_start_matches('+').trim_start_matches("00")
+            );
+            let number = phonenumber::parse(None, &plus).ok()?;
+            return phonenumber::is_valid(&number).then_some(0.95);
+        }
+        let national_prefix = unbracketed.starts_with('0');
+        regions.iter().find_map(|&region| {
+            let number = phonenumber::parse(Some(region), candidate).ok()?;
+            // The metadata takes some numbers without their trunk prefix as valid; the country
+            // code must be the region's own, so "0612…" read in a +1 region is not a US number.
+            let own = number.country().id() == Some(region);
+            (own && phonenumber::is_valid(&number)).then_some(if national_prefix {
+                0.7
+            } else {
+                0.6
+            })
+        })
+    }
+}
+
+impl Recognizer for Phone {
+    fn name(&self) -> &'static str {
+        "phone_number"
+    }
+
+    fn context(&self) -> &Context {
+        const PHONE: Context = Context {
+            before: 3,
+            after: 1,
+            raise: PHONE_WORDS,
+            raise_by: 0.3,
+            lower: BUSINESS_NUMBERS,
+            lower_by: 0.45,
+        };
+        &PHONE
+    }
+
+    fn find(&self, input: &Input<'_>, found: &mut Vec<Finding>) {
+        let text = input.text;
+        let spans = for_each_candidate(&PHONE_CANDIDATE, text, |candidate| {
+            // The longest run of whole groups that is a phone number: "612 345 678 2 times" → the
+            // first three groups.
+            let mut end = candidate.len();
+            loop {
+                let piece = candidate[..end].trim_end_matches(|c: char| !c.is_ascii_digit());
+                if let Some(score) = Self::score(piece, input.regions) {
+                    return Some((piece.len(), score));
+                }
+                let cut = piece.rfind(|c: char| !c.is_ascii_digit())?;
+                if cut == 0 {
+                    return None;
+                }
+                end = cut;
+            }
+        });
+        for (start, end, score) in spans {
+            // A number glued to letters or to a decimal part is something else (A-12345, 12.5).
+            let glued = text[..start]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '/' || c == '.')
+                || text[end..].starts_with(|c: char| c.is_alphanumeric())
+                || (text[end..].starts_with(['.', ','])
+                    && text[end + 1..].starts_with(|c: char| c.is_ascii_digit()));
+            if !glued {
+                found.push(Finding {
+                    start,
+                    end,
+                    category: Category::Phone,
+                    score,
+                    recognizer: self.name(),
+                });
+            }
+        }
+    }
+}
+
+/// IBANs in any case and grouping, cut to their country's length; and Polish NRB account numbers
+/// (an IBAN without its `PL`).
+pub struct Iban;
+
+static IBAN_CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b[a-z]{2}[ \-]?\d{2}(?:[ \-]?[a-z0-9]){11,32}").expect("iban candidate")
+});
+
+impl Recognizer for Iban {
+    fn name(&self) -> &'static str {
+        "iban"
+    }
+
+    fn find(&self, input: &Input<'_>, found: &mut Vec<Finding>) {
+        let spans = for_each_candidate(&IBAN_CANDIDATE, input.text, |candidate| {
+            let country = candidate[..2].to_ascii_uppercase();
+            let length = checksums::iban_length(&country)?;
+            let mut taken = 0;
+            let mut end = 0;
+            for (i, c) in candidate.char_indices() {
+                if c.is_ascii_alphanumeric() {
+                    taken += 1;
+                    if taken == length {
+                        end = i + 1;
+                        break;
+                    }
+                }
+            }
+            let whole_word = !candidate[end..].starts_with(|c: char| c.is_ascii_alphanumeric());
+            (end > 0 && whole_word && checksums::iban(&compact(&candidate[..end])))
+                .then_some((end, 1.0))
+        });
+        for (start, end, score) in spans {
+            // The candidate may stop inside a word ("DE89…00and"): the next char must not continue it.
+            if input.text[end..].starts_with(|c: char| c.is_alphanumeric()) {
+                continue;
+            }
+            found.push(Finding {
+                start,
+                end,
+                category: Category::Iban,
+                score,
+                recognizer: self.name(),
+            });
+        }
+    }
+}
+
+/// Payment cards: 13–19 digits in groups, the issuer's prefix and length, Luhn. An expiry or CVC
+/// written after the number is not part of it.
+pub struct Card;
+
+static CARD_CANDIDATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b\d{2,19}(?:[ \-]\d{1,6}){0,6}\b").expect("card candidate"));
+
+impl Card {
+    /// Whether an issuer uses this prefix with this many digits.
+    fn issued(d: &[u8]) -> bool {
+        let n = d.len();
+        let prefix = |k: usize| d[..k].iter().fold(0u32, |p, &x| p * 10 + u32::from(x));
+        match d[0] {
+            4 => n == 16 || n == 19,
+            2 => (2221..=2720).contains(&prefix(4)) && n == 16,
+            5 => match prefix(2) {
+                51..=55 => n == 16,
+                50 | 56..=59 => (16..=19).contains(&n),
+                _ => false,
+            },
+            3 => match prefix(2) {
+                34 | 37 => n == 15,
+                35 => (16..=19).contains(&n),
+                36 | 38 | 39 | 30 => (14..=19).contains(&n),
+                _ => false,
+            },
+            6 => (16..=19).contains(&n),
+            _ => false,
+        }
+    }
+}
+
+impl Recognizer for Card {
+    fn name(&self) -> &'static str {
+        "credit_card"
+    }
+
+    fn context(&self) -> &Context {
+        const CARD: Context = Context {
+            before: 3,
+            after: 2,
+            raise: CARD_WORDS,
+            raise_by: 0.3,
+            lower: BUSINESS_NUMBERS,
+            lower_by: 0.45,
+        };
+        &CARD
+    }
+
+    fn find(&self, input: &Input<'_>, found: &mut Vec<Finding>) {
+        let spans = for_each_candidate(&CARD_CANDIDATE, input.text, |candidate| {
+            // Group ends: the number may be the first k groups of the candidate.
+            let mut ends: Vec<usize> = candidate
+                .match_indices([' ', '-'])
+                .map(|(i, _)| i)
+                .collect();
+            ends.push(candidate.len());
+            let grouped = ends.len() > 1;
+            ends.iter().rev().find_map(|&end| {
+                let d = digits(&candidate[..end]);
+                ((13..=19).contains(&d.len()) && Self::issued(&d) && checksums::luhn(&d))
+                    .then_some((end, if grouped { 0.9 } else { 0.7 }))
+            })
+        });
+        for (start, end, score) in spans {
+            found.push(Finding {
+                start,
+                end,
+                category: Category::Card,
+                score,
+                recognizer: self.name(),
+            });
+        }
+    }
+}
+
+fn valid_if(ok: bool, score: f32) -> Option<f32> {
+    ok.then_some(score)
+}
+
+/// Context of an id: its own names raise it, business-number words lower it.
+const fn id_context(raise: &'static [&'static str]) -> Context {
+    Context {
+        before: 4,
+        after: 1,
+        raise,
+        raise_by: 0.35,
+        lower: BUSINESS_NUMBERS,
+        lower_by: 0.45,
+    }
+}
+
+/// National ids with check digits (Presidio's `*_nif`, `*_ssn`, … recognizers).
+fn national_ids() -> Vec<Pattern> {
+    vec![
+        Pattern::new(
+            "us_ssn",
+            Category::NationalId,
+            r"\b\d{3}[- ]\d{2}[- ]\d{4}\b",
+            |s| valid_if(checksums::ssn(&digits(s)), 0.6),
+            id_context(&[
+                "ssn",
+                "social security",
+                "social",
+                "security",
+                "tin",
+                "taxpayer",
+            ]),
+        ),
+        Pattern::new(
+            "uk_nino",
+            Category::NationalId,
+            r"(?i)\b[a-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[a-d]\b",
+            |s| valid_if(checksums::nino(&compact(s)), 0.85),
+            id_context(&["nino", "national insurance", "insurance", "ni"]),
+        ),
+        Pattern::new(
+            "es_nif",
+            Category::NationalId,
+            r"(?i)\b[xyz]?[- ]?\d{7,8}[- ]?[a-z]\b",
+            |s| valid_if(checksums::dni_or_nie(&compact(s)), 0.9),
+            id_context(&["dni", "nie", "nif", "documento", "identidad"]),
+        ),
+        Pattern::new(
+            "de_tax_id",
+            Category::NationalId,
+            r"\b\d{2} ?\d{3} ?\d{3} ?\d{3}\b",
+            |s| valid_if(checksums::steuer_id(&digits(s)), 0.55),
+            id_context(&[
+                "steuer",
+                "idnr",
+                "identifikationsnummer",
+                "tin",
+                "tax",
+                "steuernummer",
+            ]),
+        ),
+        Pattern::new(
+            "fr_nir",
+            Category::NationalId,
+            r"(?i)\b[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[ab]) ?\d{3} ?\d{3} ?\d{2}\b",
+            |s| valid_if(checksums::nir(&compact(s)), 0.9),
+            id_context(&["securite sociale", "secu", "nir", "insee", "vitale"]),
+        ),
+        Pattern::new(
+            "pl_pesel",
+            Category::NationalId,
+            r"\b\d{11}\b",
+            |s| valid_if(checksums::pesel(&digits(s)), 0.6),
+            id_context(&["pesel"]),
+        ),
+        Pattern::new(
+            "it_fiscal_code",
+            Category::NationalId,
+            r"(?i)\b[a-z]{6}[0-9lmnpqrstuv]{2}[abcdehlmprst][0-9lmnpqrstuv]{2}[a-z][0-9lmnpqrstuv]{3}[a-z]\b",
+            |s| valid_if(checksums::codice_fiscale(s), 0.95),
+            id_context(&["codice fiscale", "codice", "fiscale", "cf"]),
+        ),
+        Pattern::new(
+            "nl_bsn",
+            Category::NationalId,
+            r"\b\d{4}\.?\d{2}\.?\d{3}\b",
+            |s| valid_if(checksums::bsn(&digits(s)), 0.55),
+            id_context(&["bsn", "burgerservice", "sofi"]),
+        ),
+    ]
+}
+
+/// Polish NRB: 26 digits in the customary 2 + 6×4 grouping, an IBAN once `PL` is put in front.
+fn polish_account() -> Pattern {
+    Pattern::new(
+        "pl_nrb",
+        Category::Iban,
+        r"\b\d{2} ?\d{4} ?\d{4} ?\d{4} ?\d{4} ?\d{4} ?\d{4}\b",
+        |s| {
+            let d = compact(s);
+            valid_if(checksums::iban(&format!("PL{d}")), 0.9)
+        },
+        NUMBER_CONTEXT,
+    )
+}
+
+pub fn recognizers() -> Vec<Box<dyn Recognizer>> {
+    let mut all: Vec<Box<dyn Recognizer>> = vec![Box::new(Phone), Box::new(Iban), Box::new(Card)];
+    all.push(Box::new(polish_account()));
+    all.extend(
+        national_ids()
+            .into_iter()
+            .map(|p| Box::new(p) as Box<dyn Recognizer>),
+    );
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{text::Folded, Input};
+    use super::*;
+
+    fn find(recognizer: &dyn Recognizer, text: &str, country: &str) -> Vec<String> {
+        let folded = Folded::new(text);
+        let regions = regions_for(Some(country));
+        let input = Input {
+            text,
+            folded: &folded,
+            regions: &regions,
+        };
+        let mut found = Vec::new();
+        recognizer.find(&input, &mut found);
+        found
+            .iter()
+            .map(|f| text[f.start..f.end].to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn national_phone_formats_without_a_prefix_are_found() {
+        for (text, country, number) in [
+            ("Llámame al 612 345 678 mañana", "ES", "612 345 678"),
+            ("cell 347 123 4567 ok", "IT", "347 123 4567"),
+            ("tel. (22) 123-45-67", "PL", "(22) 123-45-67"),
+            ("call (212) 555-2368 now", "US", "(212) 555-2368"),
+            ("Ruf an: 030 1234567", "DE", "030 1234567"),
+        ] {
+            assert_eq!(find(&Phone, text, country), [number], "{text}");
+        }
+    }
+
+    #[test]
+    fn dates_times_and_amounts_are_not_phone_numbers() {
+        for text in [
+            "am 05.03.2027 geöffnet",
+            "le 01/02/2027",
+            "geöffnet 09.00-18.30",
+            "Preis 1.299.000",
+            "Saison 2026-2027",
+        ] {
+            assert!(find(&Phone, text, "DE").is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn ibans_in_any_case_and_grouping_stop_at_their_length() {
+        assert_eq!(
+            find(&Iban, "iban de89 3704 0044 0532 0130 00 please", "DE"),
+            ["de89 3704 0044 0532 0130 00"]
+        );
+        assert_eq!(
+            find(&Iban, "ES91 2100 0418 4502 0005 1332.", "ES"),
+            ["ES91 2100 0418 4502 0005 1332"]
+        );
+    }
+
+    #[test]
+    fn a_card_keeps_its_expiry_outside_and_barcodes_are_not_cards() {
+        assert_eq!(
+            find(&Card, "Visa 4111 1111 1111 1111 12/27", "DE"),
+            ["4111 1111 1111 1111"]
+        );
+        assert!(find(&Card, "EAN 4006381333931", "DE").is_empty());
+    }
+}
