@@ -27,109 +27,19 @@ static FAMILY: LazyLock<HashSet<String>> =
 
 /// Given names that are also words or places in one of the seven languages (folded).
 const AMBIGUOUS: &[&str] = &[
-    "mark",
-    "frank",
-    "jack",
-    "christian",
-    "oscar",
-    "jordan",
-    "madison",
-    "austin",
-    "florence",
-    "nancy",
-    "charlotte",
-    "shannon",
-    "heather",
-    "gloria",
-    "poppy",
-    "isla",
-    "ella",
-    "mia",
-    "nina",
-    "rosa",
-    "rosario",
-    "roos",
-    "iris",
-    "floor",
-    "jade",
-    "alba",
-    "aurora",
-    "marina",
-    "milagros",
-    "concepcion",
-    "rocio",
-    "angel",
-    "jesus",
-    "salvador",
-    "santiago",
-    "victoria",
-    "vittoria",
-    "margherita",
-    "franco",
-    "massimo",
-    "chiara",
-    "gemma",
-    "fleur",
-    "milan",
-    "ton",
-    "bas",
-    "joke",
-    "greet",
-    "maja",
-    "roman",
-    "kai",
-    "till",
-    "volker",
-    "pierre",
-    "olivier",
-    "romain",
-    "clement",
-    "maxime",
-    "pascal",
-    "madeleine",
-    "oceane",
-    "margaux",
-    "roger",
-    "hugo",
-    "clara",
-    "carmen",
-    "leo",
-    "lucas",
-    "paris",
-    "louis",
-    "jean",
-    "marie",
-    "simon",
-    "thomas",
-    "martin",
-    "adam",
-    "julien",
-    "vincent",
-    "nicolas",
-    "david",
-    "daniel",
-    "paul",
-    "peter",
-    "werner",
-    "walter",
-    "otto",
-    "andre",
-    "henry",
-    "robert",
-    "richard",
-    "michel",
-    "philippe",
-    "francois",
-    "mathieu",
-    "lorenzo",
-    "vicente",
-    "marcos",
-    "esteban",
-    "bruno",
-    "leone",
-    "santos",
-    "fiore",
-    "lang",
+    // en
+    "mark", "frank", "jack", "christian", "oscar", "jordan", "madison", "austin", "florence",
+    "nancy", "charlotte", "shannon", "heather", "gloria", "poppy", "isla", "victoria", "angel",
+    // de
+    "kai", "till", "volker", "ella", // fr
+    "pierre", "olivier", "romain", "clement", "maxime", "pascal", "madeleine", "oceane", "margaux",
+    "fleur", "jade", "paris", // es
+    "rosa", "rosario", "alba", "aurora", "marina", "milagros", "concepcion", "rocio", "jesus",
+    "salvador", "santiago", "nina", "mia", // it
+    "vittoria", "margherita", "franco", "massimo", "chiara", "gemma", "leone", "santos", "fiore",
+    // nl
+    "roos", "iris", "floor", "milan", "ton", "bas", "joke", "greet", // pl
+    "maja", "roman",
 ];
 
 /// Titles before a name, folded ("Frau", "Mme", "Sra", "Pan", …).
@@ -322,6 +232,34 @@ impl GazetteerNames {
     fn name_like(word: &Word<'_>) -> bool {
         is_capitalised(word.raw) && word.raw.chars().count() >= 2
     }
+
+    /// When word `i` is a title ("Frau", "Mme", "Sig.ra", "mevrouw", "dr"), the index of the word
+    /// after it (and after a title's ending such as the "ra" of "Sig.ra").
+    fn after_title(&self, text: &str, words: &[Word<'_>], i: usize) -> Option<usize> {
+        let word = &words[i];
+        let dot_after = text[word.end..].starts_with('.');
+        let needs_dot = word.folded.len() <= 2 && !["mr", "ms", "dr"].contains(&word.folded.as_str());
+        let is_title = TITLES.contains(&word.folded.as_str())
+            && (!needs_dot || dot_after)
+            && (word.folded != "m" || is_capitalised(word.raw));
+        if !is_title {
+            return None;
+        }
+        let mut next = i + 1;
+        let mut end = word.end;
+        if let Some(ending) = words.get(next).filter(|n| {
+            dot_after && n.start == word.end + 1 && !is_capitalised(n.raw) && n.raw.len() <= 3
+        }) {
+            end = ending.end;
+            next += 1;
+        }
+        let follower = words.get(next)?;
+        text[end..follower.start]
+            .trim_start_matches('.')
+            .trim()
+            .is_empty()
+            .then_some(next)
+    }
 }
 
 impl Recognizer for GazetteerNames {
@@ -371,24 +309,36 @@ impl Recognizer for GazetteerNames {
                 recognizer: "name_gazetteer",
             });
         };
+        // The first of the particles right before word `i` ("van den" of "van den Berg"), or `i`.
+        let particles_before = |i: usize| -> usize {
+            let mut first = i;
+            while first > 0
+                && PARTICLES.contains(&words[first - 1].folded.as_str())
+                && only_space(&words[first - 1], &words[first])
+            {
+                first -= 1;
+            }
+            first
+        };
         let mut i = 0;
         while i < words.len() {
             let word = &words[i];
-            let dot_after = text[word.end..].starts_with('.');
-            let title = TITLES.contains(&word.folded.as_str())
-                && (word.folded.len() > 2 || dot_after || word.folded == "mr")
-                && is_capitalised(word.raw);
-            let title_next = words.get(i + 1).filter(|n| {
-                text[word.end..n.start]
-                    .trim_start_matches('.')
-                    .trim()
-                    .is_empty()
-            });
-            if title && title_next.is_some_and(Self::name_like) {
-                let last = run_after(i + 1).max(i + 1);
-                push(i + 1, last, 0.9);
-                i = last + 1;
-                continue;
+            if let Some(first) = self.after_title(text, &words, i) {
+                let mut name = first;
+                while words
+                    .get(name)
+                    .is_some_and(|w| PARTICLES.contains(&w.folded.as_str()))
+                {
+                    name += 1;
+                }
+                if words.get(name).is_some_and(Self::name_like) {
+                    let last = run_after(name);
+                    // "M. Smit" may be Monsieur Smit or Marit Smit: the initial goes with the name.
+                    let start = if word.folded.len() == 1 { i } else { first };
+                    push(start, last, 0.9);
+                    i = last + 1;
+                    continue;
+                }
             }
             if Self::given(word) {
                 let ambiguous = AMBIGUOUS.contains(&word.folded.as_str());
@@ -399,10 +349,47 @@ impl Recognizer for GazetteerNames {
                     continue;
                 }
                 if !ambiguous {
-                    push(i, i, 0.6);
+                    // "Terpstra, Mila": a family name no list holds, before the given name.
+                    let family_first = i > 0
+                        && Self::name_like(&words[i - 1])
+                        && text[words[i - 1].end..word.start].trim() == ",";
+                    let start = if family_first {
+                        particles_before(i - 1)
+                    } else {
+                        i
+                    };
+                    push(start, i, 0.6);
                     i += 1;
                     continue;
                 }
+            }
+            // "Yannick Moreau", "Marit van den Berg": a given name no list holds, before a family name.
+            let mut family_at = i + 1;
+            while words.get(family_at).is_some_and(|w| {
+                PARTICLES.contains(&w.folded.as_str()) && only_space(&words[family_at - 1], w)
+            }) {
+                family_at += 1;
+            }
+            let family_next = words
+                .get(family_at)
+                .is_some_and(|w| Self::family(w) && only_space(&words[family_at - 1], w));
+            if Self::name_like(word) && !Self::family(word) && family_next {
+                let last = run_after(family_at).max(family_at);
+                push(i, last, 0.7);
+                i = last + 1;
+                continue;
+            }
+            // "P. Pstrągowski": an initial before a capitalised word.
+            let initial = word.raw.chars().count() == 1
+                && is_capitalised(word.raw)
+                && words.get(i + 1).is_some_and(|n| {
+                    text[word.end..n.start].trim() == "." && Self::name_like(n)
+                });
+            if initial {
+                let last = run_after(i + 1).max(i + 1);
+                push(i, last, 0.75);
+                i = last + 1;
+                continue;
             }
             if Self::family(word) {
                 // "Nowak Anna", "Nowak, Anna": family name first.
@@ -410,8 +397,18 @@ impl Recognizer for GazetteerNames {
                     let between = text[word.end..n.start].trim();
                     (between.is_empty() || between == ",") && Self::given(n)
                 });
+                let first = particles_before(i);
                 if then_given.is_some() {
-                    push(i, i + 1, 0.8);
+                    push(first, i + 1, 0.8);
+                    i += 2;
+                    continue;
+                }
+                // "Krawczyk, Wawrzyniec": a listed family name, a comma, a capitalised word.
+                let then_name = words.get(i + 1).filter(|n| {
+                    text[word.end..n.start].trim() == "," && Self::name_like(n)
+                });
+                if then_name.is_some() {
+                    push(first, i + 1, 0.7);
                     i += 2;
                     continue;
                 }
@@ -423,7 +420,7 @@ impl Recognizer for GazetteerNames {
                 if initial {
                     push(i - 1, i, 0.8);
                 } else {
-                    push(i, i, 0.45);
+                    push(first, i, 0.45);
                 }
             }
             i += 1;

@@ -10,7 +10,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 
 /// Endings a name takes in the seven languages (folded): possessives, Polish and German cases.
 const ENDINGS: &[&str] = &[
-    "", "s", "'s", "'", "a", "e", "i", "y", "o", "u", "ie", "ii", "iej", "ej", "ego", "emu", "im",
+    "", "s", "'s", "'", "a", "e", "i", "y", "o", "u", "m", "ie", "ii", "iej", "ej", "ego", "emu", "im",
     "em", "iem", "om", "owi", "owie", "ach", "ami", "ow", "ze", "owa", "owej", "owie",
 ];
 
@@ -68,6 +68,26 @@ fn parts(name: &str) -> impl Iterator<Item = &str> {
         })
 }
 
+/// Every form of every part of a full name, and of its family name with the particles before it
+/// ("de kok" of "Wouter de Kok"), so that the particle goes with the name.
+fn name_forms(name: &str) -> Vec<String> {
+    let mut all: Vec<String> = parts(name).flat_map(forms).collect();
+    let words: Vec<String> = name.split_whitespace().map(text::fold).collect();
+    for (i, word) in words.iter().enumerate() {
+        let after_particles = i > 0 && PARTICLES.contains(&words[i - 1].as_str());
+        if after_particles && !PARTICLES.contains(&word.as_str()) {
+            let first = (0..i)
+                .rev()
+                .take_while(|&j| PARTICLES.contains(&words[j].as_str()))
+                .last()
+                .unwrap_or(i);
+            let particles = words[first..i].join(" ");
+            all.extend(forms(word).into_iter().map(|f| format!("{particles} {f}")));
+        }
+    }
+    all
+}
+
 impl NameDictionary {
     pub fn empty() -> Self {
         Self {
@@ -86,17 +106,13 @@ impl NameDictionary {
     {
         let mut by_form: std::collections::HashMap<String, Source> = Default::default();
         for name in declared {
-            for part in parts(name.as_ref()) {
-                for form in forms(part) {
-                    by_form.insert(form, Source::Declared);
-                }
+            for form in name_forms(name.as_ref()) {
+                by_form.insert(form, Source::Declared);
             }
         }
         for name in known {
-            for part in parts(name.as_ref()) {
-                for form in forms(part) {
-                    by_form.entry(form).or_insert(Source::Known);
-                }
+            for form in name_forms(name.as_ref()) {
+                by_form.entry(form).or_insert(Source::Known);
             }
         }
         if by_form.is_empty() {

@@ -254,6 +254,11 @@ impl Phone {
             return None;
         }
         let unbracketed = candidate.trim_start_matches('(');
+        // Eleven digits or more in one block, with no "+" or trunk "0": a barcode or a reference.
+        let one_block = candidate.bytes().all(|b| b.is_ascii_digit());
+        if one_block && count >= 11 && !candidate.starts_with('0') {
+            return None;
+        }
         let international = unbracketed.starts_with('+') || unbracketed.starts_with("00");
         if international {
             let plus = format!(

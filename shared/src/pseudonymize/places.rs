@@ -64,7 +64,7 @@ const NAME: &str = r"\p{Lu}[\p{L}'’.\-]*";
 /// What may follow a street: a postcode and a town (`10115 Berlin`, `1012 AB Amsterdam`,
 /// `00-950 Warszawa`), or a town and a UK or US postcode.
 const TOWN_TAIL: &str = concat!(
-    r"(?:,?\s+(?:(?:\d{5}|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|\d{4})\s+\p{Lu}[\p{L}\-]+(?:[ \-]\p{Lu}[\p{L}\-]+)?",
+    r"(?:,?\s+(?:(?:\d{5}|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|\d{4})\s+\p{Lu}[\p{L}\-]+(?:[ \-](?:(?:im|am|an|der|sur|de|del|la|le|sul|nad|aan|den)\s)?\p{Lu}[\p{L}\-]+)?",
     r"|\p{Lu}[\p{L}]+(?:\s\p{Lu}[\p{L}]+)?,?\s+(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|[A-Z]{2}\s\d{5}(?:-\d{4})?)))?"
 );
 
@@ -85,14 +85,14 @@ fn addresses() -> Vec<Pattern> {
         address(
             "address_de_nl",
             &format!(
-                r"\b(?:(?:{NAME}\s)?{NAME}(?i:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|steig|chaussee|pfad|markt|graben|straat|laan|gracht|plein|kade|singel|dijk|steeg|dreef|hof)|(?:Am|An der|Auf dem|Im|In der|Zum|Zur|Unter den|Hinter dem)\s{NAME})\s+{n}\b"
+                r"\b(?:(?:{NAME}\s)?{NAME}(?i:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|steig|chaussee|pfad|markt|graben|straat|laan|gracht|plein|kade|singel|dijk|steeg|dreef|hof)|{NAME}\s(?:Straße|Strasse|Str\.|Weg|Gasse|Allee|Platz|Ring|Damm|Ufer|Chaussee|Markt|Steig|Pfad|Graben)|(?:Am|An der|Auf dem|Im|In der|Zum|Zur|Unter den|Hinter dem)\s{NAME})\s+{n}\b"
             ),
         ),
         // 12 rue de la Paix, 3 bis avenue Victor Hugo
         address(
             "address_fr",
             &format!(
-                r"\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?i:rue|avenue|av\.|boulevard|bd|place|chemin|allée|allee|impasse|quai|route|cours|square|passage)\s+(?:(?:de la|de l'|du|des|de|d'|la|le|les)\s?)?{NAME}(?:\s(?:de la |de |du |des )?{NAME}){{0,3}}"
+                r"\b\d{{1,4}}[a-zA-Z]?(?:\s?(?:bis|ter))?,?\s+(?i:rue|avenue|av\.|boulevard|bd|place|chemin|allée|allee|impasse|quai|route|cours|square|passage)\s+(?:(?:de la|de l'|du|des|de|d'|la|le|les)\s?)?{NAME}(?:\s(?:de la |de |du |des )?{NAME}){{0,3}}"
             ),
         ),
         // Calle Mayor 5, C/ de Alcalá, 23, Avenida de la Constitución nº 12
@@ -163,7 +163,7 @@ fn date_pattern() -> String {
         "jul(?:y|i|io)?|juillet|julio|luglio|lipca|aug(?:ust|ustus)?|août|aout|agosto|sierpnia|",
         "sep(?:t|tember|tembre|tiembre)?|settembre|września|wrzesnia|oct(?:ober|obre|ubre)?|okt(?:ober)?|ottobre|października|pazdziernika|",
         "nov(?:ember|embre|iembre)?|novembre|listopada|dec(?:ember|embre)?|dez(?:ember)?|déc(?:embre)?|dic(?:iembre|embre)?|grudnia|",
-        "ene(?:ro)?|gen(?:naio)?|fév(?:rier)?|fev(?:rier)?|febbraio|stycznia|lutego|lug|ago|ott"
+        "ene(?:ro)?|febrero|gen(?:naio)?|fév(?:rier)?|fev(?:rier)?|febbraio|stycznia|lutego|lug|ago|ott"
     );
     format!(
         concat!(
