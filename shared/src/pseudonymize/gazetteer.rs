@@ -28,18 +28,74 @@ static FAMILY: LazyLock<HashSet<String>> =
 /// Given names that are also words or places in one of the seven languages (folded).
 const AMBIGUOUS: &[&str] = &[
     // en
-    "mark", "frank", "jack", "christian", "oscar", "jordan", "madison", "austin", "florence",
-    "nancy", "charlotte", "shannon", "heather", "gloria", "poppy", "isla", "victoria", "angel",
+    "mark",
+    "frank",
+    "jack",
+    "christian",
+    "oscar",
+    "jordan",
+    "madison",
+    "austin",
+    "florence",
+    "nancy",
+    "charlotte",
+    "shannon",
+    "heather",
+    "gloria",
+    "poppy",
+    "isla",
+    "victoria",
+    "angel",
     // de
-    "kai", "till", "volker", "ella", // fr
-    "pierre", "olivier", "romain", "clement", "maxime", "pascal", "madeleine", "oceane", "margaux",
-    "fleur", "jade", "paris", // es
-    "rosa", "rosario", "alba", "aurora", "marina", "milagros", "concepcion", "rocio", "jesus",
-    "salvador", "santiago", "nina", "mia", // it
-    "vittoria", "margherita", "franco", "massimo", "chiara", "gemma", "leone", "santos", "fiore",
+    "kai",
+    "till",
+    "volker",
+    "ella", // fr
+    "pierre",
+    "olivier",
+    "romain",
+    "clement",
+    "maxime",
+    "pascal",
+    "madeleine",
+    "oceane",
+    "margaux",
+    "fleur",
+    "jade",
+    "paris", // es
+    "rosa",
+    "rosario",
+    "alba",
+    "aurora",
+    "marina",
+    "milagros",
+    "concepcion",
+    "rocio",
+    "jesus",
+    "salvador",
+    "santiago",
+    "nina",
+    "mia", // it
+    "vittoria",
+    "margherita",
+    "franco",
+    "massimo",
+    "chiara",
+    "gemma",
+    "leone",
+    "santos",
+    "fiore",
     // nl
-    "roos", "iris", "floor", "milan", "ton", "bas", "joke", "greet", // pl
-    "maja", "roman",
+    "roos",
+    "iris",
+    "floor",
+    "milan",
+    "ton",
+    "bas",
+    "joke",
+    "greet", // pl
+    "maja",
+    "roman",
 ];
 
 /// Titles before a name, folded ("Frau", "Mme", "Sra", "Pan", …).
@@ -90,6 +146,24 @@ const TITLES: &[&str] = &[
     "ing",
     "mag",
     "m",
+];
+
+/// Words that start sentences and phrases, capitalised there, never a given name (folded).
+const FUNCTION_WORDS: &[&str] = &[
+    "the", "a", "an", "in", "on", "at", "our", "my", "your", "this", "that", "for", "with", "from",
+    "der", "die", "das", "dem", "den", "des", "ein", "eine", "im", "am", "an", "auf", "mit", "von",
+    "zum", "zur", "unser", "unsere", "mein", "meine", "ihr", "ihre", "bei", "nach", "vor", "fur",
+    "le", "la", "les", "un", "une", "au", "aux", "du", "des", "notre", "nos", "mon", "ma", "pour",
+    "avec", "chez", "el", "los", "las", "una", "al", "del", "nuestro", "nuestra", "mi", "para",
+    "con", "en", "il", "lo", "gli", "uno", "nel", "nella", "al", "alla", "nostro", "nostra", "mio",
+    "mia", "per", "het", "een", "onze", "ons", "mijn", "bij", "met", "voor", "na", "w", "we", "z",
+    "ze", "do", "od", "po", "nasz", "nasza", "moj", "moja", "dla", "przy",
+];
+
+/// Words for "saint" before a given name (folded).
+const SAINTS: &[&str] = &[
+    "san", "santa", "santo", "sant", "saint", "sainte", "st", "ste", "sankt", "sint", "swiety",
+    "swietego", "swietej", "sao",
 ];
 
 const PARTICLES: &[&str] = &[
@@ -238,7 +312,8 @@ impl GazetteerNames {
     fn after_title(&self, text: &str, words: &[Word<'_>], i: usize) -> Option<usize> {
         let word = &words[i];
         let dot_after = text[word.end..].starts_with('.');
-        let needs_dot = word.folded.len() <= 2 && !["mr", "ms", "dr"].contains(&word.folded.as_str());
+        let needs_dot =
+            word.folded.len() <= 2 && !["mr", "ms", "dr"].contains(&word.folded.as_str());
         let is_title = TITLES.contains(&word.folded.as_str())
             && (!needs_dot || dot_after)
             && (word.folded != "m" || is_capitalised(word.raw));
@@ -340,7 +415,11 @@ impl Recognizer for GazetteerNames {
                     continue;
                 }
             }
-            if Self::given(word) {
+            // "San Marco", "Sankt Martin", "Santa Rosa": a saint, a place or a feast, not a person.
+            let saint = i > 0
+                && SAINTS.contains(&words[i - 1].folded.as_str())
+                && only_space(&words[i - 1], word);
+            if Self::given(word) && !saint {
                 let ambiguous = AMBIGUOUS.contains(&word.folded.as_str());
                 let last = run_after(i);
                 if last > i && (!ambiguous || words[i + 1..=last].iter().any(Self::family)) {
@@ -373,7 +452,9 @@ impl Recognizer for GazetteerNames {
             let family_next = words
                 .get(family_at)
                 .is_some_and(|w| Self::family(w) && only_space(&words[family_at - 1], w));
-            if Self::name_like(word) && !Self::family(word) && family_next {
+            let function_word = FUNCTION_WORDS.contains(&word.folded.as_str())
+                || SAINTS.contains(&word.folded.as_str());
+            if Self::name_like(word) && !Self::family(word) && !function_word && family_next {
                 let last = run_after(family_at).max(family_at);
                 push(i, last, 0.7);
                 i = last + 1;
@@ -382,9 +463,9 @@ impl Recognizer for GazetteerNames {
             // "P. Pstrągowski": an initial before a capitalised word.
             let initial = word.raw.chars().count() == 1
                 && is_capitalised(word.raw)
-                && words.get(i + 1).is_some_and(|n| {
-                    text[word.end..n.start].trim() == "." && Self::name_like(n)
-                });
+                && words
+                    .get(i + 1)
+                    .is_some_and(|n| text[word.end..n.start].trim() == "." && Self::name_like(n));
             if initial {
                 let last = run_after(i + 1).max(i + 1);
                 push(i, last, 0.75);
@@ -404,9 +485,9 @@ impl Recognizer for GazetteerNames {
                     continue;
                 }
                 // "Krawczyk, Wawrzyniec": a listed family name, a comma, a capitalised word.
-                let then_name = words.get(i + 1).filter(|n| {
-                    text[word.end..n.start].trim() == "," && Self::name_like(n)
-                });
+                let then_name = words
+                    .get(i + 1)
+                    .filter(|n| text[word.end..n.start].trim() == "," && Self::name_like(n));
                 if then_name.is_some() {
                     push(first, i + 1, 0.7);
                     i += 2;

@@ -89,7 +89,7 @@ pub const THRESHOLD: f32 = 0.5;
 
 /// Words near a match that change its confidence. Entries are folded (lower case, no accents); one of
 /// four letters or more is a word prefix (`telef` stands for telefon, teléfono, telefoon), a shorter
-/// one a whole word (`tel`, `ne`), one with a space a phrase (`date of birth`).
+/// one or one ending in `$` a whole word (`tel`, `nato$`), one with a space a phrase (`date of birth`).
 pub struct Context {
     /// How many words before and after the match are read.
     pub before: usize,
@@ -120,7 +120,9 @@ impl Context {
         let joined = words.join(" ");
         let near = |list: &[&str]| {
             list.iter().any(|entry| {
-                if entry.contains(' ') {
+                if let Some(word) = entry.strip_suffix('$') {
+                    words.iter().any(|w| w == word)
+                } else if entry.contains(' ') {
                     joined.contains(entry)
                 } else if entry.len() >= 4 {
                     words.iter().any(|w| w.starts_with(entry))

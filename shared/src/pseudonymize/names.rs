@@ -10,8 +10,8 @@ use aho_corasick::{AhoCorasick, MatchKind};
 
 /// Endings a name takes in the seven languages (folded): possessives, Polish and German cases.
 const ENDINGS: &[&str] = &[
-    "", "s", "'s", "'", "a", "e", "i", "y", "o", "u", "m", "ie", "ii", "iej", "ej", "ego", "emu", "im",
-    "em", "iem", "om", "owi", "owie", "ach", "ami", "ow", "ze", "owa", "owej", "owie",
+    "", "s", "'s", "'", "a", "e", "i", "y", "o", "u", "m", "ie", "ii", "iej", "ej", "ego", "emu",
+    "im", "em", "iem", "om", "owi", "owie", "ach", "ami", "ow", "ze", "owa", "owej", "owie",
 ];
 
 /// Name particles: not a name on their own.
@@ -47,7 +47,9 @@ fn forms(part: &str) -> Vec<String> {
     let mut forms = vec![folded.clone()];
     let chars: Vec<char> = folded.chars().collect();
     let n = chars.len();
-    if n >= 4 && "aeiouy".contains(chars[n - 1]) {
+    // Only "-a" names (Anna → Annę, Kowalska → Kowalskiej) and "-i" names (Kowalski → Kowalskiego)
+    // decline by their stem; a stem of "Cole" would take "Cola".
+    if n >= 4 && (chars[n - 1] == 'a' || chars[n - 1] == 'i') {
         forms.push(chars[..n - 1].iter().collect());
     }
     if n >= 5 && folded.ends_with("ek") {

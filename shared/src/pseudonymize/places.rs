@@ -48,8 +48,8 @@ const BIRTH_WORDS: &[&str] = &[
     "nacido",
     "nacida",
     "nacimiento", // es
-    "nato",
-    "nata",
+    "nato$",
+    "nata$",
     "nascita", // it
     "geboortedatum",
     "geboren op", // nl

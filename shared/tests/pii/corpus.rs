@@ -138,7 +138,10 @@ fn value(language: &Language, slot: &str, rng: &mut StdRng) -> (String, Kind, St
             } else {
                 pick(
                     rng,
-                    &["DE", "FR", "ES", "IT", "NL", "PL", "GB", "AT", "BE", "PT", "IE", "LU", "FI", "SE", "DK", "CZ", "GR", "HR"],
+                    &[
+                        "DE", "FR", "ES", "IT", "NL", "PL", "GB", "AT", "BE", "PT", "IE", "LU",
+                        "FI", "SE", "DK", "CZ", "GR", "HR",
+                    ],
                 )
             };
             personal(values::iban(rng, country), P::Iban)
@@ -163,8 +166,14 @@ fn value(language: &Language, slot: &str, rng: &mut StdRng) -> (String, Kind, St
         "ip" => personal(values::ip(rng), P::IpAddress),
         "dob" => personal(date(language, rng, 1940..2006), P::BirthDate),
         "address" => personal(address(language, rng), P::Address),
-        "declared" => personal(name_form(language, pick(rng, language.declared), rng), P::DeclaredName),
-        "known" => personal(name_form(language, pick(rng, language.contacts), rng), P::KnownName),
+        "declared" => personal(
+            name_form(language, pick(rng, language.declared), rng),
+            P::DeclaredName,
+        ),
+        "known" => personal(
+            name_form(language, pick(rng, language.contacts), rng),
+            P::KnownName,
+        ),
         "person" => personal(undeclared(language, rng), P::UndeclaredName),
         "family" => personal(pick(rng, language.family).to_owned(), P::UndeclaredName),
         "price" => needed(price(language, rng), N::Price),
@@ -233,10 +242,22 @@ fn price(language: &Language, rng: &mut StdRng) -> String {
 
 fn postcode(language: &Language, rng: &mut StdRng) -> String {
     match language.code {
-        "en" if rng.random_bool(0.5) => pick(rng, &["SW1A 1AA", "M1 1AE", "LS1 4AP", "BS1 5TR", "EH1 1YZ"]).to_owned(),
+        "en" if rng.random_bool(0.5) => pick(
+            rng,
+            &["SW1A 1AA", "M1 1AE", "LS1 4AP", "BS1 5TR", "EH1 1YZ"],
+        )
+        .to_owned(),
         "en" => format!("{:05}", rng.random_range(10_000..99_999)),
-        "nl" => format!("{} {}", rng.random_range(1000..9999), pick(rng, &["AB", "CD", "XK", "GH"])),
-        "pl" => format!("{:02}-{:03}", rng.random_range(0..99), rng.random_range(0..999)),
+        "nl" => format!(
+            "{} {}",
+            rng.random_range(1000..9999),
+            pick(rng, &["AB", "CD", "XK", "GH"])
+        ),
+        "pl" => format!(
+            "{:02}-{:03}",
+            rng.random_range(0..99),
+            rng.random_range(0..999)
+        ),
         _ => format!("{:05}", rng.random_range(1_000..99_999)),
     }
 }
@@ -246,7 +267,9 @@ fn address(language: &Language, rng: &mut StdRng) -> String {
     let town = pick(rng, language.towns);
     let number = match rng.random_range(0..4) {
         0 => format!("{}a", rng.random_range(1..200)),
-        1 if language.code == "pl" => format!("{}/{}", rng.random_range(1..200), rng.random_range(1..80)),
+        1 if language.code == "pl" => {
+            format!("{}/{}", rng.random_range(1..200), rng.random_range(1..80))
+        }
         _ => rng.random_range(1..300).to_string(),
     };
     let with_town = rng.random_bool(0.5);
@@ -254,7 +277,10 @@ fn address(language: &Language, rng: &mut StdRng) -> String {
         "en" => {
             let base = format!("{number} {street}");
             if with_town {
-                format!("{base}, {town} {}", pick(rng, &["NW1 6XE", "M2 5DB", "LS1 4AP", "BS1 5TR"]))
+                format!(
+                    "{base}, {town} {}",
+                    pick(rng, &["NW1 6XE", "M2 5DB", "LS1 4AP", "BS1 5TR"])
+                )
             } else {
                 base
             }
@@ -277,8 +303,16 @@ fn address(language: &Language, rng: &mut StdRng) -> String {
                 return base;
             }
             let postcode = match code {
-                "nl" => format!("{} {}", rng.random_range(1000..9999), pick(rng, &["AB", "EK", "LN"])),
-                "pl" => format!("{:02}-{:03}", rng.random_range(0..99), rng.random_range(0..999)),
+                "nl" => format!(
+                    "{} {}",
+                    rng.random_range(1000..9999),
+                    pick(rng, &["AB", "EK", "LN"])
+                ),
+                "pl" => format!(
+                    "{:02}-{:03}",
+                    rng.random_range(0..99),
+                    rng.random_range(0..999)
+                ),
                 _ => format!("{:05}", rng.random_range(1000..99999)),
             };
             format!("{base}, {postcode} {town}")
@@ -311,10 +345,16 @@ fn strip_accents(s: &str) -> String {
 /// A Polish case form of a name part (genitive, dative, instrumental).
 fn polish_case(part: &str, rng: &mut StdRng) -> String {
     let pick_end = |rng: &mut StdRng, ends: &[&str]| pick(rng, ends).to_owned();
-    if let Some(stem) = part.strip_suffix("ski").or_else(|| part.strip_suffix("cki")) {
+    if let Some(stem) = part
+        .strip_suffix("ski")
+        .or_else(|| part.strip_suffix("cki"))
+    {
         let kind = &part[stem.len()..stem.len() + 1];
         format!("{stem}{kind}k{}", pick_end(rng, &["iego", "iemu", "im"]))
-    } else if let Some(stem) = part.strip_suffix("ska").or_else(|| part.strip_suffix("cka")) {
+    } else if let Some(stem) = part
+        .strip_suffix("ska")
+        .or_else(|| part.strip_suffix("cka"))
+    {
         let kind = &part[stem.len()..stem.len() + 1];
         format!("{stem}{kind}k{}", pick_end(rng, &["iej", "ą"]))
     } else if let Some(stem) = part.strip_suffix("ia") {
@@ -356,6 +396,9 @@ fn undeclared(language: &Language, rng: &mut StdRng) -> String {
         10..=13 => format!("{}\u{1}{family}", pick(rng, language.titles)),
         14..=16 => given.to_owned(),
         17..=18 => format!("{family}, {given}"),
-        _ => format!("{}. {family}", &given[..given.chars().next().map_or(1, char::len_utf8)]),
+        _ => format!(
+            "{}. {family}",
+            &given[..given.chars().next().map_or(1, char::len_utf8)]
+        ),
     }
 }

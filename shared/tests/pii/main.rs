@@ -98,14 +98,26 @@ fn measure(samples: &[Sample]) -> Measurement {
                 Kind::Personal(p) => {
                     let hit = covered(&sample.text, span.start, span.end, &findings);
                     if !hit {
-                        show(sample, &format!("missed {p:?}"), span.start, span.end, &findings);
+                        show(
+                            sample,
+                            &format!("missed {p:?}"),
+                            span.start,
+                            span.end,
+                            &findings,
+                        );
                     }
                     m.recall.entry((p, code)).or_default().add(hit);
                 }
                 Kind::Needed(n) => {
                     let hit = touched(span.start, span.end, &findings);
                     if hit {
-                        show(sample, &format!("damaged {n:?}"), span.start, span.end, &findings);
+                        show(
+                            sample,
+                            &format!("damaged {n:?}"),
+                            span.start,
+                            span.end,
+                            &findings,
+                        );
                     }
                     m.damage.entry((n, code)).or_default().add(hit);
                 }
@@ -136,9 +148,13 @@ fn table<K: Copy + Ord + std::fmt::Debug>(
     println!(
         "| {:<16} | {} | all (n) |",
         "category",
-        codes.iter().map(|c| format!("{c:>6}")).collect::<Vec<_>>().join(" | ")
+        codes
+            .iter()
+            .map(|c| format!("{c:>6}"))
+            .collect::<Vec<_>>()
+            .join(" | ")
     );
-    println!("|{}|", "---|".repeat(codes.len() + 2));
+    println!("|{}", "---|".repeat(codes.len() + 2));
     let mut totals: BTreeMap<K, Tally> = BTreeMap::new();
     for (&(k, _), t) in rows {
         let total = totals.entry(k).or_default();
@@ -149,8 +165,9 @@ fn table<K: Copy + Ord + std::fmt::Debug>(
         let cells: Vec<String> = codes
             .iter()
             .map(|c| {
-                rows.get(&(*k, *c))
-                    .map_or("     –".to_owned(), |t| format!("{:>5.1}%", 100.0 * t.rate()))
+                rows.get(&(*k, *c)).map_or("     –".to_owned(), |t| {
+                    format!("{:>5.1}%", 100.0 * t.rate())
+                })
             })
             .collect();
         println!(
@@ -167,7 +184,11 @@ fn table<K: Copy + Ord + std::fmt::Debug>(
 #[test]
 fn personal_data_is_kept_away_and_what_the_analysis_needs_survives() {
     let samples = corpus::corpus();
-    assert!(samples.len() > 3000, "the corpus has {} sentences", samples.len());
+    assert!(
+        samples.len() > 3000,
+        "the corpus has {} sentences",
+        samples.len()
+    );
     let m = measure(&samples);
 
     let recall = table("Kept away from the provider (recall)", &m.recall);
@@ -191,7 +212,11 @@ fn personal_data_is_kept_away_and_what_the_analysis_needs_survives() {
             RECALL
         };
         if tally.rate() < goal {
-            failures.push(format!("{category:?}: recall {:.2}% < {:.0}%", 100.0 * tally.rate(), 100.0 * goal));
+            failures.push(format!(
+                "{category:?}: recall {:.2}% < {:.0}%",
+                100.0 * tally.rate(),
+                100.0 * goal
+            ));
         }
     }
     for (category, tally) in &damage {
@@ -203,18 +228,25 @@ fn personal_data_is_kept_away_and_what_the_analysis_needs_survives() {
             ));
         }
     }
-    assert!(failures.is_empty(), "below the goals:\n{}", failures.join("\n"));
+    if stray.rate() > OVER_REDACTION {
+        failures.push(format!(
+            "{:.2}% of sentences have a finding outside every personal value",
+            100.0 * stray.rate()
+        ));
+    }
+    assert!(
+        failures.is_empty(),
+        "below the goals:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn every_sentence_is_restored_exactly() {
+    let samples = corpus::corpus();
     for language in LANGUAGES {
-        let samples: Vec<Sample> = corpus::corpus()
-            .into_iter()
-            .filter(|s| s.language.code == language.code)
-            .collect();
         let mut vault = Vault::new(pseudonymizer(language));
-        for sample in &samples {
+        for sample in samples.iter().filter(|s| s.language.code == language.code) {
             let redacted = vault.redact(&sample.text);
             assert_eq!(vault.restore(&redacted), sample.text);
         }

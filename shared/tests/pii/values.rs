@@ -55,8 +55,18 @@ pub fn email(rng: &mut StdRng, given: &str, family: &str) -> String {
     let domain = pick(
         rng,
         &[
-            "gmail.com", "web.de", "gmx.net", "orange.fr", "libero.it", "wp.pl", "onet.pl",
-            "ziggo.nl", "telefonica.es", "outlook.com", "yahoo.co.uk", "mail.example.org",
+            "gmail.com",
+            "web.de",
+            "gmx.net",
+            "orange.fr",
+            "libero.it",
+            "wp.pl",
+            "onet.pl",
+            "ziggo.nl",
+            "telefonica.es",
+            "outlook.com",
+            "yahoo.co.uk",
+            "mail.example.org",
             "bakery-mueller.de",
         ],
     );
@@ -72,33 +82,76 @@ pub fn email(rng: &mut StdRng, given: &str, family: &str) -> String {
 pub fn phone_formats(country: &str) -> &'static [&'static str] {
     match country {
         "DE" => &[
-            "030 xxxxxxx", "0151 xxxxxxxx", "089 xxxxxxxx", "+49 30 xxxxxxx", "0049 151 xxxxxxxx",
-            "(030) xxxxxxx", "030/xxxxxxx", "0171-xxxxxxx", "+49 (0)40 xxxxxxx", "040 xxx xx xx",
+            "030 xxxxxxx",
+            "0151 xxxxxxxx",
+            "089 xxxxxxxx",
+            "+49 30 xxxxxxx",
+            "0049 151 xxxxxxxx",
+            "(030) xxxxxxx",
+            "030/xxxxxxx",
+            "0171-xxxxxxx",
+            "+49 (0)40 xxxxxxx",
+            "040 xxx xx xx",
         ],
         "FR" => &[
-            "06 xx xx xx xx", "01 xx xx xx xx", "+33 6 xx xx xx xx", "06.xx.xx.xx.xx",
-            "0033 1 xx xx xx xx", "07xxxxxxxx", "04 xx xx xx xx",
+            "06 xx xx xx xx",
+            "01 xx xx xx xx",
+            "+33 6 xx xx xx xx",
+            "06.xx.xx.xx.xx",
+            "0033 1 xx xx xx xx",
+            "07xxxxxxxx",
+            "04 xx xx xx xx",
         ],
         "ES" => &[
-            "6xx xxx xxx", "91x xx xx xx", "+34 6xx xxx xxx", "6xx-xxx-xxx", "6xxxxxxxx",
-            "0034 93x xxx xxx", "7xx xx xx xx",
+            "6xx xxx xxx",
+            "91x xx xx xx",
+            "+34 6xx xxx xxx",
+            "6xx-xxx-xxx",
+            "6xxxxxxxx",
+            "0034 93x xxx xxx",
+            "7xx xx xx xx",
         ],
         "IT" => &[
-            "3xx xxx xxxx", "06 xxxx xxxx", "02 xxxx xxxx", "+39 3xx xxx xxxx", "3xx/xxxxxxx",
-            "0039 02 xxxxxxx", "3xxxxxxxxx",
+            "3xx xxx xxxx",
+            "06 xxxx xxxx",
+            "02 xxxx xxxx",
+            "+39 3xx xxx xxxx",
+            "3xx/xxxxxxx",
+            "0039 02 xxxxxxx",
+            "3xxxxxxxxx",
         ],
         "NL" => &[
-            "06-xxxxxxxx", "06 xx xx xx xx", "020 xxx xxxx", "+31 6 xxxxxxxx", "010-xxxxxxx",
-            "0031 20 xxx xxxx", "06xxxxxxxx",
+            "06-xxxxxxxx",
+            "06 xx xx xx xx",
+            "020 xxx xxxx",
+            "+31 6 xxxxxxxx",
+            "010-xxxxxxx",
+            "0031 20 xxx xxxx",
+            "06xxxxxxxx",
         ],
         "PL" => &[
-            "5xx xxx xxx", "6xx-xxx-xxx", "(22) xxx-xx-xx", "+48 5xx xxx xxx", "22 xxx xx xx",
-            "0048 6xx xxx xxx", "7xxxxxxxx",
+            "5xx xxx xxx",
+            "6xx-xxx-xxx",
+            "(22) xxx-xx-xx",
+            "+48 5xx xxx xxx",
+            "22 xxx xx xx",
+            "0048 6xx xxx xxx",
+            "7xxxxxxxx",
         ],
         "GB" => &[
-            "07xxx xxxxxx", "020 xxxx xxxx", "+44 7xxx xxxxxx", "0161 xxx xxxx", "+44 (0)20 xxxx xxxx",
+            "07xxx xxxxxx",
+            "020 xxxx xxxx",
+            "+44 7xxx xxxxxx",
+            "0161 xxx xxxx",
+            "+44 (0)20 xxxx xxxx",
         ],
-        "US" => &["(2xx) xxx-xxxx", "3xx-xxx-xxxx", "+1 4xx xxx xxxx", "(6xx) xxx xxxx", "7xx.xxx.xxxx"],
+        "US" => &[
+            "(2xx) xxx-xxxx",
+            "3xx-xxx-xxxx",
+            "+1 4xx xxx xxxx",
+            "(6xx) xxx xxxx",
+            "7xx.xxx.xxxx",
+        ],
         _ => &[],
     }
 }
@@ -120,10 +173,26 @@ pub fn phone(rng: &mut StdRng, country: &str) -> String {
 /// A valid number of any EU country, written internationally as that country writes it.
 pub fn international_phone(rng: &mut StdRng) -> String {
     const EU: &[(&str, u32, usize)] = &[
-        ("AT", 43, 10), ("BE", 32, 9), ("BG", 359, 9), ("HR", 385, 9), ("CY", 357, 8),
-        ("CZ", 420, 9), ("DK", 45, 8), ("EE", 372, 8), ("FI", 358, 9), ("GR", 30, 10),
-        ("HU", 36, 9), ("IE", 353, 9), ("LV", 371, 8), ("LT", 370, 8), ("LU", 352, 9),
-        ("MT", 356, 8), ("PT", 351, 9), ("RO", 40, 9), ("SK", 421, 9), ("SI", 386, 8),
+        ("AT", 43, 10),
+        ("BE", 32, 9),
+        ("BG", 359, 9),
+        ("HR", 385, 9),
+        ("CY", 357, 8),
+        ("CZ", 420, 9),
+        ("DK", 45, 8),
+        ("EE", 372, 8),
+        ("FI", 358, 9),
+        ("GR", 30, 10),
+        ("HU", 36, 9),
+        ("IE", 353, 9),
+        ("LV", 371, 8),
+        ("LT", 370, 8),
+        ("LU", 352, 9),
+        ("MT", 356, 8),
+        ("PT", 351, 9),
+        ("RO", 40, 9),
+        ("SK", 421, 9),
+        ("SI", 386, 8),
         ("SE", 46, 9),
     ];
     loop {
@@ -259,7 +328,10 @@ fn luhn_complete(rng: &mut StdRng, prefix: &str, length: usize) -> String {
         })
         .sum();
     digits.push((10 - sum % 10) % 10);
-    digits.iter().map(|d| char::from_digit(*d, 10).expect("digit")).collect()
+    digits
+        .iter()
+        .map(|d| char::from_digit(*d, 10).expect("digit"))
+        .collect()
 }
 
 /// A card number of a real issuer range, with an expiry or CVC after it now and then.
@@ -297,7 +369,11 @@ pub fn card(rng: &mut StdRng) -> (String, String) {
         }
     };
     let after = match rng.random_range(0..4) {
-        0 => format!(" {:02}/{}", rng.random_range(1..13), rng.random_range(26..32)),
+        0 => format!(
+            " {:02}/{}",
+            rng.random_range(1..13),
+            rng.random_range(26..32)
+        ),
         1 => format!(" CVC {}", rng.random_range(100..1000)),
         _ => String::new(),
     };
@@ -334,7 +410,12 @@ pub fn national_id(rng: &mut StdRng, country: &str) -> String {
                 let digits = d(rng, 6);
                 let suffix = char::from(b'A' + rng.random_range(0..4u8));
                 break if rng.random_bool(0.5) {
-                    format!("{prefix} {} {} {} {suffix}", &digits[..2], &digits[2..4], &digits[4..])
+                    format!(
+                        "{prefix} {} {} {} {suffix}",
+                        &digits[..2],
+                        &digits[2..4],
+                        &digits[4..]
+                    )
                 } else {
                     format!("{prefix}{digits}{suffix}")
                 };
@@ -346,7 +427,11 @@ pub fn national_id(rng: &mut StdRng, country: &str) -> String {
                 let lead = rng.random_range(0..3u32);
                 let n = rng.random_range(0..10_000_000u32);
                 let letter = LETTERS[((lead * 10_000_000 + n) % 23) as usize];
-                format!("{}{n:07}{}", ['X', 'Y', 'Z'][lead as usize], char::from(letter))
+                format!(
+                    "{}{n:07}{}",
+                    ['X', 'Y', 'Z'][lead as usize],
+                    char::from(letter)
+                )
             } else {
                 let n = rng.random_range(10_000_000..100_000_000u32);
                 let letter = char::from(LETTERS[(n % 23) as usize]);
@@ -464,7 +549,11 @@ pub fn national_id(rng: &mut StdRng, country: &str) -> String {
         }
         "NL" => loop {
             let body: Vec<i32> = (0..8).map(|_| rng.random_range(0..10)).collect();
-            let sum: i32 = body.iter().enumerate().map(|(i, &x)| (9 - i as i32) * x).sum();
+            let sum: i32 = body
+                .iter()
+                .enumerate()
+                .map(|(i, &x)| (9 - i as i32) * x)
+                .sum();
             let last = sum % 11;
             if last > 9 || body[0] == 0 {
                 continue;
@@ -507,7 +596,12 @@ pub fn ip(rng: &mut StdRng) -> String {
 
 /// An EAN-13 with its check digit.
 pub fn ean13(rng: &mut StdRng) -> String {
-    let prefix = pick(rng, &["400", "401", "300", "340", "840", "800", "590", "871", "500", "761"]);
+    let prefix = pick(
+        rng,
+        &[
+            "400", "401", "300", "340", "840", "800", "590", "871", "500", "761",
+        ],
+    );
     let mut digits: Vec<u32> = prefix.chars().filter_map(|c| c.to_digit(10)).collect();
     while digits.len() < 12 {
         digits.push(rng.random_range(0..10));
@@ -518,13 +612,20 @@ pub fn ean13(rng: &mut StdRng) -> String {
         .map(|(i, &d)| if i % 2 == 0 { d } else { d * 3 })
         .sum();
     digits.push((10 - sum % 10) % 10);
-    digits.iter().map(|d| char::from_digit(*d, 10).expect("digit")).collect()
+    digits
+        .iter()
+        .map(|d| char::from_digit(*d, 10).expect("digit"))
+        .collect()
 }
 
 pub fn order_number(rng: &mut StdRng) -> String {
     match rng.random_range(0..6) {
         0 => format!("{:07}", rng.random_range(1..99_999)),
-        1 => format!("INV-{}-{:06}", rng.random_range(2024..2028), rng.random_range(1..999_999)),
+        1 => format!(
+            "INV-{}-{:06}",
+            rng.random_range(2024..2028),
+            rng.random_range(1..999_999)
+        ),
         2 => format!("#{}", rng.random_range(100_000..999_999)),
         3 => format!("R-{:06}", rng.random_range(1..99_999)),
         4 => format!("{}", rng.random_range(100_000_000..999_999_999u32)),
@@ -534,9 +635,21 @@ pub fn order_number(rng: &mut StdRng) -> String {
 
 pub fn sku(rng: &mut StdRng) -> String {
     match rng.random_range(0..4) {
-        0 => format!("SKU-{}-{}", rng.random_range(10000..99999), pick(rng, &["A", "B", "XL", "M"])),
-        1 => format!("ART-{:04}-{}", rng.random_range(1..9999), pick(rng, &["BL", "RD", "S", "L"])),
-        2 => format!("{}-{}", rng.random_range(1000..9999), rng.random_range(10..99)),
+        0 => format!(
+            "SKU-{}-{}",
+            rng.random_range(10000..99999),
+            pick(rng, &["A", "B", "XL", "M"])
+        ),
+        1 => format!(
+            "ART-{:04}-{}",
+            rng.random_range(1..9999),
+            pick(rng, &["BL", "RD", "S", "L"])
+        ),
+        2 => format!(
+            "{}-{}",
+            rng.random_range(1000..9999),
+            rng.random_range(10..99)
+        ),
         _ => format!("P{}", rng.random_range(10000..999_999)),
     }
 }
@@ -553,8 +666,16 @@ pub fn percent(rng: &mut StdRng) -> String {
 pub fn year(rng: &mut StdRng) -> String {
     match rng.random_range(0..3) {
         0 => format!("{}", rng.random_range(1950..2030)),
-        1 => format!("{}–{}", rng.random_range(1990..2020), rng.random_range(2020..2030)),
-        _ => format!("{}-{}", rng.random_range(2000..2026), rng.random_range(2026..2031)),
+        1 => format!(
+            "{}–{}",
+            rng.random_range(1990..2020),
+            rng.random_range(2020..2030)
+        ),
+        _ => format!(
+            "{}-{}",
+            rng.random_range(2000..2026),
+            rng.random_range(2026..2031)
+        ),
     }
 }
 
@@ -562,11 +683,22 @@ pub fn domain(rng: &mut StdRng) -> String {
     let name = pick(
         rng,
         &[
-            "baeckerei-mueller", "boulangerie-paris", "panaderia-sol", "forno-roma", "bakkerij-jansen",
-            "piekarnia-krakow", "corner-bakery", "shop", "caffe-centrale", "fietsenwinkel",
+            "baeckerei-mueller",
+            "boulangerie-paris",
+            "panaderia-sol",
+            "forno-roma",
+            "bakkerij-jansen",
+            "piekarnia-krakow",
+            "corner-bakery",
+            "shop",
+            "caffe-centrale",
+            "fietsenwinkel",
         ],
     );
-    let tld = pick(rng, &["de", "fr", "es", "it", "nl", "pl", "co.uk", "com", "eu"]);
+    let tld = pick(
+        rng,
+        &["de", "fr", "es", "it", "nl", "pl", "co.uk", "com", "eu"],
+    );
     match rng.random_range(0..3) {
         0 => format!("{name}.{tld}"),
         1 => format!("www.{name}.{tld}"),
