@@ -23,7 +23,7 @@ use confide_shared::genai::{self, offline, prompt::analysis_prompt, ProviderErro
 use confide_shared::http::RequestInfo;
 use confide_shared::jobs::JobMessage;
 use confide_shared::objects::{analysis_prefix, chart_key, result_key};
-use confide_shared::pseudonymize::Vault;
+use confide_shared::pseudonymize::{NameDictionary, Pseudonymizer, Vault};
 use confide_shared::reports::AnalysisResult;
 use confide_shared::store::{StoreError, Versioned};
 use confide_shared::App;
@@ -165,13 +165,17 @@ async fn run(
     };
     let profile = app.store.profile(tenant_id).await?.unwrap_or_default();
     let analysis = &job_state.record;
-    let mut vault = Vault::new(
-        profile
-            .people
-            .iter()
-            .cloned()
-            .chain(people(&analysis.inputs)),
-    );
+    // The people the job names, and every contact and member of the tenant, in any written form.
+    let declared = profile
+        .people
+        .iter()
+        .cloned()
+        .chain(people(&analysis.inputs));
+    let known = app.store.known_names(tenant_id).await?;
+    let mut vault = Vault::new(Pseudonymizer::new(
+        NameDictionary::new(declared, known),
+        tenant.settings.default_country.as_deref(),
+    ));
     let prompt = analysis_prompt(analysis.kind, &analysis.inputs, &profile, &mut vault);
 
     let reply = match spec.dialect(worker.api_keys.get(&spec.name).cloned().unwrap_or_default()) {

@@ -34,6 +34,19 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The name a personal address spells — `ada.lovelace@…` or `ada_lovelace@…` → "ada lovelace" —
+    /// for the name dictionary. `None` unless its local part is two or more words of letters, so that
+    /// `info@`, `owner@` or `jdoe1@` give nothing.
+    pub fn person_name(&self) -> Option<String> {
+        let local = self.0.split('@').next()?;
+        let local = local.split('+').next()?;
+        let words: Vec<&str> = local.split(['.', '_', '-']).collect();
+        let all_names = words
+            .iter()
+            .all(|w| w.chars().count() >= 2 && w.chars().all(char::is_alphabetic));
+        (words.len() >= 2 && all_names).then(|| words.join(" "))
+    }
 }
 
 impl TryFrom<String> for Email {

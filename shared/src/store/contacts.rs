@@ -6,6 +6,7 @@
 //! [`crate::encryption::beacons`]). Ledger entries are append-only items beside the contact; the
 //! contact's consent summary is rewritten with each entry, in the same transaction.
 
+use super::names::NameChange;
 use super::{
     keys, request_error, Filter, Item, Page, Range, Store, StoreError, Versioned, Write, VERSION,
 };
@@ -73,6 +74,8 @@ impl Store {
     ) -> Result<Versioned<Contact>, StoreError> {
         let item = Self::contact_item(tenant, contact, 1)?;
         self.put_one(self.put(item, Write::New)?).await?;
+        self.change_names(tenant, NameChange::default().add([contact.name.as_str()]))
+            .await?;
         Ok(Versioned {
             record: contact.clone(),
             version: 1,
@@ -90,6 +93,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut ledger = Vec::new();
         let mut records = Vec::new();
+        let names = NameChange::default().add(contacts.iter().map(|(c, _)| c.name.as_str()));
         for (mut contact, entries) in contacts {
             for entry in entries {
                 contact.record_consent(&entry);
@@ -107,7 +111,8 @@ impl Store {
             records.push(Self::contact_item(tenant, &contact, 1)?);
         }
         self.put_batch(ledger).await?;
-        self.put_batch(records).await
+        self.put_batch(records).await?;
+        self.change_names(tenant, names).await
     }
 
     pub async fn contact(
@@ -130,6 +135,11 @@ impl Store {
         let version = previous.version + 1;
         let write = self.versioned_put(tenant, previous.version, &next, version)?;
         self.transact(vec![write]).await?;
+        self.change_names(
+            tenant,
+            NameChange::default().rename(&previous.record.name, &next.name),
+        )
+        .await?;
         Ok(Versioned {
             record: next,
             version,
@@ -206,9 +216,13 @@ impl Store {
         tenant: &TenantId,
         id: &ContactId,
     ) -> Result<(), StoreError> {
+        let name = self.contact(tenant, id).await?.map(|c| c.record.name);
         self.delete_existing(keys::tenant_pk(tenant), keys::contact_sk(id))
             .await?;
         self.delete_prefix(keys::tenant_pk(tenant), &keys::consent_prefix(id))
+            .await?;
+        // An erased contact's name leaves the dictionary with it.
+        self.change_names(tenant, NameChange::default().remove(name.as_deref()))
             .await
     }
 

@@ -46,6 +46,13 @@ pub const CAMPAIGN_TARGET_PREFIX: &str = "CAT#";
 /// A contact's consent ledger: `CN#<contact id>#<entry id>`.
 pub const CONSENT_PREFIX: &str = "CN#";
 /// The tenant's contact counter (plan limit).
+/// Shards of the tenant's name dictionary ([`super::names`]).
+pub const NAMES_PREFIX: &str = "NAMES#";
+
+pub fn names_sk(shard: u64) -> String {
+    format!("{NAMES_PREFIX}{shard:02}")
+}
+
 pub const CONTACT_COUNT_SK: &str = "CONTACT_COUNT";
 /// The tenant's Stripe customer id.
 pub const STRIPE_CUSTOMER_SK: &str = "STRIPE_CUSTOMER";

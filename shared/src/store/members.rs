@@ -1,5 +1,6 @@
 //! Members of a tenant, and the user → tenant pointer every request starts from.
 
+use super::names::NameChange;
 use super::{keys, Item, Store, StoreError, Write};
 use crate::domain::member::Member;
 use crate::domain::{Role, TenantId, UserId};
@@ -103,7 +104,12 @@ impl Store {
             .into_iter()
             .map(|put| TransactWriteItem::builder().put(put).build())
             .collect();
-        self.transact(items).await
+        self.transact(items).await?;
+        self.change_names(
+            tenant,
+            NameChange::default().add(member.email.person_name().as_deref()),
+        )
+        .await
     }
 
     /// Rewrites a member; [`StoreError::ConditionFailed`] if they were removed meanwhile, or if
@@ -141,6 +147,12 @@ impl Store {
         if let Some(owner) = keep_owner {
             items.push(self.still_owner(tenant, owner)?);
         }
-        self.transact(items).await
+        let name = self
+            .member(tenant, user)
+            .await?
+            .and_then(|m| m.email.person_name());
+        self.transact(items).await?;
+        self.change_names(tenant, NameChange::default().remove(name.as_deref()))
+            .await
     }
 }

@@ -15,12 +15,14 @@ mod contacts;
 mod conversations;
 pub mod keys;
 mod members;
+mod names;
 mod templates;
 mod tenants;
 mod usage;
 
 pub use campaigns::CampaignState;
 pub use conversations::ConversationWrite;
+pub use names::NameChange;
 pub use usage::MonthlyUsage;
 
 use crate::encryption::run_crypto;
@@ -194,6 +196,8 @@ impl Store {
                 .table_name(put.table_name)
                 .set_item(Some(put.item))
                 .set_condition_expression(put.condition_expression)
+                .set_expression_attribute_names(put.expression_attribute_names)
+                .set_expression_attribute_values(put.expression_attribute_values)
                 .send(),
         )
         .await

@@ -1,5 +1,6 @@
 //! Tenants and their business profiles.
 
+use super::names::NameChange;
 use super::{keys, Store, StoreError, Write};
 use crate::domain::member::Member;
 use crate::domain::tenant::{BusinessProfile, Tenant};
@@ -31,6 +32,11 @@ impl Store {
                 .into_iter()
                 .map(|put| TransactWriteItem::builder().put(put).build())
                 .collect(),
+        )
+        .await?;
+        self.change_names(
+            &tenant.id,
+            NameChange::default().add(owner.email.person_name().as_deref()),
         )
         .await
     }

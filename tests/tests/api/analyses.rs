@@ -1032,3 +1032,96 @@ async fn analyses_beyond_the_plan_are_refused_with_402_and_the_limit() {
         .await;
     assert_eq!(fine.status, 202);
 }
+
+/// The provider's request for an analysis whose feedback is `text`, once the job has finished.
+async fn provider_request_for(user: &User, text: &str) -> String {
+    let marker = marker();
+    let inputs =
+        json!({ "feedback": format!("{marker}: {text}"), "question": "What should we change?" });
+    let id = submit(user, "customer_feedback", inputs).await;
+    let analysis = finished(user, &id).await;
+    assert_eq!(analysis["status"], "succeeded", "{analysis}");
+    let calls = stack().providers.calls_with(&marker);
+    assert_eq!(calls.len(), 1, "one call");
+    calls[0].raw.clone()
+}
+
+#[tokio::test]
+async fn the_tenants_contacts_and_members_are_kept_from_the_provider_in_any_written_form() {
+    let owner = sign_up("Name Dictionary Bakery").await;
+    let country = owner
+        .api
+        .patch("/v1/tenant", json!({ "default_country": "DE" }))
+        .await;
+    assert_eq!(country.status, 200, "{:?}", country.body);
+    // Names no gazetteer holds: only the tenant's dictionary can know them.
+    for name in ["Ziemowit Pstrągowski", "Gesine Wöhrlebach"] {
+        let created = owner
+            .api
+            .post("/v1/contacts", json!({ "name": name }))
+            .await;
+        assert_eq!(created.status, 201, "{:?}", created.body);
+    }
+    let member_email = format!(
+        "halina.bartoszewiczowa@{}.example.com",
+        uuid::Uuid::new_v4().simple()
+    );
+    let invited = owner
+        .api
+        .post(
+            "/v1/members",
+            json!({ "email": member_email, "role": "agent" }),
+        )
+        .await;
+    assert_eq!(invited.status, 201, "{:?}", invited.body);
+
+    let raw = provider_request_for(
+        &owner,
+        "Pstrągowskiego complained twice, WOHRLEBACH, GESINE too; Bartoszewiczowa from our team \
+         answered. Call back on 030 1234567. Market day 05.03.2027 09.00-18.30, invoice 0012345, \
+         barcode 4006381333931, 12,5 % more than 2026.",
+    )
+    .await;
+    for secret in [
+        "Pstrągowski",
+        "WOHRLEBACH",
+        "GESINE",
+        "Bartoszewiczowa",
+        "030 1234567",
+    ] {
+        assert!(
+            !raw.contains(secret),
+            "{secret} reached the provider: {raw}"
+        );
+    }
+    for needed in [
+        "05.03.2027",
+        "09.00-18.30",
+        "0012345",
+        "4006381333931",
+        "12,5 %",
+        "2026",
+    ] {
+        assert!(raw.contains(needed), "{needed} was redacted: {raw}");
+    }
+
+    // Erasing a contact takes its name out of the dictionary: the dictionary follows the contacts.
+    let contacts = owner.api.get("/v1/contacts").await;
+    let ziemowit = contacts.body["items"]
+        .as_array()
+        .expect("contacts")
+        .iter()
+        .find(|c| c["name"] == "Ziemowit Pstrągowski")
+        .expect("the contact")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let deleted = owner.api.delete(&format!("/v1/contacts/{ziemowit}")).await;
+    assert_eq!(deleted.status, 204, "{:?}", deleted.body);
+    let raw = provider_request_for(&owner, "Pstrągowski wrote; Wöhrlebach too.").await;
+    assert!(
+        raw.contains("Pstrągowski"),
+        "an erased contact is no longer looked for: {raw}"
+    );
+    assert!(!raw.contains("Wöhrlebach"), "{raw}");
+}

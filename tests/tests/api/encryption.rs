@@ -16,6 +16,12 @@ async fn the_raw_table_holds_no_clear_text_personal_data() {
         )
         .await;
     assert_eq!(put.status, 200);
+    // The contact's name also lands in the tenant's name dictionary (issue 11): sealed the same way.
+    let contact = owner
+        .api
+        .post("/v1/contacts", json!({ "name": "Dictionary Secretname" }))
+        .await;
+    assert_eq!(contact.status, 201);
 
     let raw = aws_sdk_dynamodb::Client::new(&stack().sdk().await);
     let mut items = Vec::new();
@@ -51,6 +57,16 @@ async fn the_raw_table_holds_no_clear_text_personal_data() {
             pk == tenant_pk || sk == tenant_pk
         })
         .collect();
+    let sk_of = |item: &&std::collections::HashMap<String, AttributeValue>| {
+        item.get("sk")
+            .and_then(|v| v.as_s().ok())
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert!(
+        ours.iter().any(|item| sk_of(item).starts_with("NAMES#")),
+        "the name dictionary is in the table"
+    );
     assert!(
         ours.len() >= 6,
         "tenant, profile, 2 members, 2 pointers, audit: {}",
@@ -65,6 +81,8 @@ async fn the_raw_table_holds_no_clear_text_personal_data() {
         "7 Hidden Street",
         faq_answer,
         "Gluten free?",
+        "Dictionary Secretname",
+        "Secretname",
     ];
     for item in &ours {
         let dump = format!("{item:?}");
