@@ -380,6 +380,7 @@ impl Stack {
             app: std::sync::Arc::new(app),
             http: reqwest::Client::new(),
             api_keys,
+            names: Default::default(),
         }
     }
 

@@ -23,7 +23,7 @@ use confide_shared::genai::{self, offline, prompt::analysis_prompt, ProviderErro
 use confide_shared::http::RequestInfo;
 use confide_shared::jobs::JobMessage;
 use confide_shared::objects::{analysis_prefix, chart_key, result_key};
-use confide_shared::pseudonymize::{NameDictionary, Pseudonymizer, Vault};
+use confide_shared::pseudonymize::{NameCache, NameDictionary, Pseudonymizer, Vault};
 use confide_shared::reports::AnalysisResult;
 use confide_shared::store::{StoreError, Versioned};
 use confide_shared::App;
@@ -38,6 +38,8 @@ pub struct Worker {
     pub http: reqwest::Client,
     /// Provider name → API key, read once at cold start.
     pub api_keys: HashMap<String, String>,
+    /// Tenants' name dictionaries, rebuilt only when their names change.
+    pub names: NameCache,
 }
 
 /// Whether SQS should forget a message or bring it back.
@@ -172,10 +174,14 @@ async fn run(
         .cloned()
         .chain(people(&analysis.inputs));
     let known = app.store.known_names(tenant_id).await?;
-    let mut vault = Vault::new(Pseudonymizer::new(
-        NameDictionary::new(declared, known),
-        tenant.settings.default_country.as_deref(),
-    ));
+    let known = worker.names.dictionary(&tenant_id.to_string(), &known);
+    let mut vault = Vault::new(
+        Pseudonymizer::new(
+            NameDictionary::new(declared, Vec::<String>::new()),
+            tenant.settings.default_country.as_deref(),
+        )
+        .with_names(known),
+    );
     let prompt = analysis_prompt(analysis.kind, &analysis.inputs, &profile, &mut vault);
 
     let reply = match spec.dialect(worker.api_keys.get(&spec.name).cloned().unwrap_or_default()) {

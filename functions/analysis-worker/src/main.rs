@@ -18,6 +18,7 @@ async fn main() -> Result<(), Error> {
         app: std::sync::Arc::new(app),
         http: reqwest::Client::new(),
         api_keys: keys,
+        names: Default::default(),
     }));
     run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         let now_ms = SystemTime::now()

@@ -357,6 +357,7 @@ pub async fn start(options: Options) -> Result<LocalStack> {
         app: app.clone(),
         http: reqwest::Client::new(),
         api_keys,
+        names: Default::default(),
     });
     let messenger = Arc::new(
         messaging_worker::Worker::connect(app.clone(), &ssm)

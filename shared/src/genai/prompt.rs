@@ -1,8 +1,10 @@
-//! The prompt of an analysis job: the kind's instructions, the business profile and the form, with
-//! personal data replaced through the job's [`Vault`] before anything leaves the worker.
+//! What is sent to a GenAI provider, always built here and always through the job's [`Vault`], so
+//! every feature gets the same pseudonymisation: an analysis job's prompt (the kind's instructions,
+//! the business profile and the form) and a conversation's excerpt for the assistant.
 
 use super::Prompt;
 use crate::domain::analysis::{result_schema, AnalysisKind};
+use crate::domain::conversation::{Direction, Message};
 use crate::domain::tenant::BusinessProfile;
 use crate::pseudonymize::Vault;
 use serde_json::Value;
@@ -69,6 +71,25 @@ pub fn analysis_prompt(
     }
 }
 
+/// A conversation as the assistant reads it: one line per message, oldest first, the customer's and
+/// the business's words told apart, personal data replaced through `vault`.
+pub fn conversation_excerpt(messages: &[Message], vault: &mut Vault) -> String {
+    let mut excerpt = String::new();
+    for message in messages {
+        let who = match message.direction {
+            Direction::Inbound => "Customer",
+            Direction::Outbound => "Business",
+        };
+        let subject = message
+            .subject
+            .as_deref()
+            .map(|s| format!("[{}] ", vault.redact(s)))
+            .unwrap_or_default();
+        let _ = writeln!(excerpt, "{who}: {subject}{}", vault.redact(&message.body));
+    }
+    excerpt
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +149,57 @@ mod tests {
             vault.restore("[EMAIL_2] asked about [IBAN_1]"),
             "tom@example.com asked about GB82 WEST 1234 5698 7654 32"
         );
+    }
+
+    #[test]
+    fn a_conversation_excerpt_goes_through_the_same_pseudonymisation_as_a_form() {
+        use crate::domain::consent::Channel;
+        use crate::domain::conversation::MessageStatus;
+        use crate::domain::{ContactId, ConversationId, MessageId};
+        use crate::pseudonymize::{NameDictionary, Pseudonymizer};
+
+        let message = |direction, body: &str| Message {
+            id: MessageId::generate(),
+            conversation_id: ConversationId::generate(),
+            contact_id: ContactId::generate(),
+            direction,
+            channel: Channel::Sms,
+            body: body.to_owned(),
+            subject: None,
+            status: MessageStatus::Received,
+            at: "2026-11-28T10:00:00Z".to_owned(),
+            error_code: None,
+            provider_id: None,
+            sent_by: None,
+            campaign_id: None,
+            marketing: false,
+        };
+        // The tenant's dictionary knows its contact; the gazetteer knows names nobody declared.
+        let mut vault = Vault::new(Pseudonymizer::new(
+            NameDictionary::new(Vec::<String>::new(), ["Zofia Wiśniewska"]),
+            Some("PL"),
+        ));
+        let excerpt = conversation_excerpt(
+            &[
+                message(
+                    Direction::Inbound,
+                    "Dzień dobry, tu Wiśniewska. Mój numer to 512 345 678, konto 61 1090 1014 0000 0712 1981 2874.",
+                ),
+                message(Direction::Outbound, "Dziękujemy Pani Zofii, oddzwonimy 05.03.2027 o 09.00."),
+                message(Direction::Inbound, "Mieszkam przy ul. Długa 5/3, 00-238 Warszawa. Anna Nowak też."),
+            ],
+            &mut vault,
+        );
+        for secret in ["Wiśniewska", "Zofii", "512 345 678", "1090 1014", "Długa 5", "Anna Nowak"] {
+            assert!(!excerpt.contains(secret), "{secret} in:\n{excerpt}");
+        }
+        for kept in ["Customer: Dzień dobry", "Business: Dziękujemy", "05.03.2027", "09.00"] {
+            assert!(excerpt.contains(kept), "{kept} missing from:\n{excerpt}");
+        }
+        // A form in the same job shares the placeholders: the same person is the same placeholder.
+        let form = vault.redact("Complaint by Wiśniewska about the delivery");
+        let person = vault.redact("Wiśniewska");
+        assert!(excerpt.contains(&person), "{person} in:\n{excerpt}");
+        assert_eq!(form, format!("Complaint by {person} about the delivery"));
     }
 }

@@ -520,6 +520,7 @@ mod tests {
             text,
             folded: &folded,
             regions: &[],
+            claimed: &[],
         };
         let mut found = Vec::new();
         GazetteerNames.find(&input, &mut found);

@@ -23,10 +23,10 @@ mod places;
 mod text;
 mod vault;
 
-pub use names::NameDictionary;
+pub use names::{NameCache, NameDictionary};
 pub use vault::Vault;
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 /// What a placeholder stands for; its label is the placeholder's prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -148,6 +148,15 @@ pub struct Input<'a> {
     pub folded: &'a text::Folded,
     /// Countries whose national phone numbers are read, the tenant's first.
     pub regions: &'a [phonenumber::country::Id],
+    /// Spans already taken by the recognizers that ran before: a card or an IBAN is not read again
+    /// as a phone number.
+    pub claimed: &'a [(usize, usize)],
+}
+
+impl Input<'_> {
+    pub fn is_claimed(&self, at: usize) -> bool {
+        self.claimed.iter().any(|&(s, e)| s <= at && at < e)
+    }
 }
 
 /// One detector of personal data.
@@ -166,13 +175,15 @@ static RECOGNIZERS: LazyLock<Vec<Box<dyn Recognizer>>> = LazyLock::new(|| {
     let mut all: Vec<Box<dyn Recognizer>> = Vec::new();
     all.extend(numbers::recognizers());
     all.extend(places::recognizers());
+    // After the checked numbers, whose spans it skips: the costliest check, on what is left.
+    all.push(Box::new(numbers::Phone));
     all.push(Box::new(gazetteer::GazetteerNames));
     all
 });
 
 /// Finds the personal data of a text for one tenant: the shared recognizers plus its names.
 pub struct Pseudonymizer {
-    names: NameDictionary,
+    names: Vec<Arc<NameDictionary>>,
     regions: Vec<phonenumber::country::Id>,
 }
 
@@ -181,30 +192,39 @@ impl Pseudonymizer {
     /// read first, then those of every EU country, the UK and the US.
     pub fn new(names: NameDictionary, default_country: Option<&str>) -> Self {
         Self {
-            names,
+            names: vec![Arc::new(names)],
             regions: numbers::regions_for(default_country),
         }
+    }
+
+    /// Also looks for the names of `more` (a tenant's dictionary, built once and shared).
+    pub fn with_names(mut self, more: Arc<NameDictionary>) -> Self {
+        self.names.push(more);
+        self
     }
 
     /// The personal data in `text`, in text order, overlaps resolved.
     pub fn analyze(&self, text: &str) -> Vec<Finding> {
         let folded = text::Folded::new(text);
-        let input = Input {
-            text,
-            folded: &folded,
-            regions: &self.regions,
-        };
-        let mut kept = Vec::new();
+        let mut kept: Vec<Finding> = Vec::new();
+        let mut claimed: Vec<(usize, usize)> = Vec::new();
         let recognizers = RECOGNIZERS
             .iter()
             .map(Box::as_ref)
-            .chain(std::iter::once(&self.names as &dyn Recognizer));
+            .chain(self.names.iter().map(|n| n.as_ref() as &dyn Recognizer));
         for recognizer in recognizers {
+            let input = Input {
+                text,
+                folded: &folded,
+                regions: &self.regions,
+                claimed: &claimed,
+            };
             let mut found = Vec::new();
             recognizer.find(&input, &mut found);
             for mut finding in found {
                 finding.score = recognizer.context().adjust(text, &finding);
                 if finding.score >= THRESHOLD && finding.start < finding.end {
+                    claimed.push((finding.start, finding.end));
                     kept.push(finding);
                 }
             }

@@ -183,36 +183,54 @@ const NUMBER_CONTEXT: Context = Context {
     lower_by: 0.45,
 };
 
-/// Countries whose national numbers are read for a tenant in `country`: it, its neighbours, then the
-/// EU, the UK and the US (ISO alpha-2 codes the phone metadata knows).
+/// Countries whose national numbers start with a trunk "0" (dropped after the country code).
+const TRUNK_ZERO: &[&str] = &[
+    "DE", "FR", "NL", "GB", "AT", "BE", "IE", "FI", "SE", "CH", "SI", "HR", "RO", "BG", "SK",
+];
+
+/// Countries whose national numbers (written without `+`) are read for a tenant in `country`: it and
+/// its neighbours, the tenant's first (ISO alpha-2). A tenant without a default country gets the
+/// countries of the seven languages, the UK and the US. International numbers are read everywhere.
 pub fn regions_for(country: Option<&str>) -> Vec<Id> {
-    const EVERYWHERE: &[&str] = &[
-        "DE", "FR", "ES", "IT", "NL", "PL", "GB", "US", "IE", "AT", "BE", "PT", "LU", "DK", "SE",
-        "FI", "CZ", "SK", "HU", "SI", "HR", "RO", "BG", "GR", "CY", "MT", "EE", "LV", "LT", "CH",
-    ];
+    const UNSET: &[&str] = &["DE", "FR", "ES", "IT", "NL", "PL", "GB", "US"];
     let home = country.map(|c| c.trim().to_ascii_uppercase());
     let neighbours: &[&str] = match home.as_deref() {
+        None => UNSET,
         Some("DE") => &["AT", "CH", "NL", "BE", "FR", "LU", "PL", "CZ", "DK"],
         Some("AT") => &["DE", "CH", "IT", "SI", "HU", "SK", "CZ"],
-        Some("FR") => &["BE", "LU", "DE", "CH", "IT", "ES"],
-        Some("ES") => &["PT", "FR"],
+        Some("CH") => &["DE", "AT", "FR", "IT", "LI"],
+        Some("FR") => &["BE", "LU", "DE", "CH", "IT", "ES", "MC"],
+        Some("ES") => &["PT", "FR", "AD"],
         Some("PT") => &["ES"],
-        Some("IT") => &["CH", "AT", "FR", "SI"],
+        Some("IT") => &["CH", "AT", "FR", "SI", "SM"],
         Some("NL") => &["BE", "DE"],
         Some("BE") => &["NL", "FR", "DE", "LU"],
+        Some("LU") => &["BE", "FR", "DE"],
         Some("PL") => &["DE", "CZ", "SK", "LT"],
-        Some("GB") => &["IE"],
+        Some("CZ") => &["DE", "PL", "SK", "AT"],
+        Some("SK") => &["CZ", "PL", "HU", "AT"],
+        Some("HU") => &["AT", "SK", "RO", "HR", "SI"],
+        Some("SI") => &["IT", "AT", "HU", "HR"],
+        Some("HR") => &["SI", "HU"],
+        Some("RO") => &["HU", "BG"],
+        Some("BG") => &["RO", "GR"],
+        Some("GR") => &["BG", "CY"],
+        Some("CY") => &["GR"],
+        Some("DK") => &["DE", "SE"],
+        Some("SE") => &["DK", "FI", "NO"],
+        Some("FI") => &["SE", "EE"],
+        Some("EE") => &["LV", "FI"],
+        Some("LV") => &["EE", "LT"],
+        Some("LT") => &["LV", "PL"],
+        Some("MT") => &["IT"],
+        // Business across the Atlantic is common enough to read both ways.
+        Some("GB") => &["IE", "US"],
         Some("IE") => &["GB"],
-        Some("US") => &["CA"],
+        Some("US") => &["CA", "GB"],
         _ => &[],
     };
     let mut regions: Vec<Id> = Vec::new();
-    for code in home
-        .iter()
-        .map(String::as_str)
-        .chain(neighbours.iter().copied())
-        .chain(EVERYWHERE.iter().copied())
-    {
+    for code in home.iter().map(String::as_str).chain(neighbours.iter().copied()) {
         if let Ok(id) = code.parse::<Id>() {
             if !regions.contains(&id) {
                 regions.push(id);
@@ -246,6 +264,17 @@ static NOT_A_PHONE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("not a phone")
 });
 
+/// libphonenumber's patterns are compiled on first use into one shared cache, of 100 by default; the
+/// numbering plans of a few countries (Germany, Austria, Sweden…) hold more than that between them, so
+/// at that size checks kept recompiling — milliseconds per number. Enlarged once, before the first check.
+static PHONE_PATTERNS: LazyLock<()> = LazyLock::new(|| {
+    const COMPILED_PATTERNS: usize = 2_000;
+    *phonenumber::metadata::DATABASE
+        .cache()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = regex_cache::RegexCache::new(COMPILED_PATTERNS);
+});
+
 impl Phone {
     /// The confidence of `candidate` as a phone number of one of `regions`, if it is one.
     fn score(candidate: &str, regions: &[Id]) -> Option<f32> {
@@ -269,11 +298,25 @@ impl Phone {
             return phonenumber::is_valid(&number).then_some(0.95);
         }
         let national_prefix = unbracketed.starts_with('0');
-        regions.iter().find_map(|&region| {
+        // Only countries whose numbers can start this way: with a trunk "0" (or Italy's 0 area
+        // codes), or without one. Each parse costs tens of microseconds.
+        let fits = |region: &Id| {
+            let code: &str = region.as_ref();
+            let trunk_zero = TRUNK_ZERO.contains(&code);
+            if national_prefix {
+                trunk_zero || code == "IT"
+            } else {
+                !trunk_zero
+            }
+        };
+        regions.iter().filter(|r| fits(r)).find_map(|&region| {
             let number = phonenumber::parse(Some(region), candidate).ok()?;
-            // The metadata takes some numbers without their trunk prefix as valid; the country
-            // code must be the region's own, so "0612…" read in a +1 region is not a US number.
-            let own = number.country().id() == Some(region);
+            // The calling code must be the region's (a Canadian number read in the US, or a Jersey
+            // one in the UK, shares it); the parser never moves a national number to another code.
+            let region_code = phonenumber::metadata::DATABASE
+                .by_id(region.as_ref())
+                .map(|m| m.country_code());
+            let own = region_code == Some(number.code().value());
             (own && phonenumber::is_valid(&number)).then_some(if national_prefix {
                 0.7
             } else {
@@ -301,15 +344,36 @@ impl Recognizer for Phone {
     }
 
     fn find(&self, input: &Input<'_>, found: &mut Vec<Finding>) {
+        LazyLock::force(&PHONE_PATTERNS);
         let text = input.text;
-        let spans = for_each_candidate(&PHONE_CANDIDATE, text, |candidate| {
+        // A number glued to letters or to a decimal part is something else (A-12345, DE89…, 12.5).
+        // So is a group in the middle of a longer run of groups ("DE00 1234 5678 9012 …").
+        let glued_before = |start: usize| {
+            let mut before = text[..start].chars().rev();
+            match before.next() {
+                Some(c) if c.is_alphanumeric() || c == '-' || c == '/' || c == '.' => true,
+                Some(c) if c.is_whitespace() => before.next().is_some_and(|c| c.is_ascii_digit()),
+                _ => false,
+            }
+        };
+        let glued_after = |end: usize| {
+            text[end..].starts_with(|c: char| c.is_alphanumeric())
+                || (text[end..].starts_with(['.', ','])
+                    && text[end + 1..].starts_with(|c: char| c.is_ascii_digit()))
+        };
+        let spans = for_each_candidate(&PHONE_CANDIDATE, text, |start, candidate| {
+            if glued_before(start) || input.is_claimed(start) {
+                return None;
+            }
             // The longest run of whole groups that is a phone number: "612 345 678 2 times" → the
             // first three groups.
             let mut end = candidate.len();
             loop {
                 let piece = candidate[..end].trim_end_matches(|c: char| !c.is_ascii_digit());
-                if let Some(score) = Self::score(piece, input.regions) {
-                    return Some((piece.len(), score));
+                if !glued_after(start + piece.len()) {
+                    if let Some(score) = Self::score(piece, input.regions) {
+                        return Some((piece.len(), score));
+                    }
                 }
                 let cut = piece.rfind(|c: char| !c.is_ascii_digit())?;
                 if cut == 0 {
@@ -319,23 +383,13 @@ impl Recognizer for Phone {
             }
         });
         for (start, end, score) in spans {
-            // A number glued to letters or to a decimal part is something else (A-12345, 12.5).
-            let glued = text[..start]
-                .chars()
-                .next_back()
-                .is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '/' || c == '.')
-                || text[end..].starts_with(|c: char| c.is_alphanumeric())
-                || (text[end..].starts_with(['.', ','])
-                    && text[end + 1..].starts_with(|c: char| c.is_ascii_digit()));
-            if !glued {
-                found.push(Finding {
-                    start,
-                    end,
-                    category: Category::Phone,
-                    score,
-                    recognizer: self.name(),
-                });
-            }
+            found.push(Finding {
+                start,
+                end,
+                category: Category::Phone,
+                score,
+                recognizer: self.name(),
+            });
         }
     }
 }
@@ -345,7 +399,7 @@ impl Recognizer for Phone {
 pub struct Iban;
 
 static IBAN_CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b[a-z]{2}[ \-]?\d{2}(?:[ \-]?[a-z0-9]){11,32}").expect("iban candidate")
+    Regex::new(r"(?i)(?-u:\b)[a-z]{2}[ \-]?\d{2}(?:[ \-]?[a-z0-9]){11,32}").expect("iban candidate")
 });
 
 impl Recognizer for Iban {
@@ -354,7 +408,7 @@ impl Recognizer for Iban {
     }
 
     fn find(&self, input: &Input<'_>, found: &mut Vec<Finding>) {
-        let spans = for_each_candidate(&IBAN_CANDIDATE, input.text, |candidate| {
+        let spans = for_each_candidate(&IBAN_CANDIDATE, input.text, |_, candidate| {
             let country = candidate[..2].to_ascii_uppercase();
             let length = checksums::iban_length(&country)?;
             let mut taken = 0;
@@ -393,7 +447,7 @@ impl Recognizer for Iban {
 pub struct Card;
 
 static CARD_CANDIDATE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b\d{2,19}(?:[ \-]\d{1,6}){0,6}\b").expect("card candidate"));
+    LazyLock::new(|| Regex::new(r"(?-u:\b)\d{2,19}(?:[ \-]\d{1,6}){0,6}(?-u:\b)").expect("card candidate"));
 
 impl Card {
     /// Whether an issuer uses this prefix with this many digits.
@@ -438,7 +492,7 @@ impl Recognizer for Card {
     }
 
     fn find(&self, input: &Input<'_>, found: &mut Vec<Finding>) {
-        let spans = for_each_candidate(&CARD_CANDIDATE, input.text, |candidate| {
+        let spans = for_each_candidate(&CARD_CANDIDATE, input.text, |_, candidate| {
             // Group ends: the number may be the first k groups of the candidate.
             let mut ends: Vec<usize> = candidate
                 .match_indices([' ', '-'])
@@ -486,7 +540,7 @@ fn national_ids() -> Vec<Pattern> {
         Pattern::new(
             "us_ssn",
             Category::NationalId,
-            r"\b\d{3}[- ]\d{2}[- ]\d{4}\b",
+            r"(?-u:\b)\d{3}[- ]\d{2}[- ]\d{4}(?-u:\b)",
             |s| valid_if(checksums::ssn(&digits(s)), 0.6),
             id_context(&[
                 "ssn",
@@ -500,21 +554,21 @@ fn national_ids() -> Vec<Pattern> {
         Pattern::new(
             "uk_nino",
             Category::NationalId,
-            r"(?i)\b[a-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[a-d]\b",
+            r"(?i)(?-u:\b)[a-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[a-d](?-u:\b)",
             |s| valid_if(checksums::nino(&compact(s)), 0.85),
             id_context(&["nino", "national insurance", "insurance", "ni"]),
         ),
         Pattern::new(
             "es_nif",
             Category::NationalId,
-            r"(?i)\b[xyz]?[- ]?\d{7,8}[- ]?[a-z]\b",
+            r"(?i)(?-u:\b)[xyz]?[- ]?\d{7,8}[- ]?[a-z](?-u:\b)",
             |s| valid_if(checksums::dni_or_nie(&compact(s)), 0.9),
             id_context(&["dni", "nie", "nif", "documento", "identidad"]),
         ),
         Pattern::new(
             "de_tax_id",
             Category::NationalId,
-            r"\b\d{2} ?\d{3} ?\d{3} ?\d{3}\b",
+            r"(?-u:\b)\d{2} ?\d{3} ?\d{3} ?\d{3}(?-u:\b)",
             |s| valid_if(checksums::steuer_id(&digits(s)), 0.55),
             id_context(&[
                 "steuer",
@@ -528,28 +582,28 @@ fn national_ids() -> Vec<Pattern> {
         Pattern::new(
             "fr_nir",
             Category::NationalId,
-            r"(?i)\b[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[ab]) ?\d{3} ?\d{3} ?\d{2}\b",
+            r"(?i)(?-u:\b)[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[ab]) ?\d{3} ?\d{3} ?\d{2}(?-u:\b)",
             |s| valid_if(checksums::nir(&compact(s)), 0.9),
             id_context(&["securite sociale", "secu", "nir", "insee", "vitale"]),
         ),
         Pattern::new(
             "pl_pesel",
             Category::NationalId,
-            r"\b\d{11}\b",
+            r"(?-u:\b)\d{11}(?-u:\b)",
             |s| valid_if(checksums::pesel(&digits(s)), 0.6),
             id_context(&["pesel"]),
         ),
         Pattern::new(
             "it_fiscal_code",
             Category::NationalId,
-            r"(?i)\b[a-z]{6}[0-9lmnpqrstuv]{2}[abcdehlmprst][0-9lmnpqrstuv]{2}[a-z][0-9lmnpqrstuv]{3}[a-z]\b",
+            r"(?i)(?-u:\b)[a-z]{6}[0-9lmnpqrstuv]{2}[abcdehlmprst][0-9lmnpqrstuv]{2}[a-z][0-9lmnpqrstuv]{3}[a-z](?-u:\b)",
             |s| valid_if(checksums::codice_fiscale(s), 0.95),
             id_context(&["codice fiscale", "codice", "fiscale", "cf"]),
         ),
         Pattern::new(
             "nl_bsn",
             Category::NationalId,
-            r"\b\d{4}\.?\d{2}\.?\d{3}\b",
+            r"(?-u:\b)\d{4}\.?\d{2}\.?\d{3}(?-u:\b)",
             |s| valid_if(checksums::bsn(&digits(s)), 0.55),
             id_context(&["bsn", "burgerservice", "sofi"]),
         ),
@@ -561,7 +615,7 @@ fn polish_account() -> Pattern {
     Pattern::new(
         "pl_nrb",
         Category::Iban,
-        r"\b\d{2} ?\d{4} ?\d{4} ?\d{4} ?\d{4} ?\d{4} ?\d{4}\b",
+        r"(?-u:\b)\d{2} ?\d{4} ?\d{4} ?\d{4} ?\d{4} ?\d{4} ?\d{4}(?-u:\b)",
         |s| {
             let d = compact(s);
             valid_if(checksums::iban(&format!("PL{d}")), 0.9)
@@ -570,8 +624,9 @@ fn polish_account() -> Pattern {
     )
 }
 
+/// The checked numbers; [`Phone`] runs after them (see [`super::RECOGNIZERS`]).
 pub fn recognizers() -> Vec<Box<dyn Recognizer>> {
-    let mut all: Vec<Box<dyn Recognizer>> = vec![Box::new(Phone), Box::new(Iban), Box::new(Card)];
+    let mut all: Vec<Box<dyn Recognizer>> = vec![Box::new(Iban), Box::new(Card)];
     all.push(Box::new(polish_account()));
     all.extend(
         national_ids()
@@ -593,6 +648,7 @@ mod tests {
             text,
             folded: &folded,
             regions: &regions,
+            claimed: &[],
         };
         let mut found = Vec::new();
         recognizer.find(&input, &mut found);

@@ -41,7 +41,7 @@ impl Recognizer for Pattern {
     }
 
     fn find(&self, input: &Input<'_>, found: &mut Vec<Finding>) {
-        for_each_candidate(&self.regex, input.text, |candidate| {
+        for_each_candidate(&self.regex, input.text, |_, candidate| {
             let score = (self.validate)(candidate)?;
             Some(candidate.len())
                 .filter(|_| score > 0.0)
@@ -60,13 +60,13 @@ impl Recognizer for Pattern {
     }
 }
 
-/// Runs `regex` over `text`; `accept` gets each candidate and returns how many of its bytes are the
-/// match (a prefix: a card number without the expiry after it) and a confidence. A refused candidate
+/// Runs `regex` over `text`; `accept` gets each candidate (and where it starts) and returns how many
+/// of its bytes are the match (a prefix: a card number without the expiry after it) and a confidence. A refused candidate
 /// does not hide a match that starts inside it: the search goes on one char after its start.
 pub fn for_each_candidate(
     regex: &Regex,
     text: &str,
-    mut accept: impl FnMut(&str) -> Option<(usize, f32)>,
+    mut accept: impl FnMut(usize, &str) -> Option<(usize, f32)>,
 ) -> Vec<(usize, usize, f32)> {
     let mut out = Vec::new();
     let mut at = 0;
@@ -74,7 +74,7 @@ pub fn for_each_candidate(
         let Some(m) = regex.find_at(text, at) else {
             break;
         };
-        match accept(m.as_str()) {
+        match accept(m.start(), m.as_str()) {
             Some((len, score)) if len > 0 => {
                 out.push((m.start(), m.start() + len, score));
                 at = m.start() + len;

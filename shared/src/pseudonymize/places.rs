@@ -58,14 +58,14 @@ const BIRTH_WORDS: &[&str] = &[
 ];
 
 /// A house number: `12`, `12a`, `12 A`, `12/3`, `12-14`.
-const HOUSE_NUMBER: &str = r"\d{1,4}(?:\s?[a-zA-Z]\b)?(?:\s?[/\-]\s?\d{1,4}[a-zA-Z]?)?";
+const HOUSE_NUMBER: &str = r"\d{1,4}(?:\s?[a-zA-Z](?-u:\b))?(?:\s?[/\-]\s?\d{1,4}[a-zA-Z]?)?";
 /// A capitalised word of a street or town name.
 const NAME: &str = r"\p{Lu}[\p{L}'’.\-]*";
 /// What may follow a street: a postcode and a town (`10115 Berlin`, `1012 AB Amsterdam`,
 /// `00-950 Warszawa`), or a town and a UK or US postcode.
 const TOWN_TAIL: &str = concat!(
     r"(?:,?\s+(?:(?:\d{5}|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|\d{4})\s+\p{Lu}[\p{L}\-]+(?:[ \-](?:(?:im|am|an|der|sur|de|del|la|le|sul|nad|aan|den)\s)?\p{Lu}[\p{L}\-]+)?",
-    r"|\p{Lu}[\p{L}]+(?:\s\p{Lu}[\p{L}]+)?,?\s+(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|[A-Z]{2}\s\d{5}(?:-\d{4})?)))?"
+    r"|\p{Lu}[\p{L}]+(?:\s\p{Lu}[\p{L}]+)?,?\s+(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}(?-u:\b)|[A-Z]{2}\s\d{5}(?:-\d{4})?)))?"
 );
 
 fn address(name: &'static str, street: &str) -> Pattern {
@@ -85,49 +85,49 @@ fn addresses() -> Vec<Pattern> {
         address(
             "address_de_nl",
             &format!(
-                r"\b(?:(?:{NAME}\s)?{NAME}(?i:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|steig|chaussee|pfad|markt|graben|straat|laan|gracht|plein|kade|singel|dijk|steeg|dreef|hof)|{NAME}\s(?:Straße|Strasse|Str\.|Weg|Gasse|Allee|Platz|Ring|Damm|Ufer|Chaussee|Markt|Steig|Pfad|Graben)|(?:Am|An der|Auf dem|Im|In der|Zum|Zur|Unter den|Hinter dem)\s{NAME})\s+{n}\b"
+                r"(?:(?:{NAME}\s)?{NAME}(?i:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|steig|chaussee|pfad|markt|graben|straat|laan|gracht|plein|kade|singel|dijk|steeg|dreef|hof)|{NAME}\s(?:Straße|Strasse|Str\.|Weg|Gasse|Allee|Platz|Ring|Damm|Ufer|Chaussee|Markt|Steig|Pfad|Graben)|(?:Am|An der|Auf dem|Im|In der|Zum|Zur|Unter den|Hinter dem)\s{NAME})\s+{n}(?-u:\b)"
             ),
         ),
         // 12 rue de la Paix, 3 bis avenue Victor Hugo
         address(
             "address_fr",
             &format!(
-                r"\b\d{{1,4}}[a-zA-Z]?(?:\s?(?:bis|ter))?,?\s+(?i:rue|avenue|av\.|boulevard|bd|place|chemin|allée|allee|impasse|quai|route|cours|square|passage)\s+(?:(?:de la|de l'|du|des|de|d'|la|le|les)\s?)?{NAME}(?:\s(?:de la |de |du |des )?{NAME}){{0,3}}"
+                r"(?-u:\b)\d{{1,4}}[a-zA-Z]?(?:\s?(?:bis|ter))?,?\s+(?i:rue|avenue|av\.|boulevard|bd|place|chemin|allée|allee|impasse|quai|route|cours|square|passage)\s+(?:(?:de la|de l'|du|des|de|d'|la|le|les)\s?)?{NAME}(?:\s(?:de la |de |du |des )?{NAME}){{0,3}}"
             ),
         ),
         // Calle Mayor 5, C/ de Alcalá, 23, Avenida de la Constitución nº 12
         address(
             "address_es",
             &format!(
-                r"\b(?i:calle|c/|avenida|avda\.|av\.|paseo|plaza|pza\.|camino|carretera|ronda|travesía|glorieta)\s?(?:(?:de la|del|de los|de las|de)\s)?{NAME}(?:\s(?:de la |del |de )?{NAME}){{0,3}},?\s(?:n[º°o]\.?\s?)?{n}(?:,?\s?\d{{1,2}}º\s?[A-Za-z]?)?"
+                r"(?-u:\b)(?i:calle|c/|avenida|avda\.|av\.|paseo|plaza|pza\.|camino|carretera|ronda|travesía|glorieta)\s?(?:(?:de la|del|de los|de las|de)\s)?{NAME}(?:\s(?:de la |del |de )?{NAME}){{0,3}},?\s(?:n[º°o]\.?\s?)?{n}(?:,?\s?\d{{1,2}}º\s?[A-Za-z]?)?"
             ),
         ),
         // Via Roma 10, Piazza San Marco 1, Corso Vittorio Emanuele II, 45
         address(
             "address_it",
             &format!(
-                r"\b(?:[Vv]ia|[Vv]iale|[Pp]iazza|[Pp]\.zza|[Cc]orso|[Ll]argo|[Vv]icolo|[Ss]trada|[Pp]iazzale)\s(?:(?:del|della|dei|degli|delle|di|dell')\s?)?{NAME}(?:\s(?:del |della |di )?{NAME}){{0,3}},?\s(?:n\.?\s?)?{n}"
+                r"(?-u:\b)(?:[Vv]ia|[Vv]iale|[Pp]iazza|[Pp]\.zza|[Cc]orso|[Ll]argo|[Vv]icolo|[Ss]trada|[Pp]iazzale)\s(?:(?:del|della|dei|degli|delle|di|dell')\s?)?{NAME}(?:\s(?:del |della |di )?{NAME}){{0,3}},?\s(?:n\.?\s?)?{n}"
             ),
         ),
         // ul. Marszałkowska 10/4, al. Jana Pawła II 23, pl. Zbawiciela 5
         address(
             "address_pl",
             &format!(
-                r"\b(?i:ul\.|ulica|ulicy|al\.|aleja|alei|pl\.|plac|os\.|osiedle)\s?{NAME}(?:\s{NAME}){{0,3}}\s{n}(?:\s?m\.\s?\d{{1,4}})?"
+                r"(?-u:\b)(?i:ul\.|ulica|ulicy|al\.|aleja|alei|pl\.|plac|os\.|osiedle)\s?{NAME}(?:\s{NAME}){{0,3}}\s{n}(?:\s?m\.\s?\d{{1,4}})?"
             ),
         ),
         // 221B Baker Street, 10 Downing St.
         address(
             "address_en",
             &format!(
-                r"\b\d{{1,5}}[A-Za-z]?\s(?:{NAME}\s){{1,3}}(?:Street|St\b\.?|Road|Rd\b\.?|Avenue|Ave\b\.?|Lane|Ln\b\.?|Drive|Dr\b\.?|Close|Way|Court|Ct\b\.?|Place|Pl\b\.?|Square|Terrace|Gardens|Crescent|Boulevard|Blvd\b\.?|Hill|Grove|Row|Mews|Parkway|Circle|Highway)\b"
+                r"(?-u:\b)\d{{1,5}}[A-Za-z]?\s(?:{NAME}\s){{1,3}}(?:Street|St(?-u:\b)\.?|Road|Rd(?-u:\b)\.?|Avenue|Ave(?-u:\b)\.?|Lane|Ln(?-u:\b)\.?|Drive|Dr(?-u:\b)\.?|Close|Way|Court|Ct(?-u:\b)\.?|Place|Pl(?-u:\b)\.?|Square|Terrace|Gardens|Crescent|Boulevard|Blvd(?-u:\b)\.?|Hill|Grove|Row|Mews|Parkway|Circle|Highway)(?-u:\b)"
             ),
         ),
         // A postcode with a town, alone: personal only where the words around say it is an address.
         Pattern::new(
             "postcode_town",
             Category::Address,
-            r"\b(?:\d{5}|\d{2}-\d{3}|\d{4}\s?[A-Z]{2})\s\p{Lu}[\p{L}\-]+",
+            r"(?-u:\b)(?:\d{5}|\d{2}-\d{3}|\d{4}\s?[A-Z]{2})\s\p{Lu}[\p{L}\-]+",
             |_| Some(0.4),
             Context {
                 before: 4,
@@ -167,10 +167,10 @@ fn date_pattern() -> String {
     );
     format!(
         concat!(
-            r"(?i)\b(?:\d{{1,2}}[./\-]\d{{1,2}}[./\-](?:19|20)?\d{{2}}",
+            r"(?i)(?-u:\b)(?:\d{{1,2}}[./\-]\d{{1,2}}[./\-](?:19|20)?\d{{2}}",
             r"|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}",
             r"|\d{{1,2}}(?:st|nd|rd|th|er|º|\.)?\s(?:de\s)?(?:{m})\.?(?:\s(?:de\s)?|,?\s)(?:19|20)\d{{2}}",
-            r"|(?:{m})\.?\s\d{{1,2}}(?:st|nd|rd|th)?,?\s(?:19|20)\d{{2}})\b"
+            r"|(?:{m})\.?\s\d{{1,2}}(?:st|nd|rd|th)?,?\s(?:19|20)\d{{2}})(?-u:\b)"
         ),
         m = MONTHS
     )
@@ -189,14 +189,14 @@ pub fn recognizers() -> Vec<Box<dyn super::Recognizer>> {
         Pattern::new(
             "url_with_path",
             Category::Url,
-            r#"(?i)\b(?:https?://)?(?:[a-z0-9\-]+\.)+[a-z]{2,}(?::\d+)?/[^\s<>"'\])]*[^\s<>"'\]).,;:!?/]"#,
+            r#"(?i)(?-u:\b)(?:https?://)?(?:[a-z0-9\-]+\.)+[a-z]{2,}(?::\d+)?/[^\s<>"'\])]*[^\s<>"'\]).,;:!?/]"#,
             |_| Some(0.7),
             Context::NONE,
         ),
         Pattern::new(
             "ip_address",
             Category::IpAddress,
-            r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b",
+            r"(?-u:\b)\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?-u:\b)",
             ipv4_ok,
             Context {
                 before: 3,
@@ -210,7 +210,7 @@ pub fn recognizers() -> Vec<Box<dyn super::Recognizer>> {
         Pattern::new(
             "ipv6_address",
             Category::IpAddress,
-            r"(?i)(?:\b[0-9a-f]{1,4}|:)(?::[0-9a-f]{0,4}){2,7}(?:%[a-z0-9]+)?",
+            r"(?i)(?:(?-u:\b)[0-9a-f]{1,4}|:)(?::[0-9a-f]{0,4}){2,7}(?:%[a-z0-9]+)?",
             ipv6_ok,
             Context::NONE,
         ),
