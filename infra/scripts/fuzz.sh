@@ -18,6 +18,7 @@ targets=(
   "confide-shared stripe_webhook_bodies_and_signatures"
   "confide-shared contacts_csv_imports_or_refuses_every_row"
   "confide-shared twilio_webhook_forms_and_signatures"
+  "confide-shared any_text_is_pseudonymised_and_restored"
   "confide-local gateway::tests::any_query_string_decodes"
   "confide-local gateway::tests::encoded_query_values_round_trip"
   "confide-local gateway::tests::any_request_becomes_an_event_lambda_http_reads"

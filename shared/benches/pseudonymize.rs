@@ -27,7 +27,11 @@ fn pseudonymizer(code: &str, known: &[String]) -> Pseudonymizer {
     Pseudonymizer::new(
         NameDictionary::new(
             language.declared,
-            language.contacts.iter().map(|c| c.to_string()).chain(known.iter().cloned()),
+            language
+                .contacts
+                .iter()
+                .map(|c| c.to_string())
+                .chain(known.iter().cloned()),
         ),
         Some(language.country),
     )
@@ -44,7 +48,10 @@ fn micros(d: Duration) -> f64 {
 /// 10,000 made-up contact names from the gazetteers' syllables, as a large tenant has.
 fn many_names(n: usize) -> Vec<String> {
     let mut rng = StdRng::seed_from_u64(7);
-    let syllables = ["ka", "lo", "wi", "ber", "an", "ste", "mar", "zu", "ol", "pet", "ri", "sen", "da", "gru", "mo", "lin"];
+    let syllables = [
+        "ka", "lo", "wi", "ber", "an", "ste", "mar", "zu", "ol", "pet", "ri", "sen", "da", "gru",
+        "mo", "lin",
+    ];
     let word = |rng: &mut StdRng| {
         let mut w: String = (0..rng.random_range(2..4))
             .map(|_| syllables[rng.random_range(0..syllables.len())])
@@ -52,14 +59,24 @@ fn many_names(n: usize) -> Vec<String> {
         w[..1].make_ascii_uppercase();
         w
     };
-    (0..n).map(|_| format!("{} {}", word(&mut rng), word(&mut rng))).collect()
+    (0..n)
+        .map(|_| format!("{} {}", word(&mut rng), word(&mut rng)))
+        .collect()
 }
 
 fn main() {
     let samples = corpus::corpus();
-    let pseudonymizers: Vec<(&str, Pseudonymizer)> =
-        LANGUAGES.iter().map(|l| (l.code, pseudonymizer(l.code, &[]))).collect();
-    let for_language = |code: &str| &pseudonymizers.iter().find(|(c, _)| *c == code).expect("code").1;
+    let pseudonymizers: Vec<(&str, Pseudonymizer)> = LANGUAGES
+        .iter()
+        .map(|l| (l.code, pseudonymizer(l.code, &[])))
+        .collect();
+    let for_language = |code: &str| {
+        &pseudonymizers
+            .iter()
+            .find(|(c, _)| *c == code)
+            .expect("code")
+            .1
+    };
     // Warm the shared recognizers (compiled once per process).
     for sample in samples.iter().take(50) {
         for_language(sample.language.code).analyze(&sample.text);
@@ -85,7 +102,7 @@ fn main() {
                 (start.elapsed(), s.text.as_str())
             })
             .collect();
-        slow.sort_by(|a, b| b.0.cmp(&a.0));
+        slow.sort_by_key(|s| std::cmp::Reverse(s.0));
         for (d, text) in slow.iter().take(12) {
             println!("{:>8.1} µs  {text}", micros(*d));
         }
@@ -158,9 +175,17 @@ fn main() {
 
     let peak = std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|status| status.lines().find(|l| l.starts_with("VmHWM")).map(str::to_owned))
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .map(str::to_owned)
+        })
         .unwrap_or_default();
-    println!("peak memory of the whole bench: {}", peak.trim_start_matches("VmHWM:").trim());
+    println!(
+        "peak memory of the whole bench: {}",
+        peak.trim_start_matches("VmHWM:").trim()
+    );
     let sentence_ok = percentile(&per_sentence, 0.99) <= Duration::from_millis(1);
     let prompt_ok = percentile(&prompt_times, 0.5) <= Duration::from_millis(5);
     println!(

@@ -190,10 +190,22 @@ mod tests {
             ],
             &mut vault,
         );
-        for secret in ["Wiśniewska", "Zofii", "512 345 678", "1090 1014", "Długa 5", "Anna Nowak"] {
+        for secret in [
+            "Wiśniewska",
+            "Zofii",
+            "512 345 678",
+            "1090 1014",
+            "Długa 5",
+            "Anna Nowak",
+        ] {
             assert!(!excerpt.contains(secret), "{secret} in:\n{excerpt}");
         }
-        for kept in ["Customer: Dzień dobry", "Business: Dziękujemy", "05.03.2027", "09.00"] {
+        for kept in [
+            "Customer: Dzień dobry",
+            "Business: Dziękujemy",
+            "05.03.2027",
+            "09.00",
+        ] {
             assert!(excerpt.contains(kept), "{kept} missing from:\n{excerpt}");
         }
         // A form in the same job shares the placeholders: the same person is the same placeholder.

@@ -290,6 +290,9 @@ mod tests {
         let second = cache.dictionary("t1", &changed);
         assert!(!Arc::ptr_eq(&first, &second));
         assert_eq!(names_in(&second, "Kowalski came"), ["Kowalski"]);
-        assert!(!Arc::ptr_eq(&second, &cache.dictionary("t2", &changed)), "per tenant");
+        assert!(
+            !Arc::ptr_eq(&second, &cache.dictionary("t2", &changed)),
+            "per tenant"
+        );
     }
 }

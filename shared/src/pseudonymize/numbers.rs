@@ -230,7 +230,11 @@ pub fn regions_for(country: Option<&str>) -> Vec<Id> {
         _ => &[],
     };
     let mut regions: Vec<Id> = Vec::new();
-    for code in home.iter().map(String::as_str).chain(neighbours.iter().copied()) {
+    for code in home
+        .iter()
+        .map(String::as_str)
+        .chain(neighbours.iter().copied())
+    {
         if let Ok(id) = code.parse::<Id>() {
             if !regions.contains(&id) {
                 regions.push(id);
@@ -246,19 +250,19 @@ pub fn regions_for(country: Option<&str>) -> Vec<Id> {
 pub struct Phone;
 
 static PHONE_CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\+\s?|\(\+?)?\d[\d \u{a0}().\-/]{4,24}\d").expect("phone candidate")
+    Regex::new(r"(?:\+\s?|\(\+?)?[0-9][0-9 \u{a0}().\-/]{4,24}[0-9]").expect("phone candidate")
 });
 static NOT_A_PHONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^(?:",
         // dates: 05.03.2027, 01/02/2027, 2027-03-05, 5.3.27
-        r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\.?",
+        r"[0-9]{1,4}[./-][0-9]{1,2}[./-][0-9]{1,4}\.?",
         // times and opening hours: 09.00-18.30, 9:00 - 17:00
-        r"|\d{1,2}[.:]\d{2}\s?[-–/]\s?\d{1,2}[.:]\d{2}",
+        r"|[0-9]{1,2}[.:][0-9]{2}\s?[-–/]\s?[0-9]{1,2}[.:][0-9]{2}",
         // amounts with thousands separators: 1.299.000, 12,500,000.50
-        r"|\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?",
+        r"|[0-9]{1,3}(?:[.,][0-9]{3})+(?:[.,][0-9]{1,2})?",
         // year ranges: 2026-2027, 1999/2000
-        r"|(?:19|20)\d{2}\s?[-–/]\s?(?:19|20)\d{2}",
+        r"|(?:19|20)[0-9]{2}\s?[-–/]\s?(?:19|20)[0-9]{2}",
         r")$"
     ))
     .expect("not a phone")
@@ -399,7 +403,8 @@ impl Recognizer for Phone {
 pub struct Iban;
 
 static IBAN_CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)[a-z]{2}[ \-]?\d{2}(?:[ \-]?[a-z0-9]){11,32}").expect("iban candidate")
+    Regex::new(r"(?-u:\b)[a-zA-Z]{2}[ \-]?[0-9]{2}(?:[ \-]?[a-zA-Z0-9]){11,32}")
+        .expect("iban candidate")
 });
 
 impl Recognizer for Iban {
@@ -446,8 +451,9 @@ impl Recognizer for Iban {
 /// written after the number is not part of it.
 pub struct Card;
 
-static CARD_CANDIDATE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?-u:\b)\d{2,19}(?:[ \-]\d{1,6}){0,6}(?-u:\b)").expect("card candidate"));
+static CARD_CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)[0-9]{2,19}(?:[ \-][0-9]{1,6}){0,6}(?-u:\b)").expect("card candidate")
+});
 
 impl Card {
     /// Whether an issuer uses this prefix with this many digits.
@@ -540,7 +546,7 @@ fn national_ids() -> Vec<Pattern> {
         Pattern::new(
             "us_ssn",
             Category::NationalId,
-            r"(?-u:\b)\d{3}[- ]\d{2}[- ]\d{4}(?-u:\b)",
+            r"(?-u:\b)[0-9]{3}[- ][0-9]{2}[- ][0-9]{4}(?-u:\b)",
             |s| valid_if(checksums::ssn(&digits(s)), 0.6),
             id_context(&[
                 "ssn",
@@ -554,21 +560,21 @@ fn national_ids() -> Vec<Pattern> {
         Pattern::new(
             "uk_nino",
             Category::NationalId,
-            r"(?i)(?-u:\b)[a-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[a-d](?-u:\b)",
+            r"(?i)(?-u:\b)[a-z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[a-d](?-u:\b)",
             |s| valid_if(checksums::nino(&compact(s)), 0.85),
             id_context(&["nino", "national insurance", "insurance", "ni"]),
         ),
         Pattern::new(
             "es_nif",
             Category::NationalId,
-            r"(?i)(?-u:\b)[xyz]?[- ]?\d{7,8}[- ]?[a-z](?-u:\b)",
+            r"(?i)(?-u:\b)[xyz]?[- ]?[0-9]{7,8}[- ]?[a-z](?-u:\b)",
             |s| valid_if(checksums::dni_or_nie(&compact(s)), 0.9),
             id_context(&["dni", "nie", "nif", "documento", "identidad"]),
         ),
         Pattern::new(
             "de_tax_id",
             Category::NationalId,
-            r"(?-u:\b)\d{2} ?\d{3} ?\d{3} ?\d{3}(?-u:\b)",
+            r"(?-u:\b)[0-9]{2} ?[0-9]{3} ?[0-9]{3} ?[0-9]{3}(?-u:\b)",
             |s| valid_if(checksums::steuer_id(&digits(s)), 0.55),
             id_context(&[
                 "steuer",
@@ -582,14 +588,14 @@ fn national_ids() -> Vec<Pattern> {
         Pattern::new(
             "fr_nir",
             Category::NationalId,
-            r"(?i)(?-u:\b)[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[ab]) ?\d{3} ?\d{3} ?\d{2}(?-u:\b)",
+            r"(?i)(?-u:\b)[12] ?[0-9]{2} ?[0-9]{2} ?(?:[0-9]{2}|2[ab]) ?[0-9]{3} ?[0-9]{3} ?[0-9]{2}(?-u:\b)",
             |s| valid_if(checksums::nir(&compact(s)), 0.9),
             id_context(&["securite sociale", "secu", "nir", "insee", "vitale"]),
         ),
         Pattern::new(
             "pl_pesel",
             Category::NationalId,
-            r"(?-u:\b)\d{11}(?-u:\b)",
+            r"(?-u:\b)[0-9]{11}(?-u:\b)",
             |s| valid_if(checksums::pesel(&digits(s)), 0.6),
             id_context(&["pesel"]),
         ),
@@ -603,7 +609,7 @@ fn national_ids() -> Vec<Pattern> {
         Pattern::new(
             "nl_bsn",
             Category::NationalId,
-            r"(?-u:\b)\d{4}\.?\d{2}\.?\d{3}(?-u:\b)",
+            r"(?-u:\b)[0-9]{4}\.?[0-9]{2}\.?[0-9]{3}(?-u:\b)",
             |s| valid_if(checksums::bsn(&digits(s)), 0.55),
             id_context(&["bsn", "burgerservice", "sofi"]),
         ),
@@ -615,7 +621,7 @@ fn polish_account() -> Pattern {
     Pattern::new(
         "pl_nrb",
         Category::Iban,
-        r"(?-u:\b)\d{2} ?\d{4} ?\d{4} ?\d{4} ?\d{4} ?\d{4} ?\d{4}(?-u:\b)",
+        r"(?-u:\b)[0-9]{2} ?[0-9]{4} ?[0-9]{4} ?[0-9]{4} ?[0-9]{4} ?[0-9]{4} ?[0-9]{4}(?-u:\b)",
         |s| {
             let d = compact(s);
             valid_if(checksums::iban(&format!("PL{d}")), 0.9)

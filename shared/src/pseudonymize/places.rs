@@ -58,14 +58,14 @@ const BIRTH_WORDS: &[&str] = &[
 ];
 
 /// A house number: `12`, `12a`, `12 A`, `12/3`, `12-14`.
-const HOUSE_NUMBER: &str = r"\d{1,4}(?:\s?[a-zA-Z](?-u:\b))?(?:\s?[/\-]\s?\d{1,4}[a-zA-Z]?)?";
+const HOUSE_NUMBER: &str = r"[0-9]{1,4}(?:\s?[a-zA-Z](?-u:\b))?(?:\s?[/\-]\s?[0-9]{1,4}[a-zA-Z]?)?";
 /// A capitalised word of a street or town name.
 const NAME: &str = r"\p{Lu}[\p{L}'’.\-]*";
 /// What may follow a street: a postcode and a town (`10115 Berlin`, `1012 AB Amsterdam`,
 /// `00-950 Warszawa`), or a town and a UK or US postcode.
 const TOWN_TAIL: &str = concat!(
-    r"(?:,?\s+(?:(?:\d{5}|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|\d{4})\s+\p{Lu}[\p{L}\-]+(?:[ \-](?:(?:im|am|an|der|sur|de|del|la|le|sul|nad|aan|den)\s)?\p{Lu}[\p{L}\-]+)?",
-    r"|\p{Lu}[\p{L}]+(?:\s\p{Lu}[\p{L}]+)?,?\s+(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}(?-u:\b)|[A-Z]{2}\s\d{5}(?:-\d{4})?)))?"
+    r"(?:,?\s+(?:(?:[0-9]{5}|[0-9]{4}\s?[A-Z]{2}|[0-9]{2}-[0-9]{3}|[0-9]{4})\s+\p{Lu}[\p{L}\-]+(?:[ \-](?:(?:im|am|an|der|sur|de|del|la|le|sul|nad|aan|den)\s)?\p{Lu}[\p{L}\-]+)?",
+    r"|\p{Lu}[\p{L}]+(?:\s\p{Lu}[\p{L}]+)?,?\s+(?:[A-Z]{1,2}[0-9][A-Z0-9]?\s?[0-9][A-Z]{2}(?-u:\b)|[A-Z]{2}\s[0-9]{5}(?:-[0-9]{4})?)))?"
 );
 
 fn address(name: &'static str, street: &str) -> Pattern {
@@ -92,14 +92,14 @@ fn addresses() -> Vec<Pattern> {
         address(
             "address_fr",
             &format!(
-                r"(?-u:\b)\d{{1,4}}[a-zA-Z]?(?:\s?(?:bis|ter))?,?\s+(?i:rue|avenue|av\.|boulevard|bd|place|chemin|allée|allee|impasse|quai|route|cours|square|passage)\s+(?:(?:de la|de l'|du|des|de|d'|la|le|les)\s?)?{NAME}(?:\s(?:de la |de |du |des )?{NAME}){{0,3}}"
+                r"(?-u:\b)[0-9]{{1,4}}[a-zA-Z]?(?:\s?(?:bis|ter))?,?\s+(?i:rue|avenue|av\.|boulevard|bd|place|chemin|allée|allee|impasse|quai|route|cours|square|passage)\s+(?:(?:de la|de l'|du|des|de|d'|la|le|les)\s?)?{NAME}(?:\s(?:de la |de |du |des )?{NAME}){{0,3}}"
             ),
         ),
         // Calle Mayor 5, C/ de Alcalá, 23, Avenida de la Constitución nº 12
         address(
             "address_es",
             &format!(
-                r"(?-u:\b)(?i:calle|c/|avenida|avda\.|av\.|paseo|plaza|pza\.|camino|carretera|ronda|travesía|glorieta)\s?(?:(?:de la|del|de los|de las|de)\s)?{NAME}(?:\s(?:de la |del |de )?{NAME}){{0,3}},?\s(?:n[º°o]\.?\s?)?{n}(?:,?\s?\d{{1,2}}º\s?[A-Za-z]?)?"
+                r"(?-u:\b)(?i:calle|c/|avenida|avda\.|av\.|paseo|plaza|pza\.|camino|carretera|ronda|travesía|glorieta)\s?(?:(?:de la|del|de los|de las|de)\s)?{NAME}(?:\s(?:de la |del |de )?{NAME}){{0,3}},?\s(?:n[º°o]\.?\s?)?{n}(?:,?\s?[0-9]{{1,2}}º\s?[A-Za-z]?)?"
             ),
         ),
         // Via Roma 10, Piazza San Marco 1, Corso Vittorio Emanuele II, 45
@@ -113,21 +113,21 @@ fn addresses() -> Vec<Pattern> {
         address(
             "address_pl",
             &format!(
-                r"(?-u:\b)(?i:ul\.|ulica|ulicy|al\.|aleja|alei|pl\.|plac|os\.|osiedle)\s?{NAME}(?:\s{NAME}){{0,3}}\s{n}(?:\s?m\.\s?\d{{1,4}})?"
+                r"(?-u:\b)(?i:ul\.|ulica|ulicy|al\.|aleja|alei|pl\.|plac|os\.|osiedle)\s?{NAME}(?:\s{NAME}){{0,3}}\s{n}(?:\s?m\.\s?[0-9]{{1,4}})?"
             ),
         ),
         // 221B Baker Street, 10 Downing St.
         address(
             "address_en",
             &format!(
-                r"(?-u:\b)\d{{1,5}}[A-Za-z]?\s(?:{NAME}\s){{1,3}}(?:Street|St(?-u:\b)\.?|Road|Rd(?-u:\b)\.?|Avenue|Ave(?-u:\b)\.?|Lane|Ln(?-u:\b)\.?|Drive|Dr(?-u:\b)\.?|Close|Way|Court|Ct(?-u:\b)\.?|Place|Pl(?-u:\b)\.?|Square|Terrace|Gardens|Crescent|Boulevard|Blvd(?-u:\b)\.?|Hill|Grove|Row|Mews|Parkway|Circle|Highway)(?-u:\b)"
+                r"(?-u:\b)[0-9]{{1,5}}[A-Za-z]?\s(?:{NAME}\s){{1,3}}(?:Street|St(?-u:\b)\.?|Road|Rd(?-u:\b)\.?|Avenue|Ave(?-u:\b)\.?|Lane|Ln(?-u:\b)\.?|Drive|Dr(?-u:\b)\.?|Close|Way|Court|Ct(?-u:\b)\.?|Place|Pl(?-u:\b)\.?|Square|Terrace|Gardens|Crescent|Boulevard|Blvd(?-u:\b)\.?|Hill|Grove|Row|Mews|Parkway|Circle|Highway)(?-u:\b)"
             ),
         ),
         // A postcode with a town, alone: personal only where the words around say it is an address.
         Pattern::new(
             "postcode_town",
             Category::Address,
-            r"(?-u:\b)(?:\d{5}|\d{2}-\d{3}|\d{4}\s?[A-Z]{2})\s\p{Lu}[\p{L}\-]+",
+            r"(?-u:\b)(?:[0-9]{5}|[0-9]{2}-[0-9]{3}|[0-9]{4}\s?[A-Z]{2})\s\p{Lu}[\p{L}\-]+",
             |_| Some(0.4),
             Context {
                 before: 4,
@@ -167,10 +167,10 @@ fn date_pattern() -> String {
     );
     format!(
         concat!(
-            r"(?i)(?-u:\b)(?:\d{{1,2}}[./\-]\d{{1,2}}[./\-](?:19|20)?\d{{2}}",
-            r"|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}",
-            r"|\d{{1,2}}(?:st|nd|rd|th|er|º|\.)?\s(?:de\s)?(?:{m})\.?(?:\s(?:de\s)?|,?\s)(?:19|20)\d{{2}}",
-            r"|(?:{m})\.?\s\d{{1,2}}(?:st|nd|rd|th)?,?\s(?:19|20)\d{{2}})(?-u:\b)"
+            r"(?i)(?-u:\b)(?:[0-9]{{1,2}}[./\-][0-9]{{1,2}}[./\-](?:19|20)?[0-9]{{2}}",
+            r"|(?:19|20)[0-9]{{2}}-[0-9]{{2}}-[0-9]{{2}}",
+            r"|[0-9]{{1,2}}(?:st|nd|rd|th|er|º|\.)?\s(?:de\s)?(?:{m})\.?(?:\s(?:de\s)?|,?\s)(?:19|20)[0-9]{{2}}",
+            r"|(?:{m})\.?\s[0-9]{{1,2}}(?:st|nd|rd|th)?,?\s(?:19|20)[0-9]{{2}})(?-u:\b)"
         ),
         m = MONTHS
     )
@@ -189,14 +189,14 @@ pub fn recognizers() -> Vec<Box<dyn super::Recognizer>> {
         Pattern::new(
             "url_with_path",
             Category::Url,
-            r#"(?i)(?-u:\b)(?:https?://)?(?:[a-z0-9\-]+\.)+[a-z]{2,}(?::\d+)?/[^\s<>"'\])]*[^\s<>"'\]).,;:!?/]"#,
+            r#"(?i)(?-u:\b)(?:https?://)?(?:[a-z0-9\-]+\.)+[a-z]{2,}(?::[0-9]+)?/[^\s<>"'\])]*[^\s<>"'\]).,;:!?/]"#,
             |_| Some(0.7),
             Context::NONE,
         ),
         Pattern::new(
             "ip_address",
             Category::IpAddress,
-            r"(?-u:\b)\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?-u:\b)",
+            r"(?-u:\b)[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?-u:\b)",
             ipv4_ok,
             Context {
                 before: 3,

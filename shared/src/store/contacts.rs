@@ -74,8 +74,11 @@ impl Store {
     ) -> Result<Versioned<Contact>, StoreError> {
         let item = Self::contact_item(tenant, contact, 1)?;
         self.put_one(self.put(item, Write::New)?).await?;
-        self.change_names(tenant, NameChange::default().add([contact.name.as_str()]))
-            .await?;
+        self.change_names(
+            tenant,
+            NameChange::default().adding([contact.name.as_str()]),
+        )
+        .await?;
         Ok(Versioned {
             record: contact.clone(),
             version: 1,
@@ -93,7 +96,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut ledger = Vec::new();
         let mut records = Vec::new();
-        let names = NameChange::default().add(contacts.iter().map(|(c, _)| c.name.as_str()));
+        let names = NameChange::default().adding(contacts.iter().map(|(c, _)| c.name.as_str()));
         for (mut contact, entries) in contacts {
             for entry in entries {
                 contact.record_consent(&entry);
@@ -222,7 +225,7 @@ impl Store {
         self.delete_prefix(keys::tenant_pk(tenant), &keys::consent_prefix(id))
             .await?;
         // An erased contact's name leaves the dictionary with it.
-        self.change_names(tenant, NameChange::default().remove(name.as_deref()))
+        self.change_names(tenant, NameChange::default().removing(name.as_deref()))
             .await
     }
 

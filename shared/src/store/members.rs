@@ -107,7 +107,7 @@ impl Store {
         self.transact(items).await?;
         self.change_names(
             tenant,
-            NameChange::default().add(member.email.person_name().as_deref()),
+            NameChange::default().adding(member.email.person_name().as_deref()),
         )
         .await
     }
@@ -152,7 +152,7 @@ impl Store {
             .await?
             .and_then(|m| m.email.person_name());
         self.transact(items).await?;
-        self.change_names(tenant, NameChange::default().remove(name.as_deref()))
+        self.change_names(tenant, NameChange::default().removing(name.as_deref()))
             .await
     }
 }

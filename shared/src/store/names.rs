@@ -47,12 +47,12 @@ pub struct NameChange {
 }
 
 impl NameChange {
-    pub fn add<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> Self {
+    pub fn adding<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> Self {
         self.added.extend(names.into_iter().filter_map(normalize));
         self
     }
 
-    pub fn remove<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> Self {
+    pub fn removing<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> Self {
         self.removed.extend(names.into_iter().filter_map(normalize));
         self
     }
@@ -62,7 +62,7 @@ impl NameChange {
         if normalize(before) == normalize(after) {
             self
         } else {
-            self.remove([before]).add([after])
+            self.removing([before]).adding([after])
         }
     }
 }

@@ -36,7 +36,7 @@ impl Store {
         .await?;
         self.change_names(
             &tenant.id,
-            NameChange::default().add(owner.email.person_name().as_deref()),
+            NameChange::default().adding(owner.email.person_name().as_deref()),
         )
         .await
     }
