@@ -511,23 +511,10 @@ impl Recognizer for GazetteerNames {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{text::Folded, Input};
     use super::*;
 
     fn names_in(text: &str) -> Vec<(String, f32)> {
-        let folded = Folded::new(text);
-        let input = Input {
-            text,
-            folded: &folded,
-            regions: &[],
-            claimed: &[],
-        };
-        let mut found = Vec::new();
-        GazetteerNames.find(&input, &mut found);
-        found
-            .iter()
-            .map(|f| (text[f.start..f.end].to_owned(), f.score))
-            .collect()
+        super::super::found_by(&GazetteerNames, text, None)
     }
 
     fn names(text: &str) -> Vec<String> {

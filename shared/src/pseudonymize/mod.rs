@@ -271,6 +271,30 @@ fn resolve_overlaps(text: &str, mut findings: Vec<Finding>) -> Vec<Finding> {
     merged
 }
 
+/// What one recognizer finds in `text`, before context, for a tenant in `country`: each matched string
+/// with its confidence. The recognizers' own tests read them through this.
+#[cfg(test)]
+pub(crate) fn found_by(
+    recognizer: &dyn Recognizer,
+    text: &str,
+    country: Option<&str>,
+) -> Vec<(String, f32)> {
+    let folded = text::Folded::new(text);
+    let regions = numbers::regions_for(country);
+    let input = Input {
+        text,
+        folded: &folded,
+        regions: &regions,
+        claimed: &[],
+    };
+    let mut found = Vec::new();
+    recognizer.find(&input, &mut found);
+    found
+        .iter()
+        .map(|f| (text[f.start..f.end].to_owned(), f.score))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -229,22 +229,12 @@ impl NameCache {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{text::Folded, Input};
     use super::*;
 
     fn names_in(dictionary: &NameDictionary, text: &str) -> Vec<String> {
-        let folded = Folded::new(text);
-        let input = Input {
-            text,
-            folded: &folded,
-            regions: &[],
-            claimed: &[],
-        };
-        let mut found = Vec::new();
-        dictionary.find(&input, &mut found);
-        found
-            .iter()
-            .map(|f| text[f.start..f.end].to_owned())
+        super::super::found_by(dictionary, text, None)
+            .into_iter()
+            .map(|(name, _)| name)
             .collect()
     }
 

@@ -644,23 +644,12 @@ pub fn recognizers() -> Vec<Box<dyn Recognizer>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{text::Folded, Input};
     use super::*;
 
     fn find(recognizer: &dyn Recognizer, text: &str, country: &str) -> Vec<String> {
-        let folded = Folded::new(text);
-        let regions = regions_for(Some(country));
-        let input = Input {
-            text,
-            folded: &folded,
-            regions: &regions,
-            claimed: &[],
-        };
-        let mut found = Vec::new();
-        recognizer.find(&input, &mut found);
-        found
-            .iter()
-            .map(|f| text[f.start..f.end].to_owned())
+        super::super::found_by(recognizer, text, Some(country))
+            .into_iter()
+            .map(|(number, _)| number)
             .collect()
     }
 
