@@ -279,11 +279,29 @@ static PHONE_PATTERNS: LazyLock<()> = LazyLock::new(|| {
         .unwrap_or_else(|e| e.into_inner()) = regex_cache::RegexCache::new(COMPILED_PATTERNS);
 });
 
+/// A date with a four-digit year, a clock time or an opening-hours range inside a run of digit groups
+/// ("05.03.2027 09.00-18.30", "2027 10.00-19.00"): a phone number can only come before it. (French
+/// numbers grouped by two, "06.12.34.56.78", have no four-digit group.)
+static HOLDS_A_DATE_OR_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:^|[^0-9])(?:",
+        r"[0-9]{1,2}[./][0-9]{1,2}[./](?:19|20)[0-9]{2}",
+        r"|(?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}",
+        r"|[0-9]{1,2}:[0-9]{2}",
+        r"|[0-9]{1,2}\.[0-9]{2}\s?[-–]\s?[0-9]{1,2}\.[0-9]{2}",
+        r")(?:[^0-9]|$)"
+    ))
+    .expect("date or time inside")
+});
+
 impl Phone {
     /// The confidence of `candidate` as a phone number of one of `regions`, if it is one.
     fn score(candidate: &str, regions: &[Id]) -> Option<f32> {
         let count = candidate.bytes().filter(u8::is_ascii_digit).count();
-        if !(7..=15).contains(&count) || NOT_A_PHONE.is_match(candidate) {
+        if !(7..=15).contains(&count)
+            || NOT_A_PHONE.is_match(candidate)
+            || HOLDS_A_DATE_OR_TIME.is_match(candidate)
+        {
             return None;
         }
         let unbracketed = candidate.trim_start_matches('(');
@@ -362,13 +380,16 @@ impl Recognizer for Phone {
         };
         let glued_after = |end: usize| {
             text[end..].starts_with(|c: char| c.is_alphanumeric())
-                || (text[end..].starts_with(['.', ','])
+                || (text[end..].starts_with(['.', ',', ':'])
                     && text[end + 1..].starts_with(|c: char| c.is_ascii_digit()))
         };
         let spans = for_each_candidate(&PHONE_CANDIDATE, text, |start, candidate| {
             if glued_before(start) || input.is_claimed(start) {
                 return None;
             }
+            let candidate = HOLDS_A_DATE_OR_TIME
+                .find(candidate)
+                .map_or(candidate, |date| &candidate[..date.start()]);
             // The longest run of whole groups that is a phone number: "612 345 678 2 times" → the
             // first three groups.
             let mut end = candidate.len();
@@ -661,6 +682,7 @@ mod tests {
             ("tel. (22) 123-45-67", "PL", "(22) 123-45-67"),
             ("call (212) 555-2368 now", "US", "(212) 555-2368"),
             ("Ruf an: 030 1234567", "DE", "030 1234567"),
+            ("Tel 030 1234567 09.00-18.00", "DE", "030 1234567"),
         ] {
             assert_eq!(find(&Phone, text, country), [number], "{text}");
         }
@@ -669,6 +691,9 @@ mod tests {
     #[test]
     fn dates_times_and_amounts_are_not_phone_numbers() {
         for text in [
+            "Markttag 05.03.2027 09.00-18.30 mit Musik",
+            "Markt 2026-07-12 10:30–16:30, 5. November 2027 10.00-19.00",
+            "am 05.03.2027 um 9:30 0151",
             "am 05.03.2027 geöffnet",
             "le 01/02/2027",
             "geöffnet 09.00-18.30",

@@ -46,6 +46,7 @@ pub const LANGUAGES: &[Language] = &[
             "Sales in London and Manchester rose {percent} in {year}; see {domain} for the Spring Menu.",
             "May and June were slow, but the Summer Festival on {date} brought Coca-Cola fans and {percent} more visitors.",
             "St Patrick's Day special: Irish Coffee for {price}, order {order}, item {sku}, barcode {ean}.",
+            "Market day {date} {hours}: stall {sku}, mulled wine {price}, {percent} off until {year}.",
         ],
         given: &[
             "Oliver", "George", "Harry", "Jack", "Emily", "Olivia", "Amelia", "Isla", "Jessica",
@@ -93,6 +94,7 @@ pub const LANGUAGES: &[Language] = &[
             "Im Sommer stieg der Umsatz in Hamburg und München um {percent} gegenüber {year}; mehr auf {domain}.",
             "Die Bäckerei Sonnenschein verkauft Bienenstich und Apfelstrudel, Artikel {sku}, EAN {ean}.",
             "Am Sankt Martin gibt es Weckmänner für {price}; Bestellnummer {order}, Lieferung am {date}.",
+            "Markttag {date} {hours}: Stand {sku}, Glühwein {price}, {percent} Rabatt bis {year}.",
         ],
         given: &[
             "Lukas", "Leon", "Finn", "Jonas", "Paul", "Felix", "Maximilian", "Emma", "Mia", "Hannah",
@@ -141,6 +143,7 @@ pub const LANGUAGES: &[Language] = &[
             "Les ventes à Lyon et Marseille ont augmenté de {percent} depuis {year} ; voir {domain}.",
             "La Boulangerie du Parc vend des croissants et des macarons, article {sku}, code-barres {ean}.",
             "Pour la Saint-Valentin, le Paris-Brest est à {price} ; commande {order} livrée le {date}.",
+            "Jour de marché {date} {hours} : stand {sku}, vin chaud {price}, {percent} de remise jusqu'en {year}.",
         ],
         given: &[
             "Gabriel", "Louis", "Raphaël", "Jules", "Arthur", "Lucas", "Hugo", "Emma", "Jade",
@@ -189,6 +192,7 @@ pub const LANGUAGES: &[Language] = &[
             "Las ventas en Madrid y Sevilla subieron un {percent} desde {year}; más en {domain}.",
             "La Panadería Santa Rosa vende churros y ensaimadas, artículo {sku}, código de barras {ean}.",
             "En San Juan servimos coca de Sant Joan a {price}; pedido {order} para el {date}.",
+            "Día de mercado {date} {hours}: puesto {sku}, vino caliente {price}, {percent} de descuento hasta {year}.",
         ],
         given: &[
             "Hugo", "Martín", "Lucas", "Mateo", "Leo", "Daniel", "Alejandro", "Pablo", "Lucía",
@@ -237,6 +241,7 @@ pub const LANGUAGES: &[Language] = &[
             "Le vendite a Milano e Torino sono salite del {percent} dal {year}; vedi {domain}.",
             "La Pasticceria San Marco vende cornetti e cannoli, articolo {sku}, codice a barre {ean}.",
             "Per San Giuseppe le zeppole costano {price}; ordine {order} in consegna il {date}.",
+            "Giorno di mercato {date} {hours}: banco {sku}, vin brulé {price}, sconto del {percent} fino al {year}.",
         ],
         given: &[
             "Leonardo", "Francesco", "Alessandro", "Lorenzo", "Mattia", "Andrea", "Gabriele",
@@ -286,6 +291,7 @@ pub const LANGUAGES: &[Language] = &[
             "De omzet in Utrecht en Groningen steeg {percent} sinds {year}; zie {domain}.",
             "Bakkerij De Molen verkoopt stroopwafels en appeltaart, artikel {sku}, barcode {ean}.",
             "Met Sinterklaas kost een chocoladeletter {price}; bestelling {order} komt op {date}.",
+            "Marktdag {date} {hours}: kraam {sku}, glühwein {price}, {percent} korting tot {year}.",
         ],
         given: &[
             "Noah", "Sem", "Liam", "Lucas", "Daan", "Finn", "Levi", "Emma", "Julia", "Mila", "Tess",
@@ -334,6 +340,7 @@ pub const LANGUAGES: &[Language] = &[
             "Sprzedaż w Krakowie i Gdańsku wzrosła o {percent} od {year}; więcej na {domain}.",
             "Piekarnia Pod Lipą sprzedaje pączki i sernik, artykuł {sku}, kod kreskowy {ean}.",
             "Na Świętego Marcina rogale kosztują {price}; zamówienie {order} na {date}.",
+            "Dzień targowy {date} {hours}: stoisko {sku}, grzaniec {price}, {percent} rabatu do {year}.",
         ],
         given: &[
             "Antoni", "Jan", "Aleksander", "Franciszek", "Jakub", "Szymon", "Filip", "Zuzanna",
