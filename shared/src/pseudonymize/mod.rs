@@ -87,6 +87,11 @@ pub struct Finding {
 /// Matches at or above this confidence are replaced.
 pub const THRESHOLD: f32 = 0.5;
 
+/// Matches at or above this confidence are not read again by later recognizers (a card is not also
+/// a phone number); a weaker one — a BSN-shaped number with no "BSN" near it — leaves the span to the
+/// phone check too, and the overlap goes to the more confident.
+const CLAIM: f32 = 0.8;
+
 /// Words near a match that change its confidence. Entries are folded (lower case, no accents); one of
 /// four letters or more is a word prefix (`telef` stands for telefon, teléfono, telefoon), a shorter
 /// one or one ending in `$` a whole word (`tel`, `nato$`), one with a space a phrase (`date of birth`).
@@ -224,7 +229,9 @@ impl Pseudonymizer {
             for mut finding in found {
                 finding.score = recognizer.context().adjust(text, &finding);
                 if finding.score >= THRESHOLD && finding.start < finding.end {
-                    claimed.push((finding.start, finding.end));
+                    if finding.score >= CLAIM {
+                        claimed.push((finding.start, finding.end));
+                    }
                     kept.push(finding);
                 }
             }

@@ -185,7 +185,7 @@ const NUMBER_CONTEXT: Context = Context {
 
 /// Countries whose national numbers start with a trunk "0" (dropped after the country code).
 const TRUNK_ZERO: &[&str] = &[
-    "DE", "FR", "NL", "GB", "AT", "BE", "IE", "FI", "SE", "CH", "SI", "HR", "RO", "BG", "SK",
+    "DE", "FR", "NL", "GB", "AT", "BE", "IE", "FI", "SE", "CH", "SI", "HR", "RO", "BG", "SK", "HU",
 ];
 
 /// Countries whose national numbers (written without `+`) are read for a tenant in `country`: it and
@@ -202,7 +202,7 @@ pub fn regions_for(country: Option<&str>) -> Vec<Id> {
         Some("FR") => &["BE", "LU", "DE", "CH", "IT", "ES", "MC"],
         Some("ES") => &["PT", "FR", "AD"],
         Some("PT") => &["ES"],
-        Some("IT") => &["CH", "AT", "FR", "SI", "SM"],
+        Some("IT") => &["CH", "AT", "FR", "SI", "SM", "MT"],
         Some("NL") => &["BE", "DE"],
         Some("BE") => &["NL", "FR", "DE", "LU"],
         Some("LU") => &["BE", "FR", "DE"],
@@ -324,12 +324,11 @@ impl Phone {
         // codes), or without one. Each parse costs tens of microseconds.
         let fits = |region: &Id| {
             let code: &str = region.as_ref();
-            let trunk_zero = TRUNK_ZERO.contains(&code);
-            if national_prefix {
-                trunk_zero || code == "IT"
-            } else {
-                !trunk_zero
+            // Italy's area codes start with 0 and its mobiles with 3; Lithuania moved from 8 to 0.
+            if ["IT", "LT"].contains(&code) {
+                return true;
             }
+            TRUNK_ZERO.contains(&code) == national_prefix
         };
         regions.iter().filter(|r| fits(r)).find_map(|&region| {
             let number = phonenumber::parse(Some(region), candidate).ok()?;

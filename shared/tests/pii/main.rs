@@ -7,6 +7,7 @@
 //! `PII_SHOW=1 cargo test -p confide-shared --test pii -- --nocapture` prints every miss.
 
 mod corpus;
+mod coverage;
 mod languages;
 mod values;
 
