@@ -2,7 +2,7 @@
 //! pseudonymizer looks for in every text sent to a GenAI provider. It is kept as a few shard items
 //! under the tenant's partition — encrypted like every item, so sealed under the tenant's key and
 //! destroyed with it — each mapping a name to how many contacts or members carry it, so that removing
-//! one "Anna Nowak" keeps the name while another remains. A job reads it in one query.
+//! one "Anna Nowak" keeps the name while another remains. A job reads it in one batch get.
 //!
 //! The store keeps it current itself: every write of a contact or member that adds, renames or
 //! removes a name updates the shard of that name (read, change, conditional write, retried on a
@@ -68,11 +68,14 @@ impl NameChange {
 }
 
 impl Store {
-    /// Every name of the tenant's contacts and members.
+    /// Every name of the tenant's contacts and members, in one batch read of the shards.
     pub async fn known_names(&self, tenant: &TenantId) -> Result<Vec<String>, StoreError> {
-        let shards: Vec<NameShard> = self
-            .all(keys::tenant_pk(tenant), keys::NAMES_PREFIX, KIND)
-            .await?;
+        let shard_keys = (0..SHARDS)
+            .map(|shard| (keys::tenant_pk(tenant), keys::names_sk(shard)))
+            .collect();
+        let mut shards: Vec<NameShard> = self.get_batch(shard_keys, KIND).await?;
+        // A batch answers in any order; a stable order keeps the worker's cache fingerprint stable.
+        shards.sort_by(|a, b| a.names.keys().next().cmp(&b.names.keys().next()));
         Ok(shards
             .into_iter()
             .flat_map(|shard| shard.names.into_keys())
