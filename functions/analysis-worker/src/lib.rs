@@ -25,7 +25,7 @@ use confide_shared::jobs::JobMessage;
 use confide_shared::objects::{analysis_prefix, chart_key, result_key};
 use confide_shared::pseudonymize::{NameCache, NameDictionary, Pseudonymizer, Vault};
 use confide_shared::reports::AnalysisResult;
-use confide_shared::store::{StoreError, Versioned};
+use confide_shared::store::{StoreError, TenantForJob, Versioned};
 use confide_shared::App;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -149,9 +149,13 @@ async fn run(
         Err(e) => return Err(e.into()),
     };
 
-    let tenant = app
+    let TenantForJob {
+        tenant,
+        profile,
+        known_names,
+    } = app
         .store
-        .tenant(tenant_id)
+        .tenant_for_job(tenant_id)
         .await?
         .ok_or("the job's tenant no longer exists")?;
     let spec = match app.config.providers.choose(
@@ -165,7 +169,6 @@ async fn run(
             return Ok(Disposition::Done);
         }
     };
-    let profile = app.store.profile(tenant_id).await?.unwrap_or_default();
     let analysis = &job_state.record;
     // The people the job names, and every contact and member of the tenant, in any written form.
     let declared = profile
@@ -173,8 +176,9 @@ async fn run(
         .iter()
         .cloned()
         .chain(people(&analysis.inputs));
-    let known = app.store.known_names(tenant_id).await?;
-    let known = worker.names.dictionary(&tenant_id.to_string(), &known);
+    let known = worker
+        .names
+        .dictionary(&tenant_id.to_string(), &known_names);
     let mut vault = Vault::new(
         Pseudonymizer::new(
             NameDictionary::new(declared, Vec::<String>::new()),

@@ -23,6 +23,7 @@ mod usage;
 pub use campaigns::CampaignState;
 pub use conversations::ConversationWrite;
 pub use names::NameChange;
+pub use tenants::TenantForJob;
 pub use usage::MonthlyUsage;
 
 use crate::encryption::run_crypto;
@@ -282,14 +283,10 @@ impl Store {
             .map(|versioned| versioned.record))
     }
 
-    /// The records at `keys` that exist, in one request per 100 keys (BatchGetItem, strongly
-    /// consistent). Cheaper than a query when the keys are known: the emulator scans a whole partition
-    /// for a query, and DynamoDB bills a query by the items it reads.
-    async fn get_batch<T: DeserializeOwned>(
-        &self,
-        keys: Vec<(String, String)>,
-        kind: &'static str,
-    ) -> Result<Vec<T>, StoreError> {
+    /// The items at `keys` that exist, in one request per 100 keys (BatchGetItem, strongly
+    /// consistent), in no particular order. Cheaper than a query when the keys are known, and one
+    /// request for records a caller would otherwise read one by one.
+    async fn get_items(&self, keys: Vec<(String, String)>) -> Result<Vec<Item>, StoreError> {
         use aws_sdk_dynamodb::types::KeysAndAttributes;
         let mut wanted: Vec<Item> = keys
             .into_iter()
@@ -300,7 +297,7 @@ impl Store {
                 ])
             })
             .collect();
-        let mut records = Vec::new();
+        let mut items = Vec::new();
         let mut attempts = 0;
         while !wanted.is_empty() {
             let rest = wanted.split_off(wanted.len().min(100));
@@ -318,13 +315,11 @@ impl Store {
             )
             .await
             .map_err(request_error)?;
-            for item in out
-                .responses
-                .and_then(|mut tables| tables.remove(&self.table))
-                .unwrap_or_default()
-            {
-                records.push(Self::record(&item, kind)?);
-            }
+            items.extend(
+                out.responses
+                    .and_then(|mut tables| tables.remove(&self.table))
+                    .unwrap_or_default(),
+            );
             let unprocessed = out
                 .unprocessed_keys
                 .and_then(|mut tables| tables.remove(&self.table))
@@ -339,7 +334,14 @@ impl Store {
                 wanted.extend(unprocessed);
             }
         }
-        Ok(records)
+        Ok(items)
+    }
+
+    /// An item's sort key.
+    fn sk_of(item: &Item) -> &str {
+        item.get("sk")
+            .and_then(|v| v.as_s().ok())
+            .map_or("", String::as_str)
     }
 
     /// A record with its version (0 for records that are never written conditionally).

@@ -8,7 +8,7 @@
 //! removes a name updates the shard of that name (read, change, conditional write, retried on a
 //! concurrent change).
 
-use super::{keys, Store, StoreError, Write, VERSION};
+use super::{keys, Item, Store, StoreError, Write, VERSION};
 use crate::domain::TenantId;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
@@ -68,18 +68,32 @@ impl NameChange {
 }
 
 impl Store {
-    /// Every name of the tenant's contacts and members, in one batch read of the shards.
-    pub async fn known_names(&self, tenant: &TenantId) -> Result<Vec<String>, StoreError> {
-        let shard_keys = (0..SHARDS)
+    /// The keys of the tenant's dictionary shards.
+    pub(super) fn name_shard_keys(tenant: &TenantId) -> Vec<(String, String)> {
+        (0..SHARDS)
             .map(|shard| (keys::tenant_pk(tenant), keys::names_sk(shard)))
-            .collect();
-        let mut shards: Vec<NameShard> = self.get_batch(shard_keys, KIND).await?;
-        // A batch answers in any order; a stable order keeps the worker's cache fingerprint stable.
-        shards.sort_by(|a, b| a.names.keys().next().cmp(&b.names.keys().next()));
+            .collect()
+    }
+
+    /// The names in the dictionary shards among `items` (read in one batch with other records), in
+    /// shard order, so that the same dictionary always reads the same.
+    pub(super) fn names_in(items: &[Item]) -> Result<Vec<String>, StoreError> {
+        let mut shards: Vec<(&str, NameShard)> = items
+            .iter()
+            .filter(|item| Self::sk_of(item).starts_with(keys::NAMES_PREFIX))
+            .map(|item| Ok((Self::sk_of(item), Self::record(item, KIND)?)))
+            .collect::<Result<_, StoreError>>()?;
+        shards.sort_by_key(|(sk, _)| *sk);
         Ok(shards
             .into_iter()
-            .flat_map(|shard| shard.names.into_keys())
+            .flat_map(|(_, shard)| shard.names.into_keys())
             .collect())
+    }
+
+    /// Every name of the tenant's contacts and members, in one batch read of the shards.
+    pub async fn known_names(&self, tenant: &TenantId) -> Result<Vec<String>, StoreError> {
+        let items = self.get_items(Self::name_shard_keys(tenant)).await?;
+        Self::names_in(&items)
     }
 
     /// Applies `change` to the tenant's dictionary, shard by shard.

@@ -7,6 +7,14 @@ use crate::domain::tenant::{BusinessProfile, Tenant};
 use crate::domain::TenantId;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
+/// A tenant as an analysis job needs it.
+pub struct TenantForJob {
+    pub tenant: Tenant,
+    pub profile: BusinessProfile,
+    /// Its contacts' and members' names ([`super::names`]).
+    pub known_names: Vec<String>,
+}
+
 impl Store {
     /// Creates a tenant with its profile and first owner in one transaction.
     pub async fn create_tenant(
@@ -54,6 +62,30 @@ impl Store {
             tenant,
         )?;
         self.put_one(self.put(item, Write::Existing)?).await
+    }
+
+    /// What an analysis job reads about its tenant — the tenant, its profile and its name dictionary —
+    /// in one batch read. `None` if the tenant is gone.
+    pub async fn tenant_for_job(&self, id: &TenantId) -> Result<Option<TenantForJob>, StoreError> {
+        let pk = keys::tenant_pk(id);
+        let mut wanted = vec![
+            (pk.clone(), keys::TENANT_SK.to_owned()),
+            (pk, keys::PROFILE_SK.to_owned()),
+        ];
+        wanted.extend(Self::name_shard_keys(id));
+        let items = self.get_items(wanted).await?;
+        let with_sk = |sk: &str| items.iter().find(|item| Self::sk_of(item) == sk);
+        let Some(tenant) = with_sk(keys::TENANT_SK) else {
+            return Ok(None);
+        };
+        Ok(Some(TenantForJob {
+            tenant: Self::record(tenant, "tenant")?,
+            profile: with_sk(keys::PROFILE_SK)
+                .map(|item| Self::record(item, "profile"))
+                .transpose()?
+                .unwrap_or_default(),
+            known_names: Self::names_in(&items)?,
+        }))
     }
 
     pub async fn profile(&self, id: &TenantId) -> Result<Option<BusinessProfile>, StoreError> {
