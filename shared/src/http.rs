@@ -230,9 +230,75 @@ pub fn error_response(error: ApiError, info: &RequestInfo) -> HttpResponse {
     response
 }
 
-/// Runs a route and turns its error, if any, into the response.
+/// Runs a route, turns its error, if any, into the response, and adds the security headers.
 pub fn finish(result: Result<HttpResponse, ApiError>, info: &RequestInfo) -> HttpResponse {
-    result.unwrap_or_else(|e| error_response(e, info))
+    with_security_headers(result.unwrap_or_else(|e| error_response(e, info)))
+}
+
+/// The security headers, also added by the local gateway to what it answers itself (as CloudFront's
+/// response-headers policy would on AWS).
+pub const SECURITY_HEADERS: [(&str, &str); 6] = [
+    (
+        "strict-transport-security",
+        "max-age=63072000; includeSubDomains",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("x-frame-options", "DENY"),
+    ("cross-origin-opener-policy", "same-origin"),
+    (
+        "content-security-policy",
+        "default-src 'none'; frame-ancestors 'none'",
+    ),
+];
+
+/// Headers on every API response. The API answers data, never a page to frame or a script to run, so
+/// its policy allows nothing; a page of our own (the unsubscribe page) has set a narrower one first,
+/// which is kept.
+pub fn with_security_headers(mut response: HttpResponse) -> HttpResponse {
+    let headers = response.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        headers
+            .entry(name)
+            .or_insert(http::HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// The cookie that keeps a browser's refresh token: unreadable to scripts, never sent cross-site, and
+/// sent only to the session routes that use it.
+pub const REFRESH_COOKIE: &str = "confide_refresh";
+/// Refresh tokens live 24 h in the user pool; the cookie no longer.
+const REFRESH_COOKIE_SECONDS: u32 = 24 * 60 * 60;
+
+/// `response` with a `Set-Cookie` for a new refresh token, or (with `None`) one that removes it.
+pub fn with_refresh_cookie(mut response: HttpResponse, token: Option<&str>) -> HttpResponse {
+    let (value, max_age) = match token {
+        Some(token) => (token, REFRESH_COOKIE_SECONDS),
+        None => ("", 0),
+    };
+    let cookie = format!(
+        "{REFRESH_COOKIE}={value}; Path=/v1/auth; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&cookie) {
+        response
+            .headers_mut()
+            .append(http::header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// A cookie the request carries (API Gateway v2 puts them in `cookie` headers).
+pub fn cookie(req: &Request, name: &str) -> Option<String> {
+    req.headers()
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+        .filter(|value| !value.is_empty())
 }
 
 /// Items on a page of a listing unless `limit` says otherwise, and the most it may say.
@@ -269,4 +335,25 @@ pub fn next_cursor(next_sk: Option<String>, prefix: &str) -> Option<String> {
 pub fn unknown_route(info: &RequestInfo) -> ApiError {
     tracing::warn!(route = %info.route, "route not handled by this function");
     ApiError::NotFound
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn security_headers_are_added_and_a_pages_own_policy_is_kept() {
+        let api = with_security_headers(json(200, &serde_json::json!({})));
+        assert_eq!(api.headers()["x-frame-options"], "DENY");
+        assert_eq!(
+            api.headers()["content-security-policy"],
+            "default-src 'none'; frame-ancestors 'none'"
+        );
+        let page = with_security_headers(html(200, "<p>ok</p>"));
+        assert!(page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("form-action 'self'"));
+        assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+    }
 }

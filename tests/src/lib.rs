@@ -487,6 +487,33 @@ impl Client {
         (status, response.text().await.expect("body"))
     }
 
+    /// A request with extra headers (a browser's cookie), answered with status, headers and raw text.
+    pub async fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> (u16, reqwest::header::HeaderMap, String) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_string());
+        }
+        let response = request.send().await.expect("request reaches the gateway");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, headers, response.text().await.expect("body"))
+    }
+
     /// A download: status, content type, content disposition and the body as text.
     pub async fn download(&self, path: &str) -> (u16, String, String, String) {
         let mut request = self.http.get(format!("{}{}", self.base, path));

@@ -15,7 +15,8 @@ use confide_shared::domain::member::Member;
 use confide_shared::domain::tenant::{parse_company, BusinessProfile, Tenant, TenantSettings};
 use confide_shared::domain::{Email, Role, TenantId, UserId};
 use confide_shared::http::{
-    finish, json, json_body, no_content, unknown_route, HttpResponse, RequestInfo,
+    cookie, finish, json, json_body, no_content, unknown_route, with_refresh_cookie, HttpResponse,
+    RequestInfo, REFRESH_COOKIE,
 };
 use confide_shared::identity::{temporary_password, ChallengeAnswer, IdentityError, LoginOutcome};
 use confide_shared::{ApiError, App};
@@ -170,9 +171,14 @@ async fn mfa(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpRespons
     }
 }
 
+/// New tokens for the refresh token in the body (API clients) or in the cookie (browsers).
 async fn refresh(app: &App, req: &Request) -> Result<HttpResponse, ApiError> {
     let body: RefreshRequest = json_body(req)?;
-    let token = RefreshToken::parse(&body.refresh_token).ok_or(ApiError::Unauthenticated)?;
+    let raw = body
+        .refresh_token
+        .or_else(|| cookie(req, REFRESH_COOKIE))
+        .ok_or(ApiError::Unauthenticated)?;
+    let token = RefreshToken::parse(&raw).ok_or(ApiError::Unauthenticated)?;
     let outcome = app.identity.refresh(&token).await?;
     Ok(json(200, &outcome))
 }
@@ -192,7 +198,7 @@ async fn logout(app: &App, info: &RequestInfo) -> Result<HttpResponse, ApiError>
     app.store.save_member(&caller.tenant, &member, None).await?;
     app.audit(&caller, info, AuditAction::Logout, "session")
         .await?;
-    Ok(no_content())
+    Ok(with_refresh_cookie(no_content(), None))
 }
 
 /// Records a successful login in the user's tenant before handing out the tokens.
@@ -205,6 +211,10 @@ async fn answer_login(
         let user = unverified_subject(&tokens.access_token)
             .ok_or_else(|| ApiError::unexpected("Cognito token has no subject"))?;
         audit_for_user(app, &user, info, AuditAction::Login).await?;
+        if let Some(refresh) = &tokens.refresh_token {
+            // Browsers keep it in an HttpOnly cookie; API clients read it from the body.
+            return Ok(with_refresh_cookie(json(200, &outcome), Some(refresh)));
+        }
     }
     Ok(json(200, &outcome))
 }

@@ -76,6 +76,14 @@ async fn serve(
         headers.insert("access-control-allow-origin", origin);
         headers.insert("vary", HeaderValue::from_static("origin"));
     }
+    // What the functions answer has them already; the gateway's own answers (authorizer refusals,
+    // unknown routes) get them here.
+    let headers = response.headers_mut();
+    for (name, value) in confide_shared::http::SECURITY_HEADERS {
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
+    }
     response
 }
 
@@ -173,6 +181,17 @@ fn api_gateway_v2_event(
             })
             .or_insert(value);
     }
+    // API Gateway moves cookies out of the headers into their own list.
+    let cookies: Vec<String> = headers
+        .remove("cookie")
+        .map(|all| {
+            all.split([';', ','])
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
     let raw_query = parts.uri.query().unwrap_or_default().to_owned();
     let query = query_parameters(&raw_query);
     let (body, is_base64) = match std::str::from_utf8(body) {
@@ -207,6 +226,7 @@ fn api_gateway_v2_event(
         "rawPath": parts.uri.path(),
         "rawQueryString": raw_query,
         "headers": headers,
+        "cookies": if cookies.is_empty() { None } else { Some(cookies) },
         "queryStringParameters": if query.is_empty() { None } else { Some(query) },
         "pathParameters": if path_params.is_empty() { None } else { Some(path_params) },
         "requestContext": context,

@@ -96,6 +96,8 @@ pub enum MfaState {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
+    /// For API clients; a browser sends `{}` and its `confide_refresh` cookie instead.
+    #[serde(default)]
     #[schema(min_length = 1, max_length = 8192)]
-    pub refresh_token: String,
+    pub refresh_token: Option<String>,
 }

@@ -161,3 +161,71 @@ async fn mfa_setup_without_a_token_is_refused() {
         .await;
     assert_eq!(reply.status, 401);
 }
+
+/// A browser keeps its refresh token in a cookie no script can read, sent only to the session routes
+/// and never cross-site; API clients keep using the body.
+#[tokio::test]
+async fn a_browser_keeps_its_refresh_token_in_a_strict_cookie_for_the_session_routes() {
+    let owner = sign_up("Cookie Bakery").await;
+    let (status, headers, text) = Client::anonymous()
+        .exchange(
+            "POST",
+            "/v1/auth/login",
+            &[],
+            Some(json!({ "email": owner.email, "password": PASSWORD })),
+        )
+        .await;
+    assert_eq!(status, 200, "{text}");
+    let body: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let refresh = body["refresh_token"]
+        .as_str()
+        .expect("refresh token in the body");
+    let cookie = headers
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("a refresh cookie");
+    assert!(
+        cookie.starts_with(&format!("confide_refresh={refresh};")),
+        "{cookie}"
+    );
+    for attribute in [
+        "Path=/v1/auth",
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+        "Max-Age=86400",
+    ] {
+        assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
+    }
+
+    let sent = format!("confide_refresh={refresh}");
+    let (status, _, text) = Client::anonymous()
+        .exchange(
+            "POST",
+            "/v1/auth/refresh",
+            &[("cookie", &sent)],
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, 200, "the cookie alone refreshes: {text}");
+    let refreshed: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert!(refreshed["access_token"].is_string(), "{refreshed}");
+    let (status, _, _) = Client::anonymous()
+        .exchange("POST", "/v1/auth/refresh", &[], Some(json!({})))
+        .await;
+    assert_eq!(status, 401, "neither cookie nor body");
+
+    let access = body["access_token"].as_str().expect("access token");
+    let (status, headers, _) = Client::with_token(access)
+        .exchange("POST", "/v1/auth/logout", &[], None)
+        .await;
+    assert_eq!(status, 204);
+    let cleared = headers
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("logout clears the cookie");
+    assert!(
+        cleared.starts_with("confide_refresh=;") && cleared.contains("Max-Age=0"),
+        "{cleared}"
+    );
+}

@@ -343,3 +343,44 @@ async fn trailing_bytes_after_a_json_body_are_refused() {
     assert_eq!(status, 400, "{text}");
     assert!(text.contains("invalid_json"), "{text}");
 }
+
+/// The functions' answers and the gateway's own (authorizer refusals, unknown routes) carry the same
+/// strict headers: no framing, no sniffing, no referrer, HSTS, a policy that allows nothing.
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let anonymous = confide_tests::Client::anonymous();
+    let cases = [
+        ("GET", "/v1/health", None, 200),
+        ("GET", "/v1/tenant", None, 401),
+        (
+            "POST",
+            "/v1/auth/login",
+            Some(serde_json::json!({ "email": "not an email", "password": "x" })),
+            400,
+        ),
+        ("GET", "/v1/no-such-route", None, 404),
+    ];
+    for (method, path, body, expected) in cases {
+        let (status, headers, text) = anonymous.exchange(method, path, &[], body).await;
+        assert_eq!(status, expected, "{method} {path}: {text}");
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert!(
+            header("strict-transport-security").starts_with("max-age="),
+            "{path}"
+        );
+        let policy = header("content-security-policy");
+        assert!(
+            policy.contains("frame-ancestors 'none'") && !policy.contains("unsafe-inline"),
+            "{path}: {policy}"
+        );
+    }
+}
