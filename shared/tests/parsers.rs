@@ -90,7 +90,9 @@ fn every_route_body_parses_or_refuses_cleanly() {
             let _ = LoginSession::parse(&session);
         }
         if let Some(body) = parse_as::<RefreshRequest>(bytes) {
-            let _ = RefreshToken::parse(&body.refresh_token);
+            if let Some(token) = &body.refresh_token {
+                let _ = RefreshToken::parse(token);
+            }
         }
         if let Some(patch) = parse_as::<SettingsPatch>(bytes) {
             let _ = TenantSettings::default().apply(patch).map_err(refusal);
