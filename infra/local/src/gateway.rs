@@ -28,6 +28,8 @@ pub struct Gateway {
     pub handlers: HashMap<String, HttpHandler>,
     pub authorizer: JwtAuthorizer,
     pub cors_origins: Vec<String>,
+    /// The built web app (`web/dist`), served beside the API when it exists.
+    pub web_root: Option<std::path::PathBuf>,
 }
 
 impl Gateway {
@@ -50,7 +52,7 @@ impl Gateway {
     }
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> AxumResponse {
+pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> AxumResponse {
     let body = serde_json::json!({ "error": { "code": code, "message": message } }).to_string();
     AxumResponse::builder()
         .status(status)
@@ -109,6 +111,9 @@ async fn answer(
             .header("access-control-max-age", "600")
             .body(AxumBody::empty())
             .unwrap_or_default();
+    }
+    if !crate::web::is_api(&path) && (method == "GET" || method == "HEAD") {
+        return crate::web::serve(gateway.web_root.as_deref(), &path).await;
     }
     let Some((route, path_params)) = gateway
         .routes

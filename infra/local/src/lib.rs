@@ -7,6 +7,7 @@ pub mod bootstrap;
 pub mod gateway;
 pub mod jwt;
 pub mod template;
+pub mod web;
 pub mod workers;
 
 use anyhow::{Context, Result};
@@ -338,6 +339,14 @@ pub async fn start(options: Options) -> Result<LocalStack> {
         handlers: http_handlers(app.clone(), stripe, unsubscribe_key.1.clone().into_bytes()),
         authorizer: jwt::JwtAuthorizer::new(issuer, audiences, jwks_url).await?,
         cors_origins: template.cors_origins(),
+        web_root: Some(
+            options
+                .template
+                .parent()
+                .unwrap_or(std::path::Path::new("."))
+                .join("web/dist"),
+        )
+        .filter(|root| root.join("index.html").is_file()),
     });
     gateway.check_handlers()?;
 
