@@ -291,12 +291,12 @@ fn changed_meanwhile(e: StoreError) -> ApiError {
 async fn delete(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::ContactsWrite)?;
     let id = contact_id(info)?;
-    load(app, caller, &id).await?;
+    let contact = load(app, caller, &id).await?.record;
     // Conversations first: a request that fails midway can be repeated while the contact still exists.
     app.store
         .erase_conversations_of(&caller.tenant, &id)
         .await?;
-    match app.store.delete_contact(&caller.tenant, &id).await {
+    match app.store.delete_contact(&caller.tenant, &contact).await {
         Err(StoreError::ConditionFailed) => return Err(ApiError::NotFound),
         other => other?,
     }

@@ -197,7 +197,7 @@ async fn remove(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRe
     let keep_owner = another_owner(app, caller, &member).await?;
     // Our table first: from this write on, every request with their token is refused.
     app.store
-        .remove_member(&caller.tenant, &member.user_id, keep_owner.as_ref())
+        .remove_member(&caller.tenant, &member, keep_owner.as_ref())
         .await
         .map_err(|e| match e {
             StoreError::ConditionFailed => last_owner(),

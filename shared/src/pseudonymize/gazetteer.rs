@@ -5,7 +5,7 @@
 //! are also ordinary words or places ("Rosa", "Mark", "Florence", "Maja") count only next to a family
 //! name or a title.
 
-use super::text::{fold, is_capitalised};
+use super::text::{fold, is_capitalised, NAME_PARTICLES};
 use super::{Category, Context, Finding, Input, Recognizer};
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -166,11 +166,6 @@ const SAINTS: &[&str] = &[
     "swietego", "swietej", "sao",
 ];
 
-const PARTICLES: &[&str] = &[
-    "van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "la", "le", "dos", "ten",
-    "ter", "zu", "d'",
-];
-
 /// Words near a name that make it one: roles of people, verbs of speaking and writing.
 const PEOPLE_WORDS: &[&str] = &[
     // en
@@ -292,6 +287,8 @@ fn words(text: &str) -> Vec<Word<'_>> {
 
 pub struct GazetteerNames;
 
+const NAME: &str = "name_gazetteer";
+
 impl GazetteerNames {
     fn given(word: &Word<'_>) -> bool {
         is_capitalised(word.raw)
@@ -339,7 +336,7 @@ impl GazetteerNames {
 
 impl Recognizer for GazetteerNames {
     fn name(&self) -> &'static str {
-        "name_gazetteer"
+        NAME
     }
 
     fn context(&self) -> &Context {
@@ -368,7 +365,7 @@ impl Recognizer for GazetteerNames {
             while j < words.len() && only_space(&words[j - 1], &words[j]) && j - i <= 3 {
                 if Self::name_like(&words[j]) {
                     last = j;
-                } else if !PARTICLES.contains(&words[j].folded.as_str()) {
+                } else if !NAME_PARTICLES.contains(&words[j].folded.as_str()) {
                     break;
                 }
                 j += 1;
@@ -381,14 +378,14 @@ impl Recognizer for GazetteerNames {
                 end: words[last].end,
                 category: Category::Person,
                 score,
-                recognizer: "name_gazetteer",
+                recognizer: NAME,
             });
         };
         // The first of the particles right before word `i` ("van den" of "van den Berg"), or `i`.
         let particles_before = |i: usize| -> usize {
             let mut first = i;
             while first > 0
-                && PARTICLES.contains(&words[first - 1].folded.as_str())
+                && NAME_PARTICLES.contains(&words[first - 1].folded.as_str())
                 && only_space(&words[first - 1], &words[first])
             {
                 first -= 1;
@@ -402,7 +399,7 @@ impl Recognizer for GazetteerNames {
                 let mut name = first;
                 while words
                     .get(name)
-                    .is_some_and(|w| PARTICLES.contains(&w.folded.as_str()))
+                    .is_some_and(|w| NAME_PARTICLES.contains(&w.folded.as_str()))
                 {
                     name += 1;
                 }
@@ -445,7 +442,7 @@ impl Recognizer for GazetteerNames {
             // "Yannick Moreau", "Marit van den Berg": a given name no list holds, before a family name.
             let mut family_at = i + 1;
             while words.get(family_at).is_some_and(|w| {
-                PARTICLES.contains(&w.folded.as_str()) && only_space(&words[family_at - 1], w)
+                NAME_PARTICLES.contains(&w.folded.as_str()) && only_space(&words[family_at - 1], w)
             }) {
                 family_at += 1;
             }

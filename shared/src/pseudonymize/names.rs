@@ -4,7 +4,7 @@
 //! case, with a Polish or German case ending ("Kowalskiego", "Annę", "Müllers") — by one
 //! Aho–Corasick automaton over the folded text.
 
-use super::text::{self, Folded};
+use super::text::{self, Folded, NAME_PARTICLES};
 use super::{Category, Finding, Input, Recognizer};
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::HashMap;
@@ -17,11 +17,8 @@ const ENDINGS: &[&str] = &[
     "im", "em", "iem", "om", "owi", "owie", "ach", "ami", "ow", "ze", "owa", "owej", "owie",
 ];
 
-/// Name particles: not a name on their own.
-const PARTICLES: &[&str] = &[
-    "von", "van", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "dos", "das",
-    "zu", "ten", "ter", "het", "y", "e", "and", "und", "et",
-];
+/// Words that join two people's names in one declared entry ("Anna und Jan").
+const CONJUNCTIONS: &[&str] = &["and", "und", "et"];
 
 /// How a pattern came in: declared names match in any case; dictionary names only where written
 /// with a capital or next to another name, so a contact called "Rose" does not take every rose.
@@ -61,7 +58,7 @@ fn forms(part: &str) -> Vec<String> {
     forms
 }
 
-/// The parts of a full name worth looking for: three letters or more, no particles.
+/// The parts of a full name worth looking for: three letters or more, no particles or conjunctions.
 fn parts(name: &str) -> impl Iterator<Item = &str> {
     name.split(|c: char| c.is_whitespace() || c == ',' || c == '-')
         .map(|p| p.trim_matches(|c: char| !c.is_alphanumeric()))
@@ -69,7 +66,8 @@ fn parts(name: &str) -> impl Iterator<Item = &str> {
             p.chars().count() >= 3
                 && p.chars()
                     .all(|c| c.is_alphabetic() || c == '\'' || c == '’')
-                && !PARTICLES.contains(&text::fold(p).as_str())
+                && !NAME_PARTICLES.contains(&text::fold(p).as_str())
+                && !CONJUNCTIONS.contains(&text::fold(p).as_str())
         })
 }
 
@@ -79,11 +77,11 @@ fn name_forms(name: &str) -> Vec<String> {
     let mut all: Vec<String> = parts(name).flat_map(forms).collect();
     let words: Vec<String> = name.split_whitespace().map(text::fold).collect();
     for (i, word) in words.iter().enumerate() {
-        let after_particles = i > 0 && PARTICLES.contains(&words[i - 1].as_str());
-        if after_particles && !PARTICLES.contains(&word.as_str()) {
+        let after_particles = i > 0 && NAME_PARTICLES.contains(&words[i - 1].as_str());
+        if after_particles && !NAME_PARTICLES.contains(&word.as_str()) {
             let first = (0..i)
                 .rev()
-                .take_while(|&j| PARTICLES.contains(&words[j].as_str()))
+                .take_while(|&j| NAME_PARTICLES.contains(&words[j].as_str()))
                 .last()
                 .unwrap_or(i);
             let particles = words[first..i].join(" ");

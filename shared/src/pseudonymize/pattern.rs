@@ -43,9 +43,7 @@ impl Recognizer for Pattern {
     fn find(&self, input: &Input<'_>, found: &mut Vec<Finding>) {
         for_each_candidate(&self.regex, input.text, |_, candidate| {
             let score = (self.validate)(candidate)?;
-            Some(candidate.len())
-                .filter(|_| score > 0.0)
-                .map(|len| (len, score))
+            (score > 0.0).then_some((candidate.len(), score))
         })
         .into_iter()
         .for_each(|(start, end, score)| {

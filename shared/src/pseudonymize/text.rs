@@ -32,6 +32,13 @@ pub fn fold_char(c: char) -> char {
     }
 }
 
+/// Particles of family names, folded ("van den Berg", "de Kok", "d'Angelo"): part of a name, never a
+/// name on their own.
+pub const NAME_PARTICLES: &[&str] = &[
+    "von", "van", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "dos", "das",
+    "zu", "ten", "ter", "het", "d'",
+];
+
 /// `s` folded with [`fold_char`].
 pub fn fold(s: &str) -> String {
     s.chars().map(fold_char).collect()

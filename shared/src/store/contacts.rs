@@ -212,21 +212,24 @@ impl Store {
         Ok(stored.into_iter().map(|s| s.entry).collect())
     }
 
-    /// Deletes the contact and its ledger (its conversations go first, with
+    /// Deletes the contact (as the caller read it) and its ledger (its conversations go first, with
     /// [`Store::erase_conversations_of`]). [`StoreError::ConditionFailed`] if it was already gone.
     pub async fn delete_contact(
         &self,
         tenant: &TenantId,
-        id: &ContactId,
+        contact: &Contact,
     ) -> Result<(), StoreError> {
-        let name = self.contact(tenant, id).await?.map(|c| c.record.name);
+        let id = &contact.id;
         self.delete_existing(keys::tenant_pk(tenant), keys::contact_sk(id))
             .await?;
         self.delete_prefix(keys::tenant_pk(tenant), &keys::consent_prefix(id))
             .await?;
         // An erased contact's name leaves the dictionary with it.
-        self.change_names(tenant, NameChange::default().removing(name.as_deref()))
-            .await
+        self.change_names(
+            tenant,
+            NameChange::default().removing([contact.name.as_str()]),
+        )
+        .await
     }
 
     /// Every contact of the tenant (a large import matches its rows against them in memory).

@@ -133,13 +133,15 @@ impl Store {
         }
     }
 
-    /// Removes a member and their pointer; with `keep_owner`, only while that other owner still is one.
+    /// Removes a member (as the caller read them) and their pointer; with `keep_owner`, only while that
+    /// other owner still is one.
     pub async fn remove_member(
         &self,
         tenant: &TenantId,
-        user: &UserId,
+        member: &Member,
         keep_owner: Option<&UserId>,
     ) -> Result<(), StoreError> {
+        let user = &member.user_id;
         let mut items = vec![
             self.delete(keys::tenant_pk(tenant), keys::member_sk(user))?,
             self.delete(keys::user_pk(user), keys::tenant_pk(tenant))?,
@@ -147,10 +149,7 @@ impl Store {
         if let Some(owner) = keep_owner {
             items.push(self.still_owner(tenant, owner)?);
         }
-        let name = self
-            .member(tenant, user)
-            .await?
-            .and_then(|m| m.email.person_name());
+        let name = member.email.person_name();
         self.transact(items).await?;
         self.change_names(tenant, NameChange::default().removing(name.as_deref()))
             .await

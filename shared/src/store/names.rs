@@ -2,7 +2,8 @@
 //! pseudonymizer looks for in every text sent to a GenAI provider. It is kept as a few shard items
 //! under the tenant's partition — encrypted like every item, so sealed under the tenant's key and
 //! destroyed with it — each mapping a name to how many contacts or members carry it, so that removing
-//! one "Anna Nowak" keeps the name while another remains. A job reads it in one batch get.
+//! one "Anna Nowak" keeps the name while another remains. A job reads it in the same batch get as its
+//! tenant and profile ([`Store::tenant_for_job`]).
 //!
 //! The store keeps it current itself: every write of a contact or member that adds, renames or
 //! removes a name updates the shard of that name (read, change, conditional write, retried on a
@@ -88,12 +89,6 @@ impl Store {
             .into_iter()
             .flat_map(|(_, shard)| shard.names.into_keys())
             .collect())
-    }
-
-    /// Every name of the tenant's contacts and members, in one batch read of the shards.
-    pub async fn known_names(&self, tenant: &TenantId) -> Result<Vec<String>, StoreError> {
-        let items = self.get_items(Self::name_shard_keys(tenant)).await?;
-        Self::names_in(&items)
     }
 
     /// Applies `change` to the tenant's dictionary, shard by shard.

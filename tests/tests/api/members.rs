@@ -179,7 +179,10 @@ async fn an_owner_cannot_be_demoted_on_a_stale_view_of_the_other_owners() {
         matches!(stale, Err(StoreError::ConditionFailed)),
         "{stale:?}"
     );
-    let removal = app.store.remove_member(&tenant, &a_id, Some(&b_id)).await;
+    let removal = app
+        .store
+        .remove_member(&tenant, &a_member, Some(&b_id))
+        .await;
     assert!(
         matches!(removal, Err(StoreError::ConditionFailed)),
         "{removal:?}"
