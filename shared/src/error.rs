@@ -15,6 +15,9 @@ pub type BoxError = Box<dyn StdError + Send + Sync>;
 pub enum ApiError {
     #[error("{message}")]
     BadRequest { code: &'static str, message: String },
+    /// A field of the request failed to parse (400, `invalid_field`, naming the field).
+    #[error("{0}")]
+    Invalid(InvalidField),
     #[error("authentication required")]
     Unauthenticated,
     #[error("{message}")]
@@ -74,7 +77,7 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::BadRequest { .. } | Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -94,6 +97,7 @@ impl ApiError {
             | Self::Conflict { code, .. }
             | Self::Duplicate { code, .. }
             | Self::Unavailable { code, .. } => code,
+            Self::Invalid(_) => "invalid_field",
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden { .. } => "forbidden",
             Self::NotFound => "not_found",
@@ -120,7 +124,7 @@ impl From<LimitReached> for ApiError {
 
 impl From<InvalidField> for ApiError {
     fn from(e: InvalidField) -> Self {
-        Self::bad_request("invalid_field", e.to_string())
+        Self::Invalid(e)
     }
 }
 

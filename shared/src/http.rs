@@ -207,6 +207,10 @@ pub fn error_response(error: ApiError, info: &RequestInfo) -> HttpResponse {
         error: ErrorDetail {
             code: error.code().to_owned(),
             message: error.public_message(),
+            field: match &error {
+                ApiError::Invalid(invalid) => Some(invalid.field.to_owned()),
+                _ => None,
+            },
             limit: match &error {
                 ApiError::PlanLimit(reached) => Some(LimitDetail {
                     metered: reached.metered,

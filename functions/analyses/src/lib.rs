@@ -21,7 +21,7 @@ use confide_shared::domain::analysis_record::{Analysis, AnalysisStatus, NotRetry
 use confide_shared::domain::analysis_template::{AnalysisTemplate, TemplateDraft};
 use confide_shared::domain::audit::AuditAction;
 use confide_shared::domain::billing::{LimitReached, Metered};
-use confide_shared::domain::{AnalysisId, Permission, TemplateId};
+use confide_shared::domain::{AnalysisId, InvalidField, Permission, TemplateId};
 use confide_shared::http::{
     download, finish, invalid_cursor, json, json_body, next_cursor, no_content, paging,
     unknown_route, HttpResponse, RequestInfo,
@@ -134,24 +134,16 @@ async fn create(
     };
     let kind = match (&body.kind, &template) {
         (Some(raw), Some(t)) if AnalysisKind::parse(raw)? != t.kind => {
-            return Err(ApiError::bad_request(
-                "invalid_field",
-                "kind: differs from the template's kind",
-            ))
+            return Err(InvalidField::new("kind", "differs from the template's kind").into())
         }
         (Some(raw), _) => AnalysisKind::parse(raw)?,
         (None, Some(t)) => t.kind,
-        (None, None) => return Err(ApiError::bad_request("invalid_field", "kind: is required")),
+        (None, None) => return Err(InvalidField::new("kind", "is required").into()),
     };
     let inputs = match (body.inputs, &template) {
         (Some(inputs), _) => inputs,
         (None, Some(t)) => t.inputs.clone(),
-        (None, None) => {
-            return Err(ApiError::bad_request(
-                "invalid_field",
-                "inputs: is required",
-            ))
-        }
+        (None, None) => return Err(InvalidField::new("inputs", "is required").into()),
     };
     validate(&kind.form_schema(), &inputs)?;
     let tenant = app

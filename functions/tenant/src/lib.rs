@@ -8,7 +8,7 @@ use confide_shared::auth::Caller;
 use confide_shared::domain::audit::AuditAction;
 use confide_shared::domain::tenant::{BusinessProfile, SettingsPatch, Tenant};
 use confide_shared::domain::text::quote;
-use confide_shared::domain::Permission;
+use confide_shared::domain::{InvalidField, Permission};
 use confide_shared::http::{finish, json, json_body, unknown_route, HttpResponse, RequestInfo};
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
@@ -37,6 +37,9 @@ fn tenant_view(tenant: Tenant, caller: &Caller) -> TenantView {
         settings: tenant.settings,
         created_at: tenant.created_at,
         your_role: caller.role,
+        your_user_id: caller.user.clone(),
+        your_permissions: caller.role.permissions(),
+        assignable_roles: caller.role.assignable(),
     }
 }
 
@@ -78,13 +81,11 @@ async fn patch_tenant(
         .flatten()
         .find(|name| !providers.is_known(name))
     {
-        return Err(ApiError::bad_request(
-            "invalid_field",
-            format!(
-                "allowed_providers: {} is not a provider of this deployment",
-                quote(unknown)
-            ),
-        ));
+        return Err(InvalidField::new(
+            "allowed_providers",
+            format!("{} is not a provider of this deployment", quote(unknown)),
+        )
+        .into());
     }
     app.store.save_tenant(&tenant).await?;
     app.audit(caller, info, AuditAction::TenantUpdated, "tenant")

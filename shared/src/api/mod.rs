@@ -32,6 +32,10 @@ pub struct ErrorDetail {
     pub code: String,
     /// For people: names the field and the rule; quotes at most 40 characters of a value.
     pub message: String,
+    /// For `invalid_field`: the request field at fault (`email`, `inputs`, …), so a form can show the
+    /// message beside it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<LimitDetail>,
     /// For a 409 on a value that must be unique: the id of the item that holds it.

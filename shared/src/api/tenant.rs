@@ -1,7 +1,7 @@
 //! The tenant and its settings; the business profile is [`crate::domain::tenant::BusinessProfile`].
 
 use crate::domain::tenant::{DataRegion, TenantSettings};
-use crate::domain::{Role, TenantId};
+use crate::domain::{Permission, Role, TenantId, UserId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -14,4 +14,9 @@ pub struct TenantView {
     pub created_at: String,
     /// The caller's own role in this tenant.
     pub your_role: Role,
+    pub your_user_id: UserId,
+    /// What the caller's role allows; the API enforces the same list.
+    pub your_permissions: Vec<Permission>,
+    /// The roles the caller may give members (and so the members whose role they may change).
+    pub assignable_roles: Vec<Role>,
 }

@@ -28,7 +28,9 @@ pub enum Role {
 }
 
 /// Something a route does. Routes name the permission they need; only [`Role::allows`] decides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What a role may do; the web app reads the caller's list to show what it may not as disabled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Permission {
     /// Read tenant settings (retention, region).
     TenantRead,
@@ -58,6 +60,24 @@ pub enum Permission {
     ChannelsManage,
 }
 
+impl Permission {
+    pub const ALL: [Permission; 13] = [
+        Permission::TenantRead,
+        Permission::TenantManage,
+        Permission::ProfileRead,
+        Permission::ProfileWrite,
+        Permission::MembersRead,
+        Permission::MembersManage,
+        Permission::AuditRead,
+        Permission::BillingManage,
+        Permission::AnalysesRead,
+        Permission::AnalysesWrite,
+        Permission::ContactsRead,
+        Permission::ContactsWrite,
+        Permission::ChannelsManage,
+    ];
+}
+
 impl Role {
     pub const ALL: [Role; 5] = [
         Role::Owner,
@@ -69,6 +89,22 @@ impl Role {
 
     /// The permission table. Owners and admins differ only in what they may do to owners, which
     /// [`Role::may_assign`] and [`Role::may_manage`] decide.
+    /// Every permission this role has.
+    pub fn permissions(self) -> Vec<Permission> {
+        Permission::ALL
+            .into_iter()
+            .filter(|permission| self.allows(*permission))
+            .collect()
+    }
+
+    /// The roles this role may give a member (and so the members it may manage).
+    pub fn assignable(self) -> Vec<Role> {
+        Role::ALL
+            .into_iter()
+            .filter(|target| self.may_assign(*target))
+            .collect()
+    }
+
     pub fn allows(self, permission: Permission) -> bool {
         use Permission::*;
         match self {
@@ -185,6 +221,7 @@ mod tests {
             ),
         ];
         for (role, granted) in expected {
+            assert_eq!(role.permissions(), granted.to_vec(), "{role}");
             for permission in all {
                 assert_eq!(
                     role.allows(permission),
@@ -202,6 +239,9 @@ mod tests {
         assert!(!Role::Admin.may_manage(Role::Owner));
         assert!(Role::Admin.may_assign(Role::Admin));
         assert!(!Role::Analyst.may_assign(Role::Viewer));
+        assert_eq!(Role::Owner.assignable(), Role::ALL.to_vec());
+        assert_eq!(Role::Admin.assignable(), Role::ALL[1..].to_vec());
+        assert!(Role::Agent.assignable().is_empty());
     }
 
     #[test]

@@ -137,3 +137,31 @@ async fn a_login_with_an_unknown_email_is_401_not_404() {
         .await;
     assert_eq!(reply.status, 401);
 }
+
+/// A form can put the message beside the field at fault: `invalid_field` names it.
+#[tokio::test]
+async fn an_invalid_field_error_names_the_field() {
+    let client = Client::anonymous();
+    let cases = [
+        (
+            json!({ "company": "x", "email": "nope", "password": "Aa1!aaaaaaaa" }),
+            "email",
+        ),
+        (
+            json!({ "company": "", "email": "a@b.io", "password": "Aa1!aaaaaaaa" }),
+            "company",
+        ),
+    ];
+    for (body, field) in cases {
+        let reply = client.post("/v1/signup", body).await;
+        assert_eq!(reply.status, 400, "{:?}", reply.body);
+        assert_eq!(reply.body["error"]["code"], "invalid_field");
+        assert_eq!(reply.body["error"]["field"], field, "{:?}", reply.body);
+    }
+    // Other errors carry no field.
+    let malformed = client
+        .post("/v1/auth/login", json!({ "email": "a@b.io" }))
+        .await;
+    assert_eq!(malformed.body["error"]["code"], "invalid_json");
+    assert!(malformed.body["error"].get("field").is_none());
+}

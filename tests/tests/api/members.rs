@@ -5,9 +5,25 @@ use serde_json::json;
 async fn an_invited_member_logs_in_and_gets_their_role_changed() {
     let owner = sign_up("Members Co").await;
     let analyst = invite(&owner, "analyst").await;
+    let seen_by_analyst = analyst.api.get("/v1/tenant").await.body;
+    assert_eq!(seen_by_analyst["your_role"], "analyst");
+    assert_eq!(seen_by_analyst["your_user_id"], analyst.user_id.as_str());
+    // What the web app disables: the analyst's own permissions, and no role they could give anyone.
     assert_eq!(
-        analyst.api.get("/v1/tenant").await.body["your_role"],
-        "analyst"
+        seen_by_analyst["your_permissions"],
+        json!([
+            "tenant_read",
+            "profile_read",
+            "members_read",
+            "analyses_read",
+            "analyses_write",
+            "contacts_read"
+        ])
+    );
+    assert_eq!(seen_by_analyst["assignable_roles"], json!([]));
+    assert_eq!(
+        owner.api.get("/v1/tenant").await.body["assignable_roles"],
+        json!(["owner", "admin", "analyst", "agent", "viewer"])
     );
 
     let listed = owner.api.get("/v1/members").await;
