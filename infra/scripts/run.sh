@@ -33,6 +33,7 @@ else
   echo "emulator started at $AWS_ENDPOINT_URL (log: .local/moto.log)"
 fi
 
+"$ROOT/infra/scripts/web.sh"
 cargo build -q -p confide-local
 # In the background and waited for, so that a signal to this script stops everything at once.
 "${CARGO_TARGET_DIR:-target}/debug/confide-local" &

@@ -160,6 +160,25 @@ fn number(value: f64) -> String {
     }
 }
 
+/// The HTML report's only style sheet. The web app shows the report in a sandboxed frame that inherits
+/// the app's CSP, which admits this exact text by its hash ([`report_style_source`]) and no other
+/// inline style.
+const REPORT_STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;\
+padding:0 1rem;line-height:1.5;color:#111}table{border-collapse:collapse}td,th{border:1px solid #ccc;\
+padding:.25rem .5rem;text-align:left}figure{margin:1.5rem 0}svg{max-width:100%;height:auto}\
+.meta{color:#555;font-size:.9rem}";
+
+/// The CSP source that allows [`REPORT_STYLE`]: `'sha256-…'`.
+pub fn report_style_source() -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(REPORT_STYLE.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
 fn html(meta: &ReportMeta, result: &AnalysisResult, chart_svgs: &[String]) -> String {
     let mut out = String::new();
     let _ = write!(
@@ -167,9 +186,7 @@ fn html(meta: &ReportMeta, result: &AnalysisResult, chart_svgs: &[String]) -> St
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title>\
-<style>body{{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#111}}\
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}}\
-figure{{margin:1.5rem 0}}svg{{max-width:100%;height:auto}}.meta{{color:#555;font-size:.9rem}}</style></head><body>\
+<style>{REPORT_STYLE}</style></head><body>\
 <h1>{title}</h1><p class=\"meta\">{meta}</p><p>{summary}</p>",
         title = escape(&result.title),
         meta = escape(&provenance(meta)),
@@ -363,6 +380,22 @@ mod tests {
             &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap() + 6],
         )
         .expect("inline SVG is well-formed");
+    }
+
+    /// The hash the web app's CSP carries is the hash of the one `<style>` the report has, and no
+    /// element carries a `style` attribute (a hash does not admit those).
+    #[test]
+    fn the_reports_only_style_is_the_one_the_app_policy_admits_by_hash() {
+        use base64::Engine;
+        use sha2::Digest;
+        let result = result();
+        let html = render(Format::Html, &meta(), &result, &result.render_charts()).body;
+        assert_eq!(html.matches("<style>").count(), 1);
+        let style = &html[html.find("<style>").unwrap() + 7..html.find("</style>").unwrap()];
+        let hash = base64::engine::general_purpose::STANDARD
+            .encode(sha2::Sha256::digest(style.as_bytes()));
+        assert_eq!(report_style_source(), format!("'sha256-{hash}'"));
+        assert!(!html.contains("style=\""), "{html}");
     }
 
     #[test]

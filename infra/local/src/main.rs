@@ -10,7 +10,6 @@ const DEMO_PASSWORD: &str = "Demo-Passw0rd!";
 const DEMO_COMPANY: &str = "Demo Bakery";
 /// The local stack's Stripe webhook signing secret unless `CONFIDE_STRIPE_WEBHOOK_SECRET` names another.
 const LOCAL_WEBHOOK_SECRET: &str = "whsec_confide_local_development";
-const LOCAL_RETURN_URL: &str = "http://localhost:5173/billing";
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -98,7 +97,9 @@ fn with_stripe(mut options: Options) -> Result<Options> {
             webhook_secret_parameter,
             api_key_parameter,
             env("CONFIDE_STRIPE_PRICES").as_deref(),
-            env("CONFIDE_BILLING_RETURN_URL").unwrap_or_else(|| LOCAL_RETURN_URL.to_owned()),
+            // The web app's billing page, served by this gateway.
+            env("CONFIDE_BILLING_RETURN_URL")
+                .unwrap_or_else(|| format!("http://{}/billing", options.listen)),
         )?
     });
     Ok(options)

@@ -9,9 +9,16 @@ use std::path::{Component, Path, PathBuf};
 
 /// The app's policy: its own scripts and styles only (no inline script), reports in sandboxed frames
 /// from `blob:` URLs, charts as `data:` images.
-pub const APP_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-img-src 'self' data: blob:; connect-src 'self'; frame-src 'self' blob:; object-src 'none'; \
-base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+/// The app's CSP (also CloudFront's, in `template.yaml`): no inline script or style anywhere, but
+/// the report's own style sheet, admitted by its hash because the report frame inherits this policy.
+pub fn app_policy() -> String {
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self' {}; img-src 'self' data: blob:; \
+connect-src 'self'; frame-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; \
+frame-ancestors 'none'",
+        confide_shared::reports::report_style_source()
+    )
+}
 
 /// Whether a path belongs to the API rather than to the app.
 pub fn is_api(path: &str) -> bool {
@@ -79,7 +86,7 @@ pub async fn serve(root: Option<&Path>, path: &str) -> AxumResponse {
         .status(StatusCode::OK)
         .header("content-type", content_type(&file))
         .header("cache-control", cache)
-        .header("content-security-policy", APP_POLICY)
+        .header("content-security-policy", app_policy())
         .body(AxumBody::from(bytes))
         .unwrap_or_default()
 }
@@ -87,6 +94,17 @@ pub async fn serve(root: Option<&Path>, path: &str) -> AxumResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// CloudFront answers with the same policy as the local gateway (`template.yaml` holds it as text).
+    #[test]
+    fn the_templates_policy_is_the_gateways() {
+        let template = include_str!("../../../template.yaml");
+        let expected = format!("ContentSecurityPolicy: \"{}\"", app_policy());
+        assert!(
+            template.contains(&expected),
+            "template.yaml should say {expected}"
+        );
+    }
 
     /// A built app in a fresh directory, removed when dropped.
     struct AppRoot(PathBuf);

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The local stack for the browser tests: its own emulator and gateway on their own ports (so a
+# `make run` beside it is left alone), serving web/dist. Playwright starts it and stops it.
+source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
+cd "$ROOT"
+MOTO_PORT="${CONFIDE_E2E_MOTO_PORT:-4610}"
+export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT"
+export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+export CONFIDE_LISTEN="127.0.0.1:${CONFIDE_E2E_PORT:-3110}"
+# Retries of a failed analysis come at once instead of after minutes.
+export CONFIDE_LOCAL_RETRY_SECONDS=1
+
+mkdir -p .local
+"$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >.local/e2e-moto.log 2>&1 &
+moto_pid=$!
+trap 'kill $moto_pid 2>/dev/null' EXIT
+for _ in $(seq 1 100); do
+  curl -fs "$AWS_ENDPOINT_URL/moto-api/" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+"${CARGO_TARGET_DIR:-target}/debug/confide-local"
