@@ -18,4 +18,13 @@ export CONFIDE_MOTO_SERVER="$VENV/bin/moto_server"
 export CONFIDE_SCHEMATHESIS="$VENV/bin/schemathesis"
 cargo test --workspace --no-fail-fast "$@"
 
+echo "== web app: build (type-checks against the API's OpenAPI document), unit tests"
+"$ROOT/infra/scripts/web.sh"
+(cd web && npm test --silent)
+
+echo "== web app: browser tests (Playwright in Debian's Chromium, against a local stack)"
+ensure_chromium
+cargo build -q -p confide-local
+(cd web && npx playwright test)
+
 echo "test command took $(( $(date +%s) - start )) s"

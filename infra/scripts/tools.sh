@@ -28,5 +28,17 @@ ensure_venv() {
   fi
 }
 
+ensure_chromium() {
+  # The browser tests drive Debian's Chromium; Playwright's own browser downloads are not used.
+  export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+  if [ ! -x "$CHROMIUM" ]; then
+    echo "installing Debian's chromium for the browser tests" >&2
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  fi
+}
+
 export SAM_CLI_TELEMETRY=0
 export AWS_REGION="${AWS_REGION:-eu-west-1}"

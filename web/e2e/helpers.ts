@@ -33,9 +33,12 @@ export async function navigate(page: Page, name: string) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
 }
 
-/// No serious or critical WCAG 2.2 AA violation on what the page shows now.
+/// No serious or critical WCAG 2.2 AA violation on what the page shows now. The report frame is
+/// sandboxed without scripts, so axe cannot run inside it; the report itself is plain headings,
+/// paragraphs, tables and titled SVGs.
 export async function expectAccessible(page: Page) {
   const results = await new AxeBuilder({ page })
+    .exclude('iframe.report')
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
     .analyze();
   const blocking = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');

@@ -2,12 +2,13 @@
 // The API checks the answers against the very same schema.
 import Form from '@rjsf/core';
 import type { RJSFSchema, UiSchema } from '@rjsf/utils';
-import validator from '@rjsf/validator-ajv8';
 import type { ReactNode } from 'react';
+import { ApiFailure } from '../lib/api';
+import { errorSchemaOf, formValidator, problemFromServer } from './schemaValidator';
 
 type Json = Record<string, unknown>;
 
-/// The schema as rjsf's validator takes it (it reads draft 7; the `$schema` tag would refuse it).
+/// The schema without its `$schema` tag, which rjsf does not need.
 export function formSchema(schema: Json): RJSFSchema {
   const { $schema: _ignored, ...rest } = schema;
   return rest as RJSFSchema;
@@ -37,7 +38,10 @@ export function SchemaForm({
   children,
   id,
   labelOf,
+  serverError,
 }: {
+  /// The API's answer to the last submission: an `inputs` error is shown beside its field.
+  serverError?: unknown;
   labelOf?: (field: string) => string;
   schema: Json;
   formData: unknown;
@@ -52,7 +56,8 @@ export function SchemaForm({
       id={id}
       schema={formSchema(schema)}
       uiSchema={uiSchemaFor(schema, labelOf)}
-      validator={validator}
+      validator={formValidator}
+      extraErrors={serverErrors(serverError)}
       formData={formData}
       disabled={disabled}
       showErrorList={false}
@@ -63,4 +68,10 @@ export function SchemaForm({
       {children}
     </Form>
   );
+}
+
+function serverErrors(error: unknown) {
+  if (!(error instanceof ApiFailure) || error.field !== 'inputs') return undefined;
+  const problem = problemFromServer(error.message);
+  return problem ? errorSchemaOf([problem]) : undefined;
 }

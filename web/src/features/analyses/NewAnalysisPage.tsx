@@ -76,6 +76,7 @@ export function Page() {
         <SchemaForm
           id="analysis-form"
           labelOf={labelOf}
+          serverError={run.error}
           schema={chosen.form_schema as Record<string, unknown>}
           formData={inputs}
           onChange={setInputs}

@@ -50,7 +50,7 @@ function TemplateEditor({ template, schema }: { template: Schemas['AnalysisTempl
       <PageHeader title={t('templates.edit', { name: template.name })} />
       <div className="card">
         <TextField label={t('templates.name')} value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} error={fieldError(save.error, 'name')} disabled={!canWrite} />
-        <SchemaForm labelOf={labelOf} schema={schema} formData={inputs} onChange={setInputs} onSubmit={(data) => save.mutate(data)} disabled={!canWrite || save.isPending}>
+        <SchemaForm labelOf={labelOf} serverError={save.error} schema={schema} formData={inputs} onChange={setInputs} onSubmit={(data) => save.mutate(data)} disabled={!canWrite || save.isPending}>
           <ErrorNotice error={save.error} showFieldErrors />
           {save.isSuccess && <p className="notice notice-ok" role="status">{t('common.saved')}</p>}
           <button type="submit" disabled={!canWrite || save.isPending}>
