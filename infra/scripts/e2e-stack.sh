@@ -7,6 +7,10 @@ MOTO_PORT="${CONFIDE_E2E_MOTO_PORT:-4610}"
 export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT"
 export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 export CONFIDE_LISTEN="127.0.0.1:${CONFIDE_E2E_PORT:-3110}"
+# Twilio's API is the browser tests' own stand-in (e2e/twilio.ts), which records what Confide sends.
+export CONFIDE_TWILIO_API_BASE="http://127.0.0.1:${CONFIDE_E2E_TWILIO_PORT:-3111}"
+export CONFIDE_SENDGRID_API_BASE="http://127.0.0.1:${CONFIDE_E2E_TWILIO_PORT:-3111}/sendgrid"
+export CONFIDE_CAMPAIGN_SEND_RATE=20
 # Retries of a failed analysis come at once instead of after minutes.
 export CONFIDE_LOCAL_RETRY_SECONDS=1
 

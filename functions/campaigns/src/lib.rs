@@ -3,17 +3,21 @@
 //! - `POST /v1/campaigns` — `{channel, subject?, body, audience: {tags} | {contact_ids}}` → 202 `{id}`;
 //!   the messaging worker reads the audience page by page and sends only where the contact's current
 //!   marketing consent for the channel is granted, at the tenant's rate and within the month's messages;
+//! - `POST /v1/campaigns/audience` — `{channel, audience}` → how many contacts the audience holds and
+//!   how many of them a campaign would message (marketing consent for the channel), before sending;
 //! - `GET /v1/campaigns`, `GET /v1/campaigns/{id}` — status and counts (targeted, sent, delivered,
 //!   failed, skipped by reason).
 //!
 //! Owners, admins and agents send; everyone with contact access reads.
 
-use confide_shared::api::conversations::{CampaignAccepted, CampaignView, NewCampaign};
+use confide_shared::api::conversations::{
+    AudienceQuery, CampaignAccepted, CampaignView, NewCampaign,
+};
 use confide_shared::api::Page;
 use confide_shared::app::now_rfc3339;
 use confide_shared::auth::Caller;
 use confide_shared::domain::audit::AuditAction;
-use confide_shared::domain::campaign::{Campaign, CampaignStatus};
+use confide_shared::domain::campaign::{AudienceCount, Campaign, CampaignStatus};
 use confide_shared::domain::consent::Channel;
 use confide_shared::domain::conversation::parse_body;
 use confide_shared::domain::text::check_text;
@@ -36,6 +40,7 @@ async fn route(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpRespo
     let caller = app.caller(info).await?;
     match info.route.as_str() {
         "POST /v1/campaigns" => create(app, req, info, &caller).await,
+        "POST /v1/campaigns/audience" => count_audience(app, req, info, &caller).await,
         "GET /v1/campaigns" => list(app, info, &caller).await,
         "GET /v1/campaigns/{id}" => get(app, info, &caller).await,
         _ => Err(unknown_route(info)),
@@ -125,6 +130,32 @@ async fn create(
             status: CampaignStatus::Sending,
         },
     ))
+}
+
+/// Reads the audience's contacts (decrypting them, hence the audit entry) to count consent; nothing
+/// about any one contact is answered.
+async fn count_audience(
+    app: &App,
+    req: &Request,
+    info: &RequestInfo,
+    caller: &Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Permission::ContactsRead)?;
+    let query: AudienceQuery = json_body(req)?;
+    let audience = query.audience.parse()?;
+    let contacts = app
+        .store
+        .audience_contacts(&caller.tenant, &audience)
+        .await?;
+    let count = AudienceCount::of(&contacts, query.channel);
+    app.audit(
+        caller,
+        info,
+        AuditAction::CampaignAudienceCounted,
+        "campaigns",
+    )
+    .await?;
+    Ok(json(200, &count))
 }
 
 async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {

@@ -47,6 +47,14 @@ pub struct NewCampaign {
     pub audience: Audience,
 }
 
+/// `POST /v1/campaigns/audience`: whom a campaign on `channel` to `audience` would reach.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AudienceQuery {
+    pub channel: Channel,
+    pub audience: Audience,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CampaignAccepted {
     pub id: CampaignId,

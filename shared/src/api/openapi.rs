@@ -16,7 +16,8 @@ use super::billing::{BillingView, CheckoutRequest, Redirect, WebhookReceipt};
 use super::channels::{EmailChannelView, TwilioChannelView};
 use super::contacts::{ConsentLedger, ConsentRequest, ImportReport, Unsubscribed};
 use super::conversations::{
-    CampaignAccepted, CampaignView, ConversationChange, ConversationDetail, NewCampaign, Reply,
+    AudienceQuery, CampaignAccepted, CampaignView, ConversationChange, ConversationDetail,
+    NewCampaign, Reply,
 };
 use super::identity::{
     LoginRequest, MfaAnswer, MfaRequest, NewPasswordRequest, RefreshRequest, SignupCreated,
@@ -29,6 +30,7 @@ use crate::audit::VerifyReport;
 use crate::domain::analysis::AnalysisKind;
 use crate::domain::analysis_template::{AnalysisTemplate, TemplateDraft};
 use crate::domain::audit::AuditAction;
+use crate::domain::campaign::AudienceCount;
 use crate::domain::channel::{EmailChannelDraft, TwilioChannelDraft};
 use crate::domain::consent::ConsentEntry;
 use crate::domain::contact::{Contact, ContactDraft, ContactPatch};
@@ -96,7 +98,7 @@ pub fn document() -> serde_json::Value {
         put_email_channel, get_email_channel, delete_email_channel,
         twilio_inbound, twilio_status,
         list_conversations, get_conversation, update_conversation, reply_in_conversation,
-        create_campaign, list_campaigns, get_campaign,
+        create_campaign, count_campaign_audience, list_campaigns, get_campaign,
         unsubscribe, unsubscribe_page,
     ),
     components(schemas(ErrorBody, Format)),
@@ -817,6 +819,14 @@ fn reply_in_conversation() {}
         (status = 409, description = "`channel_not_configured`", body = ErrorBody),
     ))]
 fn create_campaign() {}
+
+/// Counts whom a campaign would reach, before it is sent: the audience's contacts and those of them
+/// with marketing consent for the channel.
+#[utoipa::path(post, path = "/v1/campaigns/audience", tag = "campaigns", request_body = AudienceQuery,
+    responses(
+        (status = 200, description = "The counts", body = AudienceCount),
+    ))]
+fn count_campaign_audience() {}
 
 /// Campaigns, newest first.
 #[utoipa::path(get, path = "/v1/campaigns", tag = "campaigns",

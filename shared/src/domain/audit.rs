@@ -128,6 +128,9 @@ pub enum AuditAction {
     CampaignsListed,
     #[serde(rename = "campaign.read")]
     CampaignRead,
+    /// A campaign's audience was counted before sending (its contacts were read to learn consent).
+    #[serde(rename = "campaign.audience_counted")]
+    CampaignAudienceCounted,
 }
 
 impl AuditAction {

@@ -104,6 +104,36 @@ pub fn eligibility(contact: &Contact, channel: Channel) -> Option<SkipReason> {
     }
 }
 
+/// Who an audience would reach on a channel, counted before sending with the rule the campaign
+/// itself applies ([`eligibility`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct AudienceCount {
+    /// Contacts in the audience (each once, whatever tags it carries).
+    pub contacts: u64,
+    /// Those with marketing consent for the channel: whom the campaign would message.
+    pub consented: u64,
+    pub no_consent: u64,
+    pub opted_out: u64,
+    /// No phone or email for the channel.
+    pub unreachable: u64,
+}
+
+impl AudienceCount {
+    pub fn of<'a>(contacts: impl IntoIterator<Item = &'a Contact>, channel: Channel) -> Self {
+        let mut count = Self::default();
+        for contact in contacts {
+            count.contacts += 1;
+            match eligibility(contact, channel) {
+                None => count.consented += 1,
+                Some(SkipReason::NoConsent) => count.no_consent += 1,
+                Some(SkipReason::OptedOut) => count.opted_out += 1,
+                Some(SkipReason::Invalid | SkipReason::PlanLimit) => count.unreachable += 1,
+            }
+        }
+        count
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +180,28 @@ mod tests {
             eligibility(&contact(None), Channel::Sms),
             Some(SkipReason::Invalid)
         );
+    }
+
+    #[test]
+    fn an_audience_is_counted_by_the_rule_the_campaign_applies() {
+        let mut granted = contact(Some("+14155550100"));
+        granted.record_consent(&consent(true));
+        let mut withdrawn = contact(Some("+14155550101"));
+        withdrawn.record_consent(&consent(false));
+        let silent = contact(Some("+14155550102"));
+        let no_phone = contact(None);
+        let all = [granted, withdrawn, silent, no_phone];
+        assert_eq!(
+            AudienceCount::of(&all, Channel::Sms),
+            AudienceCount {
+                contacts: 4,
+                consented: 1,
+                no_consent: 1,
+                opted_out: 1,
+                unreachable: 1,
+            }
+        );
+        assert_eq!(AudienceCount::of(&all, Channel::Email).unreachable, 4);
     }
 
     #[test]

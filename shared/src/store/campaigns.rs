@@ -3,7 +3,8 @@
 //! whole audience.
 
 use super::{keys, request_error, Item, Range, Store, StoreError, Write};
-use crate::domain::campaign::{Campaign, CampaignCount, CampaignCounts, CampaignStatus};
+use crate::domain::campaign::{Audience, Campaign, CampaignCount, CampaignCounts, CampaignStatus};
+use crate::domain::contact::Contact;
 use crate::domain::{CampaignId, ContactId, TenantId};
 use crate::encryption::run_crypto;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -24,6 +25,35 @@ fn counter(count: CampaignCount) -> String {
 }
 
 impl Store {
+    /// Every contact an audience names, each once (a contact carrying two of the tags is one
+    /// recipient). Reads the tag pages as the campaign's fan-out does.
+    pub async fn audience_contacts(
+        &self,
+        tenant: &TenantId,
+        audience: &Audience,
+    ) -> Result<Vec<Contact>, StoreError> {
+        let mut contacts = std::collections::BTreeMap::new();
+        for id in audience.contact_ids.iter().flatten() {
+            if let Some(found) = self.contact(tenant, id).await? {
+                contacts.insert(found.record.id.clone(), found.record);
+            }
+        }
+        for tag in audience.tags.iter().flatten() {
+            let mut after = None;
+            loop {
+                let page = self.contacts_tagged(tenant, tag, 100, after).await?;
+                for contact in page.records {
+                    contacts.insert(contact.id.clone(), contact);
+                }
+                match page.next_sk {
+                    Some(sk) => after = Some(sk),
+                    None => break,
+                }
+            }
+        }
+        Ok(contacts.into_values().collect())
+    }
+
     pub async fn create_campaign(
         &self,
         tenant: &TenantId,

@@ -258,6 +258,27 @@ async fn stop_removes_a_contact_from_campaigns_and_start_brings_it_back() {
         "a sentence with 'stop' in it is not STOP"
     );
 
+    // Counted before sending, by the rule the campaign then applies; each contact once.
+    let counted = api
+        .post(
+            "/v1/campaigns/audience",
+            json!({ "channel": "sms", "audience": { "tags": ["regulars", "no-such-tag"] } }),
+        )
+        .await;
+    assert_eq!(counted.status, 200, "{:?}", counted.body);
+    assert_eq!(
+        counted.body,
+        json!({ "contacts": 3, "consented": 1, "no_consent": 1, "opted_out": 1, "unreachable": 0 })
+    );
+    let by_email = api
+        .post(
+            "/v1/campaigns/audience",
+            json!({ "channel": "email", "audience": { "contact_ids": [ids[0], ids[0]] } }),
+        )
+        .await;
+    assert_eq!(by_email.body["contacts"], 1, "{:?}", by_email.body);
+    assert_eq!(by_email.body["unreachable"], 1);
+
     let campaign = api.post("/v1/campaigns", json!({ "channel": "sms", "body": "Stollen week!", "audience": { "tags": ["regulars"] } })).await;
     assert_eq!(campaign.status, 202, "{:?}", campaign.body);
     let done = wait_for_campaign(api, campaign.body["id"].as_str().unwrap()).await;

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { ErrorNotice, fieldError, QueryState } from '../../components/Feedback';
 import { SelectField, TextArea, TextField } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
@@ -22,6 +22,13 @@ export function Page() {
   });
   const [channel, setChannel] = useState<Schemas['Channel']>('sms');
   const [tags, setTags] = useState('');
+  const audienceTags = useSettled(tagList(tags).join(','), 400);
+  const audience = useQuery({
+    queryKey: ['campaign-audience', channel, audienceTags],
+    queryFn: () =>
+      unwrap(api.POST('/v1/campaigns/audience', { body: { channel, audience: { tags: audienceTags.split(',') } } })),
+    enabled: audienceTags !== '',
+  });
   const send = useMutation({
     mutationFn: (body: Schemas['NewCampaign']) => unwrap(api.POST('/v1/campaigns', { body })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['campaigns'] }),
@@ -48,11 +55,25 @@ export function Page() {
           {!canWrite && <p className="hint">{t('common.readOnlyRole')}</p>}
           <SelectField label={t('consent.channel')} value={channel} onChange={(e) => setChannel(e.target.value as Schemas['Channel'])} options={channelValues.map((c) => ({ value: c, label: t(`channel.${c}`) }))} />
           <TextField label={t('campaigns.tags')} value={tags} onChange={(e) => setTags(e.target.value)} hint={t('contacts.tagsHint')} required error={fieldError(send.error, 'audience')} />
+          <p role="status" className="hint">
+            {audience.data &&
+              t('campaigns.audience', {
+                consented: audience.data.consented,
+                contacts: audience.data.contacts,
+                channel: t(`channel.${channel}`),
+                no_consent: audience.data.no_consent,
+                opted_out: audience.data.opted_out,
+                unreachable: audience.data.unreachable,
+              })}
+          </p>
+          <ErrorNotice error={audience.error} showFieldErrors />
           {channel === 'email' && <TextField label={t('campaigns.subject')} name="subject" required error={fieldError(send.error, 'subject')} />}
           <TextArea label={t('campaigns.body')} name="body" required maxLength={1600} rows={4} hint={t('campaigns.bodyHint')} error={fieldError(send.error, 'body')} />
           <ErrorNotice error={send.error} />
           {send.isSuccess && <p className="notice notice-ok" role="status">{t('campaigns.accepted')}</p>}
-          <button type="submit">{t('campaigns.send')}</button>
+          <button type="submit" disabled={!audience.data || audience.data.consented === 0}>
+            {t('campaigns.send')}
+          </button>
         </fieldset>
       </form>
       <section className="card">
@@ -97,4 +118,14 @@ export function Page() {
       </section>
     </>
   );
+}
+
+/// `value` once it has stopped changing for `ms` (typing a tag list asks the server once, not per key).
+function useSettled(value: string, ms: number): string {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
 }

@@ -46,8 +46,8 @@ export function Page() {
   return (
     <>
       <PageHeader title={t('settings.title')} />
-      <form className="card" onSubmit={submit}>
-        <h2>{t('settings.tenant')}</h2>
+      <form className="card" onSubmit={submit} aria-labelledby="settings-tenant">
+        <h2 id="settings-tenant">{t('settings.tenant')}</h2>
         <fieldset disabled={!canManage || save.isPending}>
           {!canManage && <p className="hint">{t('common.readOnlyRole')}</p>}
           <p>
@@ -95,8 +95,8 @@ function TwilioChannel({ enabled }: { enabled: boolean }) {
     });
   }
   return (
-    <form className="card" onSubmit={submit}>
-      <h2>{t('settings.twilio')}</h2>
+    <form className="card" onSubmit={submit} aria-labelledby="settings-twilio">
+      <h2 id="settings-twilio">{t('settings.twilio')}</h2>
       {!enabled && <p className="hint">{t('common.readOnlyRole')}</p>}
       {channel.error && <ErrorNotice error={channel.error} showFieldErrors />}
       <fieldset disabled={!enabled || save.isPending}>
@@ -146,8 +146,8 @@ function EmailChannel({ enabled }: { enabled: boolean }) {
     });
   }
   return (
-    <form className="card" onSubmit={submit}>
-      <h2>{t('settings.email')}</h2>
+    <form className="card" onSubmit={submit} aria-labelledby="settings-email">
+      <h2 id="settings-email">{t('settings.email')}</h2>
       <fieldset disabled={!enabled || save.isPending}>
         <TextField label={t('settings.fromEmail')} name="from_email" type="email" defaultValue={c?.from_email ?? ''} required error={fieldError(save.error, 'from_email')} />
         <TextField label={t('settings.fromName')} name="from_name" defaultValue={c?.from_name ?? ''} error={fieldError(save.error, 'from_name')} />

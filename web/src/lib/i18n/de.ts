@@ -324,6 +324,7 @@ export const de: Record<MessageKey, string> = {
   'campaigns.title': 'Kampagnen',
   'campaigns.compose': 'Neue Kampagne',
   'campaigns.tags': 'An Kontakte mit den Schlagwörtern',
+  'campaigns.audience': '{consented} von {contacts} Kontakten haben in Werbung per {channel} eingewilligt und erhalten sie ({no_consent} ohne Einwilligung, {opted_out} abgemeldet, {unreachable} nicht erreichbar).',
   'campaigns.subject': 'Betreff',
   'campaigns.body': 'Nachricht',
   'campaigns.bodyHint': 'Nur Kontakte mit Werbe-Einwilligung für diesen Kanal erhalten sie; ein Abmeldehinweis wird angefügt.',

@@ -322,6 +322,7 @@ export const en = {
   'campaigns.title': 'Campaigns',
   'campaigns.compose': 'New campaign',
   'campaigns.tags': 'Send to contacts tagged',
+  'campaigns.audience': '{consented} of {contacts} contacts have marketing consent for {channel} and will receive it ({no_consent} without consent, {opted_out} opted out, {unreachable} unreachable).',
   'campaigns.subject': 'Subject',
   'campaigns.body': 'Message',
   'campaigns.bodyHint': 'Only contacts with marketing consent for this channel receive it; an opt-out line is added.',
