@@ -6,6 +6,7 @@ mod audit;
 mod bad_input;
 mod billing;
 mod contacts;
+mod documented;
 mod encryption;
 mod identity;
 mod isolation;
