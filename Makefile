@@ -1,5 +1,5 @@
 # The README's commands. Each installs what it needs into ./.venv first.
-.PHONY: run test lint sam-build fuzz
+.PHONY: run test lint sam-build fuzz lighthouse screenshots
 
 run:        ## the whole stack locally, with a demo tenant
 	infra/scripts/run.sh
@@ -15,3 +15,9 @@ sam-build:  ## release arm64 build of every function with SAM
 
 fuzz:       ## the fuzz targets under libFuzzer (nightly, cargo-bolero), FUZZ_SECONDS each
 	infra/scripts/fuzz.sh
+
+lighthouse: ## benchmark: Lighthouse of the signed-in dashboard against a local stack
+	infra/scripts/lighthouse.sh
+
+screenshots: ## retake README's screenshots (docs/screenshots) from a local stack
+	infra/scripts/screenshots.sh

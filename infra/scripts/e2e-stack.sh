@@ -17,9 +17,19 @@ export CONFIDE_LOCAL_RETRY_SECONDS=1
 mkdir -p .local
 "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >.local/e2e-moto.log 2>&1 &
 moto_pid=$!
-trap 'kill $moto_pid 2>/dev/null' EXIT
+app_pid=""
+stop() {
+  trap - EXIT INT TERM
+  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null
+  kill "$moto_pid" 2>/dev/null
+  wait 2>/dev/null || true
+}
+trap stop EXIT INT TERM
 for _ in $(seq 1 100); do
   curl -fs "$AWS_ENDPOINT_URL/moto-api/" >/dev/null 2>&1 && break
   sleep 0.2
 done
-"${CARGO_TARGET_DIR:-target}/debug/confide-local"
+# In the background and waited for, so that a signal to this script stops both at once.
+"${CARGO_TARGET_DIR:-target}/debug/confide-local" &
+app_pid=$!
+wait "$app_pid"
