@@ -1,6 +1,7 @@
 // Browser tests against the local stack, in Debian's Chromium (Playwright's own browser downloads
 // are not used). `infra/scripts/test.sh` builds the app and the gateway first.
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from './e2e/chromium.mjs';
 
 const port = process.env.CONFIDE_E2E_PORT ?? '3110';
 const baseURL = `http://127.0.0.1:${port}`;
@@ -18,18 +19,7 @@ export default defineConfig({
     locale: 'en-GB',
     screenshot: 'on',
     trace: 'retain-on-failure',
-    launchOptions: {
-      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
+    launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS },
   },
   webServer: {
     command: '../infra/scripts/e2e-stack.sh',

@@ -40,5 +40,22 @@ ensure_chromium() {
   fi
 }
 
+start_local_stack_for_bench() {
+  # The browser tests' stack (own emulator and gateway) on ports of its own, in the background until
+  # the calling script exits; waits for its health route. Sets BENCH_URL.
+  export CONFIDE_E2E_PORT="${CONFIDE_E2E_PORT:-3120}" CONFIDE_E2E_MOTO_PORT="${CONFIDE_E2E_MOTO_PORT:-4620}"
+  mkdir -p "$ROOT/.local"
+  "$ROOT/infra/scripts/e2e-stack.sh" >"$ROOT/.local/bench-stack.log" 2>&1 &
+  local stack_pid=$!
+  trap "kill $stack_pid 2>/dev/null; wait 2>/dev/null" EXIT
+  BENCH_URL="http://127.0.0.1:$CONFIDE_E2E_PORT"
+  for _ in $(seq 1 300); do
+    curl -fs "$BENCH_URL/v1/health" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  echo "the local stack did not start (see .local/bench-stack.log)" >&2
+  return 1
+}
+
 export SAM_CLI_TELEMETRY=0
 export AWS_REGION="${AWS_REGION:-eu-west-1}"

@@ -4,6 +4,7 @@
 // app restores the session exactly as after a reload. Prints the scores and the main timings.
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
+import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/chromium.mjs';
 
 const base = process.env.CONFIDE_BENCH_URL ?? 'http://127.0.0.1:3110';
 const runs = Number(process.env.CONFIDE_BENCH_RUNS ?? 3);
@@ -25,17 +26,8 @@ const tokens = await api('/v1/auth/login', { email, password });
 const cookie = `confide_refresh=${tokens.refresh_token}`;
 
 const chrome = await chromeLauncher.launch({
-  chromePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  chromeFlags: [
-    '--headless=new',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
+  chromePath: CHROMIUM,
+  chromeFlags: ['--headless=new', ...CHROMIUM_ARGS],
 });
 const results = [];
 try {

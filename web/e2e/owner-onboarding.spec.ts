@@ -55,5 +55,8 @@ test('signs up, sets up the business profile and invites a member who sets their
   await nav.getByRole('link', { name: 'Members' }).click();
   await expect(member.getByRole('button', { name: 'Send invitation' })).toBeDisabled();
   await member.screenshot({ path: test.info().outputPath('member-view.png') });
+  // A page the role may not open is a plain page saying so, not an error dump.
+  await member.goto('/billing');
+  await expect(member.getByRole('heading', { name: 'Not allowed', level: 1 })).toBeVisible();
   await memberContext.close();
 });

@@ -2,14 +2,15 @@
 // (started by infra/scripts/screenshots.sh), taken in Debian's Chromium. Not a test.
 import { chromium } from '@playwright/test';
 import { mkdir } from 'node:fs/promises';
+import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/chromium.mjs';
 
 const base = process.env.CONFIDE_BENCH_URL ?? 'http://127.0.0.1:3120';
 const out = new URL('../../docs/screenshots/', import.meta.url).pathname;
 await mkdir(out, { recursive: true });
 
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  executablePath: CHROMIUM,
+  args: CHROMIUM_ARGS,
 });
 const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, locale: 'en-GB' });
 try {

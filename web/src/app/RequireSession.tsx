@@ -18,8 +18,7 @@ export function RequireSession() {
     return () => {
       live = false;
     };
-    // Only on first arrival: a sign-out later must not restore the session.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Only on first arrival (no dependencies): a sign-out later must not restore the session.
   }, []);
   if (token) return <Outlet />;
   if (restoring) return <Loading />;

@@ -3,6 +3,7 @@ import { Link, useLocation, useNavigate } from 'react-router';
 import { ErrorNotice, fieldError } from '../../components/Feedback';
 import { TextField } from '../../components/Field';
 import { useT } from '../../lib/i18n';
+import { TotpCodeField } from './TotpCodeField';
 import { acceptTokens, answerMfa, answerNewPassword, login, type Challenge } from './api';
 
 /// Logging in is a conversation: a password, then perhaps a new password (first login of an invited
@@ -70,19 +71,7 @@ export function LoginPage() {
             />
           </>
         )}
-        {challenge?.challenge === 'SOFTWARE_TOKEN_MFA' && (
-          <TextField
-            label={t('field.totpCode')}
-            name="code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            pattern="[0-9]{6}"
-            maxLength={6}
-            required
-            hint={t('login.codeHint')}
-            error={fieldError(error, 'code')}
-          />
-        )}
+        {challenge?.challenge === 'SOFTWARE_TOKEN_MFA' && <TotpCodeField hint={t('login.codeHint')} error={fieldError(error, 'code')} />}
         {challenge && challenge.challenge !== 'NEW_PASSWORD_REQUIRED' && challenge.challenge !== 'SOFTWARE_TOKEN_MFA' && (
           <p className="notice notice-error" role="alert">{t('login.unsupportedChallenge')}</p>
         )}

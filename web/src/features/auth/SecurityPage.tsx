@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import qrcode from 'qrcode-generator';
 import { ErrorNotice, fieldError } from '../../components/Feedback';
-import { TextField } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
 import { useT } from '../../lib/i18n';
 import { startTotpSetup, verifyTotp } from './api';
+import { TotpCodeField } from './TotpCodeField';
 
 /// The QR code is drawn here, in the browser: the TOTP secret never goes to a third-party service.
 export function qrDataUrl(text: string): string {
@@ -59,16 +59,7 @@ export function SecurityPage() {
             <p>
               {t('security.manual')} <code>{setup.secret}</code>
             </p>
-            <TextField
-              label={t('field.totpCode')}
-              name="code"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              pattern="[0-9]{6}"
-              maxLength={6}
-              required
-              error={fieldError(error, 'code')}
-            />
+            <TotpCodeField error={fieldError(error, 'code')} />
             <button type="submit">{t('security.verify')}</button>
           </form>
         )}
