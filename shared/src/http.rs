@@ -4,6 +4,7 @@
 use crate::api::{ErrorBody, ErrorDetail, LimitDetail};
 use crate::domain::text::{clip, clip_message};
 use crate::error::{cause_chain, ApiError};
+use crate::metrics::Record;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::de::DeserializeOwned;
@@ -23,11 +24,16 @@ pub struct RequestInfo {
     pub claims: HashMap<String, String>,
     pub path: HashMap<String, String>,
     pub query: HashMap<String, String>,
+    /// When the function began on the request, for its latency metric.
+    pub received: Option<std::time::Instant>,
 }
 
 impl RequestInfo {
     pub fn of(req: &Request) -> Self {
-        let mut info = RequestInfo::default();
+        let mut info = RequestInfo {
+            received: Some(std::time::Instant::now()),
+            ..RequestInfo::default()
+        };
         if let RequestContext::ApiGatewayV2(ctx) = req.request_context() {
             info.route = ctx.route_key.unwrap_or_default();
             info.request_id = ctx.request_id.unwrap_or_default();
@@ -234,9 +240,28 @@ pub fn error_response(error: ApiError, info: &RequestInfo) -> HttpResponse {
     response
 }
 
-/// Runs a route, turns its error, if any, into the response, and adds the security headers.
+/// Runs a route, turns its error, if any, into the response, adds the security headers and records
+/// the request's metrics (per route: count, client and server errors, latency; plan-limit refusals
+/// per limit).
 pub fn finish(result: Result<HttpResponse, ApiError>, info: &RequestInfo) -> HttpResponse {
-    with_security_headers(result.unwrap_or_else(|e| error_response(e, info)))
+    if let Err(ApiError::PlanLimit(reached)) = &result {
+        Record::new()
+            .dimension("Limit", reached.metered.as_str())
+            .count("PlanLimitRefusals", 1)
+            .emit();
+    }
+    let response = with_security_headers(result.unwrap_or_else(|e| error_response(e, info)));
+    let status = response.status().as_u16();
+    let mut record = Record::new()
+        .dimension("Route", info.route.as_str())
+        .count("Requests", 1)
+        .count("ClientErrors", u64::from((400..500).contains(&status)))
+        .count("ServerErrors", u64::from(status >= 500));
+    if let Some(received) = info.received {
+        record = record.duration("Latency", received.elapsed());
+    }
+    record.emit();
+    response
 }
 
 /// The security headers, also added by the local gateway to what it answers itself (as CloudFront's

@@ -323,16 +323,28 @@ pub async fn count_delivery(
 ) -> Result<(), StoreError> {
     use crate::domain::campaign::CampaignCount;
     use crate::domain::message::DeliveryStatus::{Delivered, Failed, Read, Undelivered};
-    let Some(campaign) = &after.campaign_id else {
-        return Ok(());
-    };
     let outcome = |status: MessageStatus| match status {
         MessageStatus::Delivery(Delivered | Read) => Some(CampaignCount::Delivered),
         MessageStatus::Delivery(Failed | Undelivered) => Some(CampaignCount::Failed),
         _ => None,
     };
-    match (outcome(before.status), outcome(after.status)) {
-        (None, Some(count)) => {
+    let settled = match (outcome(before.status), outcome(after.status)) {
+        (None, Some(count)) => Some(count),
+        _ => None,
+    };
+    if let Some(count) = settled {
+        let delivered = matches!(count, CampaignCount::Delivered);
+        crate::metrics::Record::new()
+            .dimension("Channel", after.channel.as_str())
+            .count("MessagesDelivered", u64::from(delivered))
+            .count("MessagesUndelivered", u64::from(!delivered))
+            .emit();
+    }
+    let Some(campaign) = &after.campaign_id else {
+        return Ok(());
+    };
+    match settled {
+        Some(count) => {
             app.store
                 .count_campaign(tenant, campaign, &[(count, 1)])
                 .await

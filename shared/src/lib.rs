@@ -26,6 +26,7 @@ pub mod identity;
 pub mod inbox;
 pub mod jobs;
 pub mod messaging;
+pub mod metrics;
 pub mod objects;
 pub mod payloads;
 pub mod pseudonymize;

@@ -260,6 +260,10 @@ fn spawn_emulator() -> (std::process::Child, String) {
 pub fn stack() -> &'static Stack {
     STACK.get_or_init(|| {
         confide_shared::telemetry::init_with(|| LogWriter);
+        // Metric lines go where they go on Lambda, beside the log lines.
+        confide_shared::metrics::set_sink(|line| {
+            let _ = std::io::Write::write_all(&mut LogWriter, format!("{line}\n").as_bytes());
+        });
         let region = "eu-west-1".to_owned();
         let (tx, rx) = std::sync::mpsc::channel();
         let template = workspace_root().join("template.yaml");

@@ -27,6 +27,7 @@ use confide_shared::http::{
     unknown_route, HttpResponse, RequestInfo,
 };
 use confide_shared::jobs::JobMessage;
+use confide_shared::metrics::Record;
 use confide_shared::objects::{analysis_prefix, chart_key, result_key};
 use confide_shared::reports::{self, AnalysisResult, Format, ReportMeta};
 use confide_shared::store::{keys, StoreError, Versioned};
@@ -183,6 +184,7 @@ async fn create(
         format!("analysis/{}", analysis.id),
     )
     .await?;
+    Record::new().count("AnalysesQueued", 1).emit();
     Ok(json(
         202,
         &AnalysisAccepted {

@@ -22,6 +22,7 @@ use confide_shared::genai::registry::ProviderSpec;
 use confide_shared::genai::{self, offline, prompt::analysis_prompt, ProviderError, Reply};
 use confide_shared::http::RequestInfo;
 use confide_shared::jobs::JobMessage;
+use confide_shared::metrics::Record;
 use confide_shared::objects::{analysis_prefix, chart_key, result_key};
 use confide_shared::pseudonymize::{NameCache, NameDictionary, Pseudonymizer, Vault};
 use confide_shared::reports::AnalysisResult;
@@ -124,6 +125,7 @@ async fn run(
     last_delivery: bool,
     budget_end: Instant,
 ) -> Result<Disposition, BoxError> {
+    let job_started = Instant::now();
     let app = &worker.app;
     let tenant_id = &job.tenant_id;
     let Some(current) = app.store.analysis(tenant_id, &job.analysis_id).await? else {
@@ -203,7 +205,7 @@ async fn run(
                 format!("analysis/{}/provider/{}", analysis.id, spec.name),
             )
             .await?;
-            call_with_retries(worker, dialect.as_ref(), &prompt, budget_end).await
+            call_with_retries(worker, &spec.name, dialect.as_ref(), &prompt, budget_end).await
         }
     };
     let reply = match reply {
@@ -311,6 +313,10 @@ async fn run(
         .clone()
         .unwrap_or_else(now_rfc3339)[..7];
     app.store.add_usage(tenant_id, month, usage).await?;
+    Record::new()
+        .count("AnalysesSucceeded", 1)
+        .duration("AnalysisDuration", job_started.elapsed())
+        .emit();
     Ok(Disposition::Done)
 }
 
@@ -326,6 +332,7 @@ async fn finish_failed(
         spec.map(|s| (s.name.as_str(), s.model.as_str())),
         now_rfc3339(),
     );
+    Record::new().count("AnalysesFailed", 1).emit();
     match worker
         .app
         .store
@@ -370,6 +377,7 @@ enum Attempts {
 /// attempts double from the first backoff with full jitter, or follow the provider's `retry-after`.
 async fn call_with_retries(
     worker: &Worker,
+    provider: &str,
     dialect: &dyn genai::Dialect,
     prompt: &genai::Prompt,
     budget_end: Instant,
@@ -385,8 +393,23 @@ async fn call_with_retries(
                 retry_after: None,
             }));
         }
-        let error = match genai::call(&worker.http, dialect, prompt, timeout).await {
-            Ok(reply) => return Ok(reply),
+        let started = Instant::now();
+        let outcome = genai::call(&worker.http, dialect, prompt, timeout).await;
+        Record::new()
+            .dimension("Provider", provider)
+            .count("ProviderCalls", 1)
+            .count("ProviderFailures", u64::from(outcome.is_err()))
+            .duration("ProviderLatency", started.elapsed())
+            .emit();
+        let error = match outcome {
+            Ok(reply) => {
+                Record::new()
+                    .dimension("Provider", provider)
+                    .count("InputTokens", reply.input_tokens)
+                    .count("OutputTokens", reply.output_tokens)
+                    .emit();
+                return Ok(reply);
+            }
             Err(e) if e.is_transient() => e,
             Err(e) => return Err(Attempts::Permanent(e)),
         };
@@ -400,6 +423,10 @@ async fn call_with_retries(
         if Instant::now() + wait >= budget_end {
             return Err(Attempts::Exhausted(error));
         }
+        Record::new()
+            .dimension("Provider", provider)
+            .count("ProviderRetries", 1)
+            .emit();
         tokio::time::sleep(wait).await;
         backoff = backoff.saturating_mul(2);
     }

@@ -13,6 +13,7 @@ use confide_shared::domain::audit::AuditAction;
 use confide_shared::domain::billing::{Subscription, SubscriptionStatus};
 use confide_shared::domain::TenantId;
 use confide_shared::http::{finish, json, unknown_route, HttpResponse, RequestInfo};
+use confide_shared::metrics;
 use confide_shared::store::StoreError;
 use confide_shared::stripe::webhook::{notice_of, verified_event, Notice, Rejection};
 use confide_shared::{ApiError, App};
@@ -45,6 +46,7 @@ async fn route(
 }
 
 fn accepted(outcome: WebhookOutcome) -> HttpResponse {
+    metrics::webhook_event("stripe", outcome.as_str());
     json(
         200,
         &WebhookReceipt {
@@ -55,6 +57,7 @@ fn accepted(outcome: WebhookOutcome) -> HttpResponse {
 }
 
 fn refused(rejection: Rejection) -> ApiError {
+    metrics::webhook_event("stripe", "rejected");
     let code = match rejection {
         Rejection::MissingSignature | Rejection::BadSignature | Rejection::Stale => {
             "invalid_signature"

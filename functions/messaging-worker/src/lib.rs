@@ -17,6 +17,7 @@ use confide_shared::domain::{CampaignId, ConversationId, MessageId, TenantId};
 use confide_shared::error::{cause_chain, BoxError};
 use confide_shared::inbox;
 use confide_shared::messaging::MessagingJob;
+use confide_shared::metrics::Record;
 use confide_shared::sendgrid::{self, SendGridApi};
 use confide_shared::store::{ConversationWrite, StoreError};
 use confide_shared::twilio::api::{SendError, TwilioApi};
@@ -152,6 +153,12 @@ async fn send(
         )
         .await?;
     }
+    let failed = matches!(done.status, MessageStatus::Delivery(DeliveryStatus::Failed));
+    Record::new()
+        .dimension("Channel", done.channel.as_str())
+        .count("MessagesSent", u64::from(!failed))
+        .count("MessagesFailed", u64::from(failed))
+        .emit();
     if let Some(campaign) = &done.campaign_id {
         let count = match done.status {
             MessageStatus::Delivery(DeliveryStatus::Failed) => CampaignCount::Failed,

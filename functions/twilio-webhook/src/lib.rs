@@ -18,6 +18,7 @@ use confide_shared::domain::phone::PhoneE164;
 use confide_shared::domain::{ChannelId, TenantId};
 use confide_shared::http::{finish, unknown_route, xml, HttpResponse, RequestInfo};
 use confide_shared::inbox::{self, Received};
+use confide_shared::metrics;
 use confide_shared::store::StoreError;
 use confide_shared::twilio::signature;
 use confide_shared::twilio::webhook::{
@@ -32,12 +33,18 @@ pub async fn handle(app: &App, req: Request) -> HttpResponse {
 }
 
 async fn route(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpResponse, ApiError> {
-    let (tenant, channel, params) = verified(app, req, info).await?;
+    let (tenant, channel, params) = verified(app, req, info).await.inspect_err(|_| {
+        metrics::webhook_event("twilio", "rejected");
+    })?;
     match info.route.as_str() {
         "POST /webhooks/twilio/{channel}/messages" => {
+            metrics::webhook_event("twilio", "message");
             inbound(app, &tenant, &channel, &params).await
         }
-        "POST /webhooks/twilio/{channel}/status" => status(app, &tenant, &channel, &params).await,
+        "POST /webhooks/twilio/{channel}/status" => {
+            metrics::webhook_event("twilio", "status");
+            status(app, &tenant, &channel, &params).await
+        }
         _ => Err(unknown_route(info)),
     }
 }

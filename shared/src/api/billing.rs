@@ -62,3 +62,15 @@ pub enum WebhookOutcome {
     Ignored,
     Stale,
 }
+
+impl WebhookOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Applied => "applied",
+            Self::Recorded => "recorded",
+            Self::Duplicate => "duplicate",
+            Self::Ignored => "ignored",
+            Self::Stale => "stale",
+        }
+    }
+}

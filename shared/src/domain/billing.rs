@@ -46,6 +46,17 @@ pub struct LimitReached {
 }
 
 impl Metered {
+    /// As the API and the metrics name it: `analyses_per_month`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Seats => "seats",
+            Self::AnalysesPerMonth => "analyses_per_month",
+            Self::AiTokensPerMonth => "ai_tokens_per_month",
+            Self::MessagesPerMonth => "messages_per_month",
+            Self::Contacts => "contacts",
+        }
+    }
+
     fn noun(self) -> &'static str {
         match self {
             Self::Seats => "members",

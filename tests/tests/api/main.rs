@@ -13,6 +13,7 @@ mod isolation;
 mod jwt;
 mod members;
 mod messaging;
+mod metrics;
 mod payloads;
 mod robustness;
 mod tenant;
