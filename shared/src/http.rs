@@ -254,6 +254,7 @@ pub fn finish(result: Result<HttpResponse, ApiError>, info: &RequestInfo) -> Htt
     let status = response.status().as_u16();
     let mut record = Record::new()
         .dimension("Route", info.route.as_str())
+        .with_total()
         .count("Requests", 1)
         .count("ClientErrors", u64::from((400..500).contains(&status)))
         .count("ServerErrors", u64::from(status >= 500));

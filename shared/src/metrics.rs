@@ -31,6 +31,9 @@ impl Unit {
 #[derive(Debug, Clone, Default)]
 pub struct Record {
     dimensions: Vec<(&'static str, String)>,
+    /// Also publish the values without dimensions: the total across routes or providers, which an
+    /// alarm can watch without knowing every dimension value in advance.
+    with_total: bool,
     values: Vec<(&'static str, Unit, f64)>,
 }
 
@@ -42,6 +45,13 @@ impl Record {
     /// A dimension: a route key, a provider name, an outcome — a bounded set of values.
     pub fn dimension(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.dimensions.push((name, value.into()));
+        self
+    }
+
+    /// Publishes the values once more without dimensions (the total), e.g. provider failures of every
+    /// provider for the failure-rate alarm.
+    pub fn with_total(mut self) -> Self {
+        self.with_total = true;
         self
     }
 
@@ -65,7 +75,7 @@ impl Record {
                 "Timestamp": timestamp_ms as u64,
                 "CloudWatchMetrics": [{
                     "Namespace": NAMESPACE,
-                    "Dimensions": [self.dimensions.iter().map(|(name, _)| *name).collect::<Vec<_>>()],
+                    "Dimensions": self.dimension_sets(),
                     "Metrics": self.values.iter()
                         .map(|(name, unit, _)| json!({ "Name": name, "Unit": unit.as_str() }))
                         .collect::<Vec<_>>(),
@@ -79,6 +89,15 @@ impl Record {
             line.insert((*name).into(), json!(value));
         }
         Value::Object(line).to_string()
+    }
+
+    fn dimension_sets(&self) -> Vec<Vec<&'static str>> {
+        let named: Vec<&'static str> = self.dimensions.iter().map(|(name, _)| *name).collect();
+        if self.with_total && !named.is_empty() {
+            vec![named, Vec::new()]
+        } else {
+            vec![named]
+        }
     }
 
     /// Writes the record to the metrics sink (stdout unless [`set_sink`] chose another).
@@ -152,6 +171,20 @@ mod tests {
             })
         );
         assert!(!line.contains('\n'), "one line");
+    }
+
+    #[test]
+    fn a_record_with_its_total_is_published_with_and_without_its_dimensions() {
+        let line = Record::new()
+            .dimension("Provider", "openai")
+            .with_total()
+            .count("ProviderFailures", 1)
+            .to_line(0);
+        let parsed: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(
+            parsed["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            json!([["Provider"], []])
+        );
     }
 
     #[test]

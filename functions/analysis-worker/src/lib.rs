@@ -397,6 +397,7 @@ async fn call_with_retries(
         let outcome = genai::call(&worker.http, dialect, prompt, timeout).await;
         Record::new()
             .dimension("Provider", provider)
+            .with_total()
             .count("ProviderCalls", 1)
             .count("ProviderFailures", u64::from(outcome.is_err()))
             .duration("ProviderLatency", started.elapsed())

@@ -534,7 +534,7 @@ pub fn scalar(value: &Value) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn template() -> Template {
+    pub(super) fn template() -> Template {
         let text = include_str!("../../../template.yaml");
         Template::parse(text, Params::local("dev", "eu-west-1")).expect("template parses")
     }
@@ -680,6 +680,158 @@ mod tests {
 
 /// Every route has a sample event in `events/<binary>/`, and every sample is a request Lambda would
 /// accept for a route the template declares.
+/// What an ops team relies on from the template: tracing on every function, and an alarm for every
+/// dead-letter queue, every function's errors and throttles and every API function's latency, each
+/// notifying the alarm topic.
+#[cfg(test)]
+mod operations {
+    use super::tests::template;
+    use serde_yaml::Value;
+
+    /// `!Ref X` or `!GetAtt X.Attr`, as the template writes it.
+    fn tagged(value: &Value) -> Option<(String, String)> {
+        match value {
+            Value::Tagged(tagged) => Some((
+                tagged.tag.to_string(),
+                tagged.value.as_str().unwrap_or_default().to_owned(),
+            )),
+            _ => None,
+        }
+    }
+
+    /// The alarms as (namespace, metric, statistic, the dimension's value tag and target).
+    fn alarms() -> Vec<(String, String, String, Option<(String, String)>, bool)> {
+        template()
+            .of_type("AWS::CloudWatch::Alarm")
+            .map(|(_, p)| {
+                let text = |key: &str| {
+                    p.get(key)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                let statistic = match text("ExtendedStatistic") {
+                    s if s.is_empty() => text("Statistic"),
+                    s => s,
+                };
+                let dimension = p
+                    .get("Dimensions")
+                    .and_then(Value::as_sequence)
+                    .and_then(|d| d.first())
+                    .and_then(|d| d.get("Value"))
+                    .and_then(tagged);
+                let notifies = p
+                    .get("AlarmActions")
+                    .and_then(Value::as_sequence)
+                    .is_some_and(|actions| !actions.is_empty());
+                (
+                    text("Namespace"),
+                    text("MetricName"),
+                    statistic,
+                    dimension,
+                    notifies,
+                )
+            })
+            .collect()
+    }
+
+    fn has_alarm(namespace: &str, metric: &str, statistic: &str, tag: &str, target: &str) -> bool {
+        alarms().iter().any(|(n, m, s, d, _)| {
+            n == namespace
+                && m == metric
+                && s == statistic
+                && d.as_ref().is_some_and(|(t, v)| t == tag && v == target)
+        })
+    }
+
+    #[test]
+    fn every_function_is_traced() {
+        let text = include_str!("../../../template.yaml");
+        let globals: Value = serde_yaml::from_str(text).unwrap();
+        assert_eq!(
+            globals["Globals"]["Function"]["Tracing"],
+            Value::from("Active")
+        );
+        for (id, properties) in template().of_type("AWS::Serverless::Function") {
+            let own = properties.get("Tracing").and_then(Value::as_str);
+            assert!(
+                own.is_none() || own == Some("Active"),
+                "{id} turns tracing off"
+            );
+        }
+    }
+
+    #[test]
+    fn every_dead_letter_queue_has_an_alarm() {
+        let mut dead_letter_queues = Vec::new();
+        for (id, properties) in template().of_type("AWS::SQS::Queue") {
+            if let Some(redrive) = properties.get("RedrivePolicy") {
+                let (_, target) = tagged(&redrive["deadLetterTargetArn"]).expect("a GetAtt");
+                let dlq = target.trim_end_matches(".Arn").to_owned();
+                assert!(
+                    has_alarm(
+                        "AWS/SQS",
+                        "ApproximateNumberOfMessagesVisible",
+                        "Maximum",
+                        "!GetAtt",
+                        &format!("{dlq}.QueueName")
+                    ),
+                    "{id}'s dead-letter queue {dlq} has no alarm"
+                );
+                dead_letter_queues.push(dlq);
+            }
+        }
+        assert_eq!(dead_letter_queues.len(), 2, "{dead_letter_queues:?}");
+    }
+
+    #[test]
+    fn every_function_has_error_throttle_and_latency_alarms_that_notify() {
+        let template = template();
+        let functions: Vec<(String, bool)> = template
+            .of_type("AWS::Serverless::Function")
+            .map(|(id, p)| {
+                let serves_http = p
+                    .get("Events")
+                    .and_then(Value::as_mapping)
+                    .into_iter()
+                    .flatten()
+                    .any(|(_, event)| event.get("Type").and_then(Value::as_str) == Some("HttpApi"));
+                (id.to_owned(), serves_http)
+            })
+            .collect();
+        assert_eq!(functions.len(), 16);
+        for (id, serves_http) in &functions {
+            assert!(
+                has_alarm("AWS/Lambda", "Errors", "Sum", "!Ref", id),
+                "{id}: no errors alarm"
+            );
+            assert!(
+                has_alarm("AWS/Lambda", "Throttles", "Sum", "!Ref", id),
+                "{id}: no throttles alarm"
+            );
+            if *serves_http {
+                assert!(
+                    has_alarm("AWS/Lambda", "Duration", "p95", "!Ref", id),
+                    "{id}: no latency alarm"
+                );
+            }
+        }
+        assert!(
+            alarms().iter().all(|(.., notifies)| *notifies),
+            "an alarm notifies nobody"
+        );
+        let math: Vec<&str> = template
+            .of_type("AWS::CloudWatch::Alarm")
+            .filter(|(_, p)| p.get("Metrics").is_some())
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(
+            math,
+            ["ApiServerErrorRateAlarm", "ProviderFailureRateAlarm"]
+        );
+    }
+}
+
 #[cfg(test)]
 mod sample_events {
     use super::*;
