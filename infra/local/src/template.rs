@@ -699,8 +699,17 @@ mod operations {
         }
     }
 
-    /// The alarms as (namespace, metric, statistic, the dimension's value tag and target).
-    fn alarms() -> Vec<(String, String, String, Option<(String, String)>, bool)> {
+    /// An alarm as the tests read it.
+    struct Alarm {
+        namespace: String,
+        metric: String,
+        statistic: String,
+        /// The first dimension's value: its tag and target (`!Ref`, `HealthFunction`).
+        dimension: Option<(String, String)>,
+        notifies: bool,
+    }
+
+    fn alarms() -> Vec<Alarm> {
         template()
             .of_type("AWS::CloudWatch::Alarm")
             .map(|(_, p)| {
@@ -736,11 +745,14 @@ mod operations {
     }
 
     fn has_alarm(namespace: &str, metric: &str, statistic: &str, tag: &str, target: &str) -> bool {
-        alarms().iter().any(|(n, m, s, d, _)| {
-            n == namespace
-                && m == metric
-                && s == statistic
-                && d.as_ref().is_some_and(|(t, v)| t == tag && v == target)
+        alarms().iter().any(|alarm| {
+            alarm.namespace == namespace
+                && alarm.metric == metric
+                && alarm.statistic == statistic
+                && alarm
+                    .dimension
+                    .as_ref()
+                    .is_some_and(|(t, v)| t == tag && v == target)
         })
     }
 
