@@ -733,13 +733,13 @@ mod operations {
                     .get("AlarmActions")
                     .and_then(Value::as_sequence)
                     .is_some_and(|actions| !actions.is_empty());
-                (
-                    text("Namespace"),
-                    text("MetricName"),
+                Alarm {
+                    namespace: text("Namespace"),
+                    metric: text("MetricName"),
                     statistic,
                     dimension,
                     notifies,
-                )
+                }
             })
             .collect()
     }
@@ -829,7 +829,7 @@ mod operations {
             }
         }
         assert!(
-            alarms().iter().all(|(.., notifies)| *notifies),
+            alarms().iter().all(|alarm| alarm.notifies),
             "an alarm notifies nobody"
         );
         let math: Vec<&str> = template
