@@ -4,6 +4,7 @@
 
 use crate::domain::{Permission, Role, TenantId, UserId};
 use crate::error::ApiError;
+use crate::store::members::{Membership, MembershipPointer};
 use crate::store::Store;
 use std::collections::HashMap;
 
@@ -41,21 +42,32 @@ pub async fn resolve_caller(
     claims: &HashMap<String, String>,
 ) -> Result<Caller, ApiError> {
     let (user, issued_at) = subject_and_issued_at(claims).ok_or(ApiError::Unauthenticated)?;
-    let tenant = store
-        .tenant_of_user(&user)
+    let membership = match store
+        .membership_of_user(&user)
         .await?
-        .ok_or(ApiError::Unauthenticated)?;
-    let member = store
-        .member(&tenant, &user)
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
-    if issued_at < member.tokens_not_before {
+        .ok_or(ApiError::Unauthenticated)?
+    {
+        MembershipPointer::Membership(membership) => membership,
+        // A pointer from before it held the membership: the member item says.
+        MembershipPointer::Tenant(tenant) => {
+            let member = store
+                .member(&tenant, &user)
+                .await?
+                .ok_or(ApiError::Unauthenticated)?;
+            Membership {
+                tenant,
+                role: member.role,
+                tokens_not_before: member.tokens_not_before,
+            }
+        }
+    };
+    if issued_at < membership.tokens_not_before {
         return Err(ApiError::Unauthenticated);
     }
     Ok(Caller {
-        tenant,
+        tenant: membership.tenant,
         user,
-        role: member.role,
+        role: membership.role,
     })
 }
 

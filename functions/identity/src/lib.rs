@@ -225,13 +225,18 @@ async fn audit_for_user(
     info: &RequestInfo,
     action: AuditAction,
 ) -> Result<(), ApiError> {
-    let tenant = app
+    let membership = app
         .store
-        .tenant_of_user(user)
+        .membership_of_user(user)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
-    app.audit(Actor::user(&tenant, user), info, action, "session")
-        .await
+    app.audit(
+        Actor::user(membership.tenant(), user),
+        info,
+        action,
+        "session",
+    )
+    .await
 }
 
 /// A session that cannot be one Cognito issued is answered like one Cognito no longer knows.

@@ -5,6 +5,35 @@ use super::{keys, Item, Store, StoreError, Write};
 use crate::domain::member::Member;
 use crate::domain::{Role, TenantId, UserId};
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem};
+use serde::{Deserialize, Serialize};
+
+/// What the user → tenant pointer holds: enough to identify a caller in one read (tenant, role and
+/// the logout time before which tokens are refused). Kept equal to the member item by every write of
+/// a member, in the same transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub tenant: TenantId,
+    pub role: Role,
+    pub tokens_not_before: i64,
+}
+
+/// A pointer as stored: with the membership, or (written before the membership was kept on it) the
+/// tenant id alone, whose role must then be read from the member item.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum MembershipPointer {
+    Membership(Membership),
+    Tenant(TenantId),
+}
+
+impl MembershipPointer {
+    pub fn tenant(&self) -> &TenantId {
+        match self {
+            Self::Membership(membership) => &membership.tenant,
+            Self::Tenant(tenant) => tenant,
+        }
+    }
+}
 
 impl Store {
     fn member_item(tenant: &TenantId, member: &Member) -> Result<Item, StoreError> {
@@ -42,26 +71,36 @@ impl Store {
         Ok(TransactWriteItem::builder().condition_check(check).build())
     }
 
+    fn pointer_item(tenant: &TenantId, member: &Member) -> Result<Item, StoreError> {
+        Self::item(
+            keys::user_pk(&member.user_id),
+            keys::tenant_pk(tenant),
+            "membership",
+            &Membership {
+                tenant: tenant.clone(),
+                role: member.role,
+                tokens_not_before: member.tokens_not_before,
+            },
+        )
+    }
+
     /// The member item and the user's pointer to it: a user belongs to one tenant only.
     pub(super) fn member_puts(
         &self,
         tenant: &TenantId,
         member: &Member,
     ) -> Result<[Put; 2], StoreError> {
-        let pointer = Self::item(
-            keys::user_pk(&member.user_id),
-            keys::tenant_pk(tenant),
-            "membership",
-            &tenant,
-        )?;
         Ok([
             self.put(Self::member_item(tenant, member)?, Write::New)?,
-            self.put(pointer, Write::New)?,
+            self.put(Self::pointer_item(tenant, member)?, Write::New)?,
         ])
     }
 
-    /// The tenant a user belongs to, read from our table (never from the client).
-    pub async fn tenant_of_user(&self, user: &UserId) -> Result<Option<TenantId>, StoreError> {
+    /// The membership a user holds, read from our table (never from the client): one query.
+    pub async fn membership_of_user(
+        &self,
+        user: &UserId,
+    ) -> Result<Option<MembershipPointer>, StoreError> {
         self.first(keys::user_pk(user), keys::TENANT_PREFIX, "membership", true)
             .await
     }
@@ -120,17 +159,18 @@ impl Store {
         member: &Member,
         keep_owner: Option<&UserId>,
     ) -> Result<(), StoreError> {
-        let put = self.put(Self::member_item(tenant, member)?, Write::Existing)?;
-        match keep_owner {
-            None => self.put_one(put).await,
-            Some(owner) => {
-                self.transact(vec![
-                    TransactWriteItem::builder().put(put).build(),
-                    self.still_owner(tenant, owner)?,
-                ])
-                .await
-            }
+        let mut items = vec![
+            TransactWriteItem::builder()
+                .put(self.put(Self::member_item(tenant, member)?, Write::Existing)?)
+                .build(),
+            TransactWriteItem::builder()
+                .put(self.put(Self::pointer_item(tenant, member)?, Write::Existing)?)
+                .build(),
+        ];
+        if let Some(owner) = keep_owner {
+            items.push(self.still_owner(tenant, owner)?);
         }
+        self.transact(items).await
     }
 
     /// Removes a member (as the caller read them) and their pointer; with `keep_owner`, only while that
@@ -153,5 +193,34 @@ impl Store {
         self.transact(items).await?;
         self.change_names(tenant, NameChange::default().removing(name.as_deref()))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pointer_is_read_with_its_membership_or_as_the_tenant_id_it_used_to_be() {
+        let tenant = TenantId::generate();
+        let full = serde_json::to_string(&Membership {
+            tenant: tenant.clone(),
+            role: Role::Analyst,
+            tokens_not_before: 1_795_550_400,
+        })
+        .unwrap();
+        match serde_json::from_str::<MembershipPointer>(&full).unwrap() {
+            MembershipPointer::Membership(m) => {
+                assert_eq!(
+                    (m.role, m.tokens_not_before),
+                    (Role::Analyst, 1_795_550_400)
+                );
+            }
+            other => panic!("read as {other:?}"),
+        }
+        let old = serde_json::to_string(&tenant).unwrap();
+        let pointer = serde_json::from_str::<MembershipPointer>(&old).unwrap();
+        assert!(matches!(pointer, MembershipPointer::Tenant(_)));
+        assert_eq!(pointer.tenant(), &tenant);
     }
 }

@@ -14,7 +14,7 @@ mod channels;
 mod contacts;
 mod conversations;
 pub mod keys;
-mod members;
+pub mod members;
 mod names;
 mod templates;
 mod tenants;

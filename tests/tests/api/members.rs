@@ -43,6 +43,21 @@ async fn an_invited_member_logs_in_and_gets_their_role_changed() {
         .await;
     assert_eq!(changed.status, 200, "{:?}", changed.body);
     assert_eq!(changed.body["role"], "viewer");
+    // The pointer every request starts from says so too: the caller is identified in one read.
+    let user = confide_shared::domain::UserId::parse(&analyst.user_id).unwrap();
+    match confide_tests::stack()
+        .app()
+        .await
+        .store
+        .membership_of_user(&user)
+        .await
+        .unwrap()
+    {
+        Some(confide_shared::store::members::MembershipPointer::Membership(m)) => {
+            assert_eq!(m.role, confide_shared::domain::Role::Viewer);
+        }
+        other => panic!("the pointer holds {other:?}"),
+    }
     // The same, still valid token now carries the new role: roles live in our table.
     assert_eq!(
         analyst.api.get("/v1/tenant").await.body["your_role"],
