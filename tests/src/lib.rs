@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
+pub mod aws_calls;
 pub mod leaks;
 pub mod messaging;
 pub mod providers;
@@ -36,6 +37,8 @@ pub struct Stack {
     pub stripe: stripe::StripeStandIn,
     /// The Twilio and SendGrid API stand-in.
     pub messaging: messaging::MessagingStandIn,
+    /// Counts the application's AWS calls, where `CONFIDE_COUNT_AWS_CALLS` is set (the benches).
+    pub aws_calls: Option<aws_calls::CountingProxy>,
 }
 
 /// Campaign messages per second in the tests: fast enough that a campaign's sends are not delayed.
@@ -281,9 +284,15 @@ pub fn stack() -> &'static Stack {
                 let stand_in = StandIn::start().await;
                 let stripe_stand_in = stripe::StripeStandIn::start().await;
                 let messaging_stand_in = messaging::MessagingStandIn::start().await;
+                let counting = match std::env::var("CONFIDE_COUNT_AWS_CALLS") {
+                    Ok(_) => Some(aws_calls::CountingProxy::start(&endpoint).await),
+                    Err(_) => None,
+                };
                 let options = Options {
                     template,
-                    endpoint: endpoint.clone(),
+                    endpoint: counting
+                        .as_ref()
+                        .map_or_else(|| endpoint.clone(), |proxy| proxy.url.clone()),
                     region: stack_region,
                     stage: "dev".into(),
                     listen: "127.0.0.1:0".parse().expect("address"),
@@ -343,13 +352,14 @@ pub fn stack() -> &'static Stack {
                     stand_in,
                     stripe_stand_in,
                     messaging_stand_in,
+                    counting,
                 )));
                 // Keep the stack (and its server task) alive for the whole test run.
                 std::future::pending::<()>().await;
                 drop(stack);
             });
         });
-        let (url, endpoint, config, providers, stripe, messaging) = rx
+        let (url, endpoint, config, providers, stripe, messaging, aws_calls) = rx
             .recv_timeout(Duration::from_secs(120))
             .expect("stack started in time")
             .unwrap_or_else(|e| panic!("local stack failed to start: {e}"));
@@ -364,6 +374,7 @@ pub fn stack() -> &'static Stack {
             providers,
             stripe,
             messaging,
+            aws_calls,
         }
     })
 }
