@@ -14,6 +14,7 @@ const LOCAL_WEBHOOK_SECRET: &str = "whsec_confide_local_development";
 #[tokio::main]
 async fn main() -> Result<()> {
     confide_shared::telemetry::init();
+    keep_metrics_out_of_the_terminal()?;
     let env =
         |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
     let options = Options {
@@ -54,7 +55,7 @@ async fn main() -> Result<()> {
     seed_demo_tenant(&stack.url).await?;
     println!();
     println!("Confide is running at {}", stack.url);
-    println!("  demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}");
+    println!("  open it in a browser and log in: {DEMO_EMAIL} / {DEMO_PASSWORD}");
     println!("  try: curl -s {}/v1/health", stack.url);
     println!(
         "       curl -s -X POST {}/v1/auth/login -H 'content-type: application/json' -d '{{\"email\":\"{DEMO_EMAIL}\",\"password\":\"{DEMO_PASSWORD}\"}}'",
@@ -72,6 +73,30 @@ async fn main() -> Result<()> {
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
     println!("stopping");
+    Ok(())
+}
+
+/// On Lambda the metric lines go to stdout, where CloudWatch reads them; here they would drown the
+/// terminal, so they go to `CONFIDE_METRICS_FILE` (default `.local/metrics.jsonl`).
+fn keep_metrics_out_of_the_terminal() -> Result<()> {
+    use std::io::Write;
+    let path = PathBuf::from(
+        std::env::var("CONFIDE_METRICS_FILE").unwrap_or_else(|_| ".local/metrics.jsonl".into()),
+    );
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder).with_context(|| format!("{}", folder.display()))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("{}", path.display()))?;
+    let file = std::sync::Mutex::new(file);
+    confide_shared::metrics::set_sink(move |line| {
+        if let Ok(mut file) = file.lock() {
+            let _ = writeln!(file, "{line}");
+        }
+    });
     Ok(())
 }
 
