@@ -16,6 +16,7 @@ use confide_shared::http::{finish, json, unknown_route, HttpResponse, RequestInf
 use confide_shared::metrics;
 use confide_shared::store::StoreError;
 use confide_shared::stripe::webhook::{notice_of, verified_event, Notice, Rejection};
+use confide_shared::stripe::WebhookSecret;
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
 use std::sync::Arc;
@@ -26,7 +27,7 @@ const EVENT_MEMORY_SECONDS: i64 = 30 * 24 * 3600;
 /// The function's state: the app, and the endpoint's signing secret where Stripe is configured.
 pub struct Receiver {
     pub app: Arc<App>,
-    pub secret: Option<String>,
+    pub secret: WebhookSecret,
 }
 
 pub async fn handle(receiver: &Receiver, req: Request) -> HttpResponse {
@@ -78,7 +79,12 @@ async fn receive(
     info: &RequestInfo,
 ) -> Result<HttpResponse, ApiError> {
     let app = &receiver.app;
-    let (Some(secret), Some(billing)) = (&receiver.secret, &app.config.billing) else {
+    let secret = receiver
+        .secret
+        .get(&app.config)
+        .await
+        .map_err(ApiError::unexpected)?;
+    let (Some(secret), Some(billing)) = (secret, &app.config.billing) else {
         return Err(ApiError::Unavailable {
             code: "billing_not_configured",
             message: "billing is not configured on this deployment".into(),

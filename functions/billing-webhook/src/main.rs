@@ -1,5 +1,5 @@
-//! Lambda entry point: builds the clients and reads the webhook signing secret once, then hands every
-//! delivery to the handler.
+//! Lambda entry point: builds the clients, then hands every delivery to the handler (which reads the
+//! webhook signing secret when the first one arrives).
 
 use billing_webhook::{handle, Receiver};
 use confide_shared::App;
@@ -11,9 +11,7 @@ async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let app = App::new(confide_shared::config::Config::from_env()?, &sdk).await?;
-    let secret =
-        confide_shared::stripe::webhook_secret(&app.config, &aws_sdk_ssm::Client::new(&sdk))
-            .await?;
+    let secret = confide_shared::stripe::WebhookSecret::from_ssm(aws_sdk_ssm::Client::new(&sdk));
     let receiver: &'static Receiver = Box::leak(Box::new(Receiver {
         app: std::sync::Arc::new(app),
         secret,

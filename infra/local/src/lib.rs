@@ -132,11 +132,12 @@ pub fn schedule_handlers(_app: Arc<App>) -> HashMap<String, workers::ScheduleHan
     HashMap::new()
 }
 
-/// What the billing functions read from SSM at cold start.
-#[derive(Clone, Default)]
+/// What the billing functions read from SSM: the API key at cold start, the webhook secret (through
+/// this SSM client) when the first webhook needs it.
+#[derive(Clone)]
 pub struct StripeClients {
     pub api: Option<confide_shared::stripe::api::StripeApi>,
-    pub webhook_secret: Option<String>,
+    pub ssm: aws_sdk_ssm::Client,
 }
 
 /// The handler of every function binary, by binary name, as its `main.rs` would call it.
@@ -201,7 +202,7 @@ pub fn http_handlers(
         billing_webhook::handle,
         billing_webhook::Receiver {
             app: app.clone(),
-            secret: stripe.webhook_secret,
+            secret: confide_shared::stripe::WebhookSecret::from_ssm(stripe.ssm.clone()),
         }
     );
     handlers
@@ -309,10 +310,7 @@ pub async fn start(options: Options) -> Result<LocalStack> {
             .await
             .map_err(|e| anyhow::anyhow!(e))
             .context("connecting to Stripe")?,
-        webhook_secret: confide_shared::stripe::webhook_secret(&config, &ssm)
-            .await
-            .map_err(|e| anyhow::anyhow!(e))
-            .context("reading the Stripe webhook secret")?,
+        ssm: ssm.clone(),
     };
     let app = Arc::new(
         App::new(config, &sdk)

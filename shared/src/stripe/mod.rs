@@ -25,15 +25,36 @@ pub async fn connect(
     Ok(Some(StripeApi::new(&key, billing.api_base.as_deref())?))
 }
 
-/// The webhook endpoint's signing secret, read from SSM once; `None` where Stripe is not configured.
-pub async fn webhook_secret(
-    config: &Config,
-    ssm: &aws_sdk_ssm::Client,
-) -> Result<Option<String>, BoxError> {
-    match &config.billing {
-        Some(billing) => Ok(Some(
-            crate::secrets::parameter(ssm, &billing.webhook_secret_parameter).await?,
-        )),
-        None => Ok(None),
+/// The webhook endpoint's signing secret: read from SSM when the first webhook needs it, not while the
+/// function starts (a cold start should not wait on a parameter it may not use), then kept.
+pub struct WebhookSecret {
+    ssm: aws_sdk_ssm::Client,
+    value: tokio::sync::OnceCell<Option<String>>,
+}
+
+impl WebhookSecret {
+    /// Read through `ssm` from the parameter the configuration names, on first use.
+    pub fn from_ssm(ssm: aws_sdk_ssm::Client) -> Self {
+        Self {
+            ssm,
+            value: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// The secret; `None` where Stripe is not configured. A failed read is tried again next time.
+    pub async fn get(&self, config: &Config) -> Result<Option<&str>, BoxError> {
+        let value = self
+            .value
+            .get_or_try_init(|| async {
+                match &config.billing {
+                    Some(billing) => Ok::<_, BoxError>(Some(
+                        crate::secrets::parameter(&self.ssm, &billing.webhook_secret_parameter)
+                            .await?,
+                    )),
+                    None => Ok(None),
+                }
+            })
+            .await?;
+        Ok(value.as_deref())
     }
 }
