@@ -21,3 +21,30 @@ pub async fn parameter(ssm: &aws_sdk_ssm::Client, name: &str) -> Result<String, 
         .and_then(|p| p.value)
         .ok_or_else(|| format!("parameter {name} has no value").into())
 }
+
+/// Several SecureString parameters in as few requests as SSM allows (ten names per request), by name.
+/// A missing parameter is an error naming it.
+pub async fn parameters(
+    ssm: &aws_sdk_ssm::Client,
+    names: &[String],
+) -> Result<std::collections::HashMap<String, String>, BoxError> {
+    let mut values = std::collections::HashMap::new();
+    for chunk in names.chunks(10) {
+        let answer = ssm
+            .get_parameters()
+            .set_names(Some(chunk.to_vec()))
+            .with_decryption(true)
+            .send()
+            .await
+            .map_err(|e| format!("reading parameters: {}", crate::error::cause_chain(&e)))?;
+        if let Some(missing) = answer.invalid_parameters().first() {
+            return Err(format!("parameter {missing} does not exist").into());
+        }
+        for parameter in answer.parameters() {
+            if let (Some(name), Some(value)) = (parameter.name(), parameter.value()) {
+                values.insert(name.to_owned(), value.to_owned());
+            }
+        }
+    }
+    Ok(values)
+}

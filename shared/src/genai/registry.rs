@@ -200,12 +200,26 @@ pub async fn api_keys(
     providers: &Providers,
     ssm: &aws_sdk_ssm::Client,
 ) -> Result<HashMap<String, String>, BoxError> {
+    // Every provider's key in one request (SSM answers ten names per request).
+    let parameters: Vec<String> = providers
+        .specs()
+        .iter()
+        .filter_map(|spec| spec.api_key_parameter.clone())
+        .collect();
+    let stored = if parameters.is_empty() {
+        HashMap::new()
+    } else {
+        crate::secrets::parameters(ssm, &parameters)
+            .await
+            .map_err(|e| format!("the providers' API keys: {e}"))?
+    };
     let mut keys = HashMap::new();
     for spec in providers.specs() {
         let key = if let Some(parameter) = &spec.api_key_parameter {
-            crate::secrets::parameter(ssm, parameter)
-                .await
-                .map_err(|e| format!("the API key of {}: {e}", spec.name))?
+            stored
+                .get(parameter)
+                .cloned()
+                .ok_or_else(|| format!("the API key of {}: {parameter} has no value", spec.name))?
         } else if let Some(variable) = &spec.api_key_env {
             std::env::var(variable)
                 .map_err(|_| format!("{variable} (API key of {}) is not set", spec.name))?
