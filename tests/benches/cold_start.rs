@@ -112,7 +112,18 @@ async fn one_run(
         .stderr(Stdio::null())
         .spawn()
         .expect("bootstrap starts");
-    let first_next = wait_for_next(&mut seen_rx).await;
+    let first_next = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        wait_for_next(&mut seen_rx),
+    )
+    .await
+    .unwrap_or_else(|_| {
+        panic!(
+            "{} never asked for an event (did it exit? {:?})",
+            binary.display(),
+            child.try_wait()
+        )
+    });
     let init = first_next.duration_since(started);
     proxy.take();
     let first = invoke(&event_tx, &mut seen_rx, sample.clone(), sample_status).await;
@@ -239,6 +250,12 @@ fn function_env(endpoint: &str) -> Vec<(String, String)> {
             "http://127.0.0.1:3000/billing".into(),
         ),
         ("RUST_LOG", "warn".into()),
+        // What Lambda sets for every function (lambda_runtime refuses to start without them).
+        ("AWS_LAMBDA_FUNCTION_NAME", "bench".into()),
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256".into()),
+        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".into()),
+        ("AWS_LAMBDA_LOG_STREAM_NAME", "bench".into()),
+        ("AWS_LAMBDA_LOG_GROUP_NAME", "bench".into()),
     ];
     vars.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
