@@ -2,11 +2,7 @@
 # Benchmark, not a test: Lighthouse of the signed-in dashboard against a local stack of its own
 # (the browser tests' stack script), in Debian's Chromium. Prints the scores README quotes.
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
-ensure_venv
-ensure_chromium
 cd "$ROOT"
-"$ROOT/infra/scripts/web.sh"
-cargo build -q -p confide-local
 (cd web/bench && [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error)
 
 start_local_stack_for_bench

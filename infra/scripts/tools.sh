@@ -41,8 +41,13 @@ ensure_chromium() {
 }
 
 start_local_stack_for_bench() {
-  # The browser tests' stack (own emulator and gateway) on ports of its own, in the background until
-  # the calling script exits; waits for its health route. Sets BENCH_URL.
+  # Builds the web app and the gateway, then starts the browser tests' stack (own emulator and
+  # gateway) on ports of its own, in the background until the calling script exits; waits for its
+  # health route. Sets BENCH_URL.
+  ensure_venv
+  ensure_chromium
+  "$ROOT/infra/scripts/web.sh"
+  (cd "$ROOT" && cargo build -q -p confide-local)
   export CONFIDE_E2E_PORT="${CONFIDE_E2E_PORT:-3120}" CONFIDE_E2E_MOTO_PORT="${CONFIDE_E2E_MOTO_PORT:-4620}"
   mkdir -p "$ROOT/.local"
   "$ROOT/infra/scripts/e2e-stack.sh" >"$ROOT/.local/bench-stack.log" 2>&1 &

@@ -74,3 +74,22 @@ impl WebhookOutcome {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Metric dimensions use `as_str`; it must name each outcome as the webhook's answer does.
+    #[test]
+    fn an_outcomes_name_is_the_one_the_answer_writes() {
+        for outcome in [
+            WebhookOutcome::Applied,
+            WebhookOutcome::Recorded,
+            WebhookOutcome::Duplicate,
+            WebhookOutcome::Ignored,
+            WebhookOutcome::Stale,
+        ] {
+            assert_eq!(serde_json::to_value(outcome).unwrap(), outcome.as_str());
+        }
+    }
+}

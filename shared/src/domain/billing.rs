@@ -221,6 +221,20 @@ pub fn effective_plan(subscription: Option<&Subscription>) -> Plan {
 
 #[cfg(test)]
 mod tests {
+    /// Metric dimensions use `as_str`; it must name each limit as the API does.
+    #[test]
+    fn a_limits_name_is_the_one_the_api_writes() {
+        for metered in [
+            Metered::Seats,
+            Metered::AnalysesPerMonth,
+            Metered::AiTokensPerMonth,
+            Metered::MessagesPerMonth,
+            Metered::Contacts,
+        ] {
+            assert_eq!(serde_json::to_value(metered).unwrap(), metered.as_str());
+        }
+    }
+
     use super::*;
 
     fn sub(id: &str, status: SubscriptionStatus, created: i64, as_of: i64) -> Subscription {
