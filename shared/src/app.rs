@@ -2,6 +2,7 @@
 
 use crate::audit;
 use crate::auth::{resolve_caller, Caller};
+use crate::aws::LazyClient;
 use crate::config::Config;
 use crate::domain::audit::{AuditAction, AuditEvent};
 use crate::domain::billing::{effective_plan, Limits};
@@ -36,46 +37,48 @@ impl App {
     /// default chain (which honours `AWS_ENDPOINT_URL` locally).
     pub async fn from_env() -> Result<Self, BoxError> {
         let config = Config::from_env()?;
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        Self::new(config, &sdk).await
+        Self::new(config, &crate::aws::sdk_config().await).await
     }
 
+    /// Builds at once only what every request needs: the table's encrypting client and the keyring
+    /// (which fetch nothing until a tenant's item is read or written). S3, SQS and Cognito clients
+    /// are made when a handler first calls them.
     pub async fn new(config: Config, sdk: &aws_config::SdkConfig) -> Result<Self, BoxError> {
+        crate::metrics::set_stage(&config.stage);
+        let key_store = encryption::key_store(sdk, &config.key_store_table, &config.root_key_arn)?;
         // One keyring, so each tenant's branch key is fetched once for the table and for S3 payloads.
-        let keyring =
-            encryption::tenant_keyring(sdk, &config.key_store_table, &config.root_key_arn).await?;
+        let keyring = encryption::tenant_keyring(&key_store).await?;
         let ddb = encryption::encrypting_dynamodb_client(
             sdk,
             &config.table,
             keyring.clone(),
             encryption::ALGORITHM_SUITE,
-            &config.key_store_table,
-            &config.root_key_arn,
+            &key_store,
         )?;
         let cipher = PayloadCipher::new(keyring)?;
         Ok(Self {
             store: Store::new(ddb, &config.table),
             objects: ObjectStore::new(
-                aws_sdk_s3::Client::new(sdk),
+                LazyClient::new(sdk, crate::aws::s3),
                 &config.bucket,
                 &config.root_key_arn,
                 cipher,
             ),
             jobs: JobQueue::new(
-                aws_sdk_sqs::Client::new(sdk),
+                LazyClient::new(sdk, crate::aws::sqs),
                 &config.analysis_queue_url,
                 &config.analysis_dead_letter_queue_url,
             ),
             messaging: MessagingQueue::new(
-                aws_sdk_sqs::Client::new(sdk),
+                LazyClient::new(sdk, crate::aws::sqs),
                 &config.messaging.queue_url,
             ),
             identity: Identity::new(
-                aws_sdk_cognitoidentityprovider::Client::new(sdk),
+                LazyClient::new(sdk, crate::aws::cognito),
                 &config.user_pool_id,
                 &config.user_pool_client_id,
             ),
-            tenant_keys: TenantKeys::new(sdk, &config.key_store_table, &config.root_key_arn)?,
+            tenant_keys: TenantKeys::new(&key_store),
             config,
         })
     }

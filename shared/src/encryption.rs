@@ -88,7 +88,7 @@ pub mod beacons {
     pub(super) const TAG_BITS: i32 = 12;
 }
 
-fn search_config(key_store: keystore_client::Client) -> Result<SearchConfig, BoxError> {
+fn search_config(key_store: KeyStore) -> Result<SearchConfig, BoxError> {
     let standard = |name: &str, length: i32| StandardBeacon::builder().name(name).length(length);
     let version = BeaconVersion::builder()
         .standard_beacons(vec![
@@ -172,14 +172,18 @@ impl DynamoDbKeyBranchKeyIdSupplier for TenantBranchKeys {
     }
 }
 
-fn key_store(
+/// The branch-key store (a DynamoDB table of KMS-wrapped keys). A process builds one and hands it to
+/// the keyring, the beacon search and [`TenantKeys`], so its KMS and DynamoDB clients exist once.
+pub type KeyStore = keystore_client::Client;
+
+pub fn key_store(
     sdk: &aws_config::SdkConfig,
     key_store_table: &str,
     root_key_arn: &str,
-) -> Result<keystore_client::Client, BoxError> {
+) -> Result<KeyStore, BoxError> {
     let config = KeyStoreConfig::builder()
-        .kms_client(aws_sdk_kms::Client::new(sdk))
-        .ddb_client(aws_sdk_dynamodb::Client::new(sdk))
+        .kms_client(crate::aws::kms(sdk))
+        .ddb_client(crate::aws::dynamodb(sdk))
         .ddb_table_name(key_store_table)
         .logical_key_store_name(LOGICAL_KEY_STORE_NAME)
         .kms_configuration(KmsConfiguration::KmsKeyArn(root_key_arn.to_owned()))
@@ -190,18 +194,14 @@ fn key_store(
 /// Creates tenants' branch keys: the control-plane half of the key store.
 #[derive(Clone)]
 pub struct TenantKeys {
-    key_store: keystore_client::Client,
+    key_store: KeyStore,
 }
 
 impl TenantKeys {
-    pub fn new(
-        sdk: &aws_config::SdkConfig,
-        key_store_table: &str,
-        root_key_arn: &str,
-    ) -> Result<Self, BoxError> {
-        Ok(Self {
-            key_store: key_store(sdk, key_store_table, root_key_arn)?,
-        })
+    pub fn new(key_store: &KeyStore) -> Self {
+        Self {
+            key_store: key_store.clone(),
+        }
     }
 
     /// Creates the tenant's branch key (and its beacon key). Called once, at sign-up.
@@ -217,11 +217,7 @@ impl TenantKeys {
 }
 
 /// The hierarchical keyring that picks each tenant's branch key from an item's key. One per client.
-pub async fn tenant_keyring(
-    sdk: &aws_config::SdkConfig,
-    key_store_table: &str,
-    root_key_arn: &str,
-) -> Result<KeyringRef, BoxError> {
+pub async fn tenant_keyring(key_store: &KeyStore) -> Result<KeyringRef, BoxError> {
     let dbesdk = dbesdk_client::Client::from_conf(DynamoDbEncryptionConfig::builder().build()?)?;
     let supplier = dbesdk
         .create_dynamo_db_encryption_branch_key_id_supplier()
@@ -234,7 +230,7 @@ pub async fn tenant_keyring(
     Ok(mpl
         .create_aws_kms_hierarchical_keyring()
         .branch_key_id_supplier(supplier)
-        .key_store(key_store(sdk, key_store_table, root_key_arn)?)
+        .key_store(key_store.clone())
         .ttl_seconds(BRANCH_KEY_CACHE_SECONDS)
         // Not the default storm-tracking cache: it makes a second miss for a key being fetched wait
         // synchronously, which deadlocks when both run on one task (a worker's concurrent batch) or
@@ -257,8 +253,7 @@ pub fn encrypting_dynamodb_client(
     table: &str,
     keyring: KeyringRef,
     suite: DbeAlgorithmSuiteId,
-    key_store_table: &str,
-    root_key_arn: &str,
+    key_store: &KeyStore,
 ) -> Result<aws_sdk_dynamodb::Client, BoxError> {
     let table_config = DynamoDbTableEncryptionConfig::builder()
         .logical_table_name(table)
@@ -268,17 +263,14 @@ pub fn encrypting_dynamodb_client(
         .keyring(keyring)
         .allowed_unsigned_attribute_prefix(UNSIGNED_ATTRIBUTE_PREFIX)
         .algorithm_suite_id(suite)
-        .search(search_config(key_store(
-            sdk,
-            key_store_table,
-            root_key_arn,
-        )?)?)
+        .search(search_config(key_store.clone())?)
         .build()?;
     let tables = DynamoDbTablesEncryptionConfig::builder()
         .table_encryption_configs(HashMap::from([(table.to_owned(), table_config)]))
         .build()?;
     let config = aws_sdk_dynamodb::config::Builder::from(sdk)
         .interceptor(DbEsdkInterceptor::new(tables)?)
+        .interceptor(crate::xray::Subsegments)
         .build();
     Ok(aws_sdk_dynamodb::Client::from_conf(config))
 }

@@ -1,6 +1,7 @@
 //! Cognito, behind the operations Confide needs. Users are created by us (sign-up, invites); the pool
 //! uses the email as an alias, so a user's Cognito username is their `sub`, which is our [`UserId`].
 
+use crate::aws::LazyClient;
 use crate::domain::credentials::{LoginSession, Password, RefreshToken, TotpCode};
 use crate::domain::{Email, UserId};
 use crate::error::{ApiError, BoxError};
@@ -135,13 +136,17 @@ pub enum LoginOutcome {
 
 #[derive(Clone)]
 pub struct Identity {
-    client: Client,
+    client: LazyClient<Client>,
     pool_id: String,
     client_id: String,
 }
 
 impl Identity {
-    pub fn new(client: Client, pool_id: impl Into<String>, client_id: impl Into<String>) -> Self {
+    pub fn new(
+        client: LazyClient<Client>,
+        pool_id: impl Into<String>,
+        client_id: impl Into<String>,
+    ) -> Self {
         Self {
             client,
             pool_id: pool_id.into(),
@@ -160,6 +165,7 @@ impl Identity {
     ) -> Result<UserId, IdentityError> {
         let mut request = self
             .client
+            .get()
             .admin_create_user()
             .user_pool_id(&self.pool_id)
             .username(email.as_str())
@@ -184,6 +190,7 @@ impl Identity {
         if let Some(password) = password {
             let set = self
                 .client
+                .get()
                 .admin_set_user_password()
                 .user_pool_id(&self.pool_id)
                 .username(user_id.as_str())
@@ -202,6 +209,7 @@ impl Identity {
 
     pub async fn delete_user(&self, user: &UserId) -> Result<(), IdentityError> {
         self.client
+            .get()
             .admin_delete_user()
             .user_pool_id(&self.pool_id)
             .username(user.as_str())
@@ -215,6 +223,7 @@ impl Identity {
     /// Cognito accepts it for admin calls, and the emulator files refresh tokens under it.
     pub async fn sign_out_everywhere(&self, email: &Email) -> Result<(), IdentityError> {
         self.client
+            .get()
             .admin_user_global_sign_out()
             .user_pool_id(&self.pool_id)
             .username(email.as_str())
@@ -257,6 +266,7 @@ impl Identity {
     ) -> Result<LoginOutcome, IdentityError> {
         let mut request = self
             .client
+            .get()
             .initiate_auth()
             .client_id(&self.client_id)
             .auth_flow(flow);
@@ -289,6 +299,7 @@ impl Identity {
         };
         let out = self
             .client
+            .get()
             .respond_to_auth_challenge()
             .client_id(&self.client_id)
             .challenge_name(challenge)
@@ -305,6 +316,7 @@ impl Identity {
     pub async fn start_totp_setup(&self, access_token: &str) -> Result<String, IdentityError> {
         let out = self
             .client
+            .get()
             .associate_software_token()
             .access_token(access_token)
             .send()
@@ -322,6 +334,7 @@ impl Identity {
     ) -> Result<(), IdentityError> {
         let verified = self
             .client
+            .get()
             .verify_software_token()
             .access_token(access_token)
             .user_code(code.as_str())
@@ -332,6 +345,7 @@ impl Identity {
             return Err(IdentityError::CodeMismatch);
         }
         self.client
+            .get()
             .set_user_mfa_preference()
             .access_token(access_token)
             .software_token_mfa_settings(

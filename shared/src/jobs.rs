@@ -1,6 +1,7 @@
 //! The analysis queue. A message names a job by ids only — the tenant and the analysis — so nothing
 //! personal ever sits in SQS; the worker reads the encrypted record itself.
 
+use crate::aws::LazyClient;
 use crate::domain::{AnalysisId, TenantId};
 use crate::error::BoxError;
 use serde::{Deserialize, Serialize};
@@ -14,14 +15,14 @@ pub struct JobMessage {
 
 #[derive(Clone)]
 pub struct JobQueue {
-    sqs: aws_sdk_sqs::Client,
+    sqs: LazyClient<aws_sdk_sqs::Client>,
     queue_url: String,
     dead_letter_queue_url: String,
 }
 
 impl JobQueue {
     pub fn new(
-        sqs: aws_sdk_sqs::Client,
+        sqs: LazyClient<aws_sdk_sqs::Client>,
         queue_url: impl Into<String>,
         dead_letter_queue_url: impl Into<String>,
     ) -> Self {
@@ -43,6 +44,7 @@ impl JobQueue {
 
     async fn send(&self, url: &str, job: &JobMessage) -> Result<(), BoxError> {
         self.sqs
+            .get()
             .send_message()
             .queue_url(url)
             .message_body(serde_json::to_string(job)?)

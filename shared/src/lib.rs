@@ -9,12 +9,13 @@
 //! - [`genai`], [`pseudonymize`], [`charts`], [`reports`]: AI analyses — providers, prompts without
 //!   personal data, SVG charts and downloadable reports;
 //! - [`objects`] (S3) and [`jobs`] (SQS), with [`payloads`] sealing what leaves for S3 under the tenant key;
-//! - [`app`]: the clients a function builds once at cold start.
+//! - [`app`]: the clients a function builds once at cold start; [`aws`]: the SDK's configuration.
 
 pub mod api;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod aws;
 pub mod charts;
 pub mod config;
 pub mod domain;
@@ -38,6 +39,7 @@ pub mod stripe;
 pub mod telemetry;
 pub mod twilio;
 pub mod unsubscribe;
+pub mod xray;
 
 pub use app::App;
 pub use error::ApiError;

@@ -2,6 +2,7 @@
 //! so no phone number, address or message body ever sits in SQS; the worker reads the encrypted
 //! records itself.
 
+use crate::aws::LazyClient;
 use crate::domain::{CampaignId, ConversationId, MessageId, TenantId};
 use crate::error::BoxError;
 use serde::{Deserialize, Serialize};
@@ -33,12 +34,12 @@ pub const MAX_DELAY_SECONDS: u32 = 900;
 
 #[derive(Clone)]
 pub struct MessagingQueue {
-    sqs: aws_sdk_sqs::Client,
+    sqs: LazyClient<aws_sdk_sqs::Client>,
     queue_url: String,
 }
 
 impl MessagingQueue {
-    pub fn new(sqs: aws_sdk_sqs::Client, queue_url: impl Into<String>) -> Self {
+    pub fn new(sqs: LazyClient<aws_sdk_sqs::Client>, queue_url: impl Into<String>) -> Self {
         Self {
             sqs,
             queue_url: queue_url.into(),
@@ -47,6 +48,7 @@ impl MessagingQueue {
 
     pub async fn enqueue(&self, job: &MessagingJob, delay_seconds: u32) -> Result<(), BoxError> {
         self.sqs
+            .get()
             .send_message()
             .queue_url(&self.queue_url)
             .message_body(serde_json::to_string(job)?)

@@ -9,8 +9,18 @@ use std::io::Write;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// The CloudWatch namespace of every Confide metric (the alarms in `template.yaml` read it).
-pub const NAMESPACE: &str = "Confide";
+/// The CloudWatch namespace of every Confide metric is `Confide/<stage>` (the alarms in
+/// `template.yaml` read `!Sub Confide/${Stage}`), so stacks sharing an account and region never mix
+/// their numbers. Set once per process by [`crate::App::new`]; `Confide` until then.
+static NAMESPACE: OnceLock<String> = OnceLock::new();
+
+pub fn set_stage(stage: &str) {
+    let _ = NAMESPACE.set(format!("Confide/{stage}"));
+}
+
+fn namespace() -> &'static str {
+    NAMESPACE.get().map_or("Confide", String::as_str)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
@@ -74,7 +84,7 @@ impl Record {
             json!({
                 "Timestamp": timestamp_ms as u64,
                 "CloudWatchMetrics": [{
-                    "Namespace": NAMESPACE,
+                    "Namespace": namespace(),
                     "Dimensions": self.dimension_sets(),
                     "Metrics": self.values.iter()
                         .map(|(name, unit, _)| json!({ "Name": name, "Unit": unit.as_str() }))
@@ -142,6 +152,7 @@ mod tests {
 
     #[test]
     fn a_record_is_one_emf_line_with_its_dimensions_and_values() {
+        set_stage("test");
         let line = Record::new()
             .dimension("Route", "GET /v1/tenant")
             .count("Requests", 1)
@@ -155,7 +166,7 @@ mod tests {
                 "_aws": {
                     "Timestamp": 1_795_550_400_000u64,
                     "CloudWatchMetrics": [{
-                        "Namespace": "Confide",
+                        "Namespace": "Confide/test",
                         "Dimensions": [["Route"]],
                         "Metrics": [
                             { "Name": "Requests", "Unit": "Count" },

@@ -2,6 +2,7 @@
 //! leaves the process, and stored with SSE-KMS underneath. Keys start with `tenants/<tenant id>/`, so a
 //! tenant's objects can be listed, exported or erased by prefix.
 
+use crate::aws::LazyClient;
 use crate::domain::{AnalysisId, TenantId};
 use crate::error::BoxError;
 use crate::payloads::PayloadCipher;
@@ -11,7 +12,7 @@ use aws_sdk_s3::types::{Delete, ObjectIdentifier, ServerSideEncryption};
 
 #[derive(Clone)]
 pub struct ObjectStore {
-    s3: aws_sdk_s3::Client,
+    s3: LazyClient<aws_sdk_s3::Client>,
     bucket: String,
     kms_key: String,
     cipher: PayloadCipher,
@@ -36,7 +37,7 @@ pub fn chart_key(tenant: &TenantId, analysis: &AnalysisId, n: u32) -> String {
 
 impl ObjectStore {
     pub fn new(
-        s3: aws_sdk_s3::Client,
+        s3: LazyClient<aws_sdk_s3::Client>,
         bucket: impl Into<String>,
         kms_key: impl Into<String>,
         cipher: PayloadCipher,
@@ -54,6 +55,7 @@ impl ObjectStore {
         check_owner(tenant, key)?;
         let sealed = self.cipher.seal(tenant, key, body).await?;
         self.s3
+            .get()
             .put_object()
             .bucket(&self.bucket)
             .key(key)
@@ -71,6 +73,7 @@ impl ObjectStore {
         check_owner(tenant, key)?;
         let out = match self
             .s3
+            .get()
             .get_object()
             .bucket(&self.bucket)
             .key(key)
@@ -97,6 +100,7 @@ impl ObjectStore {
         loop {
             let page = self
                 .s3
+                .get()
                 .list_object_versions()
                 .bucket(&self.bucket)
                 .prefix(prefix)
@@ -127,6 +131,7 @@ impl ObjectStore {
             if !objects.is_empty() {
                 erased += objects.len();
                 self.s3
+                    .get()
                     .delete_objects()
                     .bucket(&self.bucket)
                     .delete(

@@ -3,7 +3,8 @@
 //! binary of the same profile and lock file. Per run: init (process start to its first `next`), the
 //! first answer (the function's sample event: a token the table does not know, 401), the first real
 //! member's request, and warm requests; AWS calls per request; resident memory. Medians of
-//! `CONFIDE_BENCH_RUNS` (default 10) runs. A bench, not a test.
+//! `CONFIDE_BENCH_RUNS` (default 20) runs, interleaved; `CONFIDE_BENCH_ONLY=tenant,billing` picks
+//! binaries. A bench, not a test.
 //!
 //! `cargo bench -p confide-tests --bench cold_start` builds the release binaries first
 //! (`CONFIDE_BENCH_SKIP_BUILD=1` skips that).
@@ -81,8 +82,8 @@ struct Run {
 async fn one_run(
     binary: &std::path::Path,
     env: &[(String, String)],
-    (sample, sample_status): (&Value, u64),
-    real: &Value,
+    (sample, expect): (&Value, Expect),
+    real: Option<&Value>,
 ) -> Run {
     let (event_tx, event_rx) = mpsc::channel(16);
     let (seen_tx, mut seen_rx) = mpsc::unbounded_channel();
@@ -126,14 +127,16 @@ async fn one_run(
     });
     let init = first_next.duration_since(started);
     proxy.take();
-    let first = invoke(&event_tx, &mut seen_rx, sample.clone(), sample_status).await;
+    let first = invoke(&event_tx, &mut seen_rx, sample.clone(), expect).await;
     proxy.take();
-    let first_real = invoke(&event_tx, &mut seen_rx, real.clone(), 200).await;
+    // A function without a member's request (webhooks, workers, health) is timed warm on its sample.
+    let (real, real_expect) = real.map_or((sample, expect), |r| (r, Expect::Status(200)));
+    let first_real = invoke(&event_tx, &mut seen_rx, real.clone(), real_expect).await;
     let calls_real = aws_calls(&proxy.take());
     let mut warm = Vec::new();
     for _ in 0..5 {
         warm.push(
-            invoke(&event_tx, &mut seen_rx, real.clone(), 200)
+            invoke(&event_tx, &mut seen_rx, real.clone(), real_expect)
                 .await
                 .as_secs_f64()
                 * 1000.0,
@@ -174,20 +177,44 @@ async fn wait_for_next(seen: &mut mpsc::UnboundedReceiver<Seen>) -> Instant {
     }
 }
 
+/// What an answer must be for its timing to mean something.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// An HTTP answer with this status.
+    Status(u64),
+    /// An SQS batch answer (the workers), listing this many failed messages.
+    Batch(usize),
+}
+
+impl Expect {
+    fn check(self, answer: &Value) {
+        match self {
+            Expect::Status(status) => {
+                assert_eq!(answer["statusCode"].as_u64(), Some(status), "{answer}")
+            }
+            Expect::Batch(failed) => assert_eq!(
+                answer["batchItemFailures"].as_array().map(Vec::len),
+                Some(failed),
+                "{answer}"
+            ),
+        }
+    }
+}
+
 /// Hands `event` to the waiting `next` and returns how long its answer took; panics unless the
-/// answer has `status` (a timing of the wrong answer would mean nothing).
+/// answer is as `expect`ed (a timing of the wrong answer would mean nothing).
 async fn invoke(
     events: &mpsc::Sender<Value>,
     seen: &mut mpsc::UnboundedReceiver<Seen>,
     event: Value,
-    status: u64,
+    expect: Expect,
 ) -> std::time::Duration {
     let sent = Instant::now();
     events.send(event).await.expect("event");
     loop {
         match seen.recv().await {
             Some(Seen::Answer(at, answer)) => {
-                assert_eq!(answer["statusCode"].as_u64(), Some(status), "{answer}");
+                expect.check(&answer);
                 return at.duration_since(sent);
             }
             Some(Seen::Next(_)) => {}
@@ -260,12 +287,9 @@ fn function_env(endpoint: &str) -> Vec<(String, String)> {
     vars.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
-/// The function's sample event, and the same request from a real member (claims the authorizer
-/// would have checked: their `sub` and a fresh `iat`).
-fn events(sample_file: &str, user_id: &str) -> (Value, Value) {
-    let path = workspace_root().join("events").join(sample_file);
-    let sample: Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).expect("sample event")).expect("json");
+/// The same request as `sample` from a real member (claims the authorizer would have checked: their
+/// `sub` and a fresh `iat`).
+fn as_member(sample: &Value, user_id: &str) -> Value {
     let mut real = sample.clone();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -275,8 +299,137 @@ fn events(sample_file: &str, user_id: &str) -> (Value, Value) {
         "sub": user_id, "username": user_id, "token_use": "access",
         "iat": now.to_string(), "exp": (now + 3600).to_string(),
     });
-    (sample, real)
+    real
 }
+
+fn sample_event(file: &str) -> Value {
+    let path = workspace_root().join("events").join(file);
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("sample event")).expect("json")
+}
+
+/// One bootstrap under test: its sample event and what that answers (the sample's token names a
+/// user the table does not know: 401), and, for member routes, the sample as a real member's request.
+struct Subject {
+    binary: &'static str,
+    sample: &'static str,
+    expect: Expect,
+    member_request: bool,
+}
+
+const fn subject(
+    binary: &'static str,
+    sample: &'static str,
+    expect: Expect,
+    member_request: bool,
+) -> Subject {
+    Subject {
+        binary,
+        sample,
+        expect,
+        member_request,
+    }
+}
+
+/// Every function of `template.yaml`, after the hello-world baseline.
+const SUBJECTS: [Subject; 17] = [
+    subject(
+        "hello-lambda",
+        "health/get-health.json",
+        Expect::Status(200),
+        false,
+    ),
+    subject(
+        "health",
+        "health/get-health.json",
+        Expect::Status(200),
+        false,
+    ),
+    subject(
+        "identity",
+        "identity/login.json",
+        Expect::Status(401),
+        false,
+    ),
+    subject(
+        "tenant",
+        "tenant/get-tenant.json",
+        Expect::Status(401),
+        true,
+    ),
+    subject(
+        "members",
+        "members/list-members.json",
+        Expect::Status(401),
+        true,
+    ),
+    subject("audit", "audit/list-audit.json", Expect::Status(401), true),
+    subject(
+        "analyses",
+        "analyses/list-analyses.json",
+        Expect::Status(401),
+        true,
+    ),
+    subject(
+        "billing",
+        "billing/get-billing.json",
+        Expect::Status(401),
+        true,
+    ),
+    subject(
+        "contacts",
+        "contacts/list-contacts.json",
+        Expect::Status(401),
+        true,
+    ),
+    subject(
+        "conversations",
+        "conversations/list-conversations.json",
+        Expect::Status(401),
+        true,
+    ),
+    subject(
+        "campaigns",
+        "campaigns/list-campaigns.json",
+        Expect::Status(401),
+        true,
+    ),
+    subject(
+        "channels",
+        "channels/get-email-channel.json",
+        Expect::Status(401),
+        true,
+    ),
+    subject(
+        "billing-webhook",
+        "billing-webhook/stripe-subscription-updated.json",
+        Expect::Status(400),
+        false,
+    ),
+    subject(
+        "twilio-webhook",
+        "twilio-webhook/inbound-message.json",
+        Expect::Status(403),
+        false,
+    ),
+    subject(
+        "unsubscribe",
+        "unsubscribe/confirmation-page.json",
+        Expect::Status(400),
+        false,
+    ),
+    subject(
+        "analysis-worker",
+        "analysis-worker/analysis-job.json",
+        Expect::Batch(0),
+        false,
+    ),
+    subject(
+        "messaging-worker",
+        "messaging-worker/send-message.json",
+        Expect::Batch(0),
+        false,
+    ),
+];
 
 #[tokio::main]
 async fn main() {
@@ -285,17 +438,23 @@ async fn main() {
     let runs: usize = std::env::var("CONFIDE_BENCH_RUNS")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(10);
+        .unwrap_or(20);
+    let only: Option<Vec<String>> = std::env::var("CONFIDE_BENCH_ONLY")
+        .ok()
+        .map(|list| list.split(',').map(str::to_owned).collect());
+    let subjects: Vec<&Subject> = SUBJECTS
+        .iter()
+        .filter(|s| {
+            s.binary == "hello-lambda"
+                || only
+                    .as_ref()
+                    .is_none_or(|o| o.iter().any(|b| b == s.binary))
+        })
+        .collect();
     let target = std::env::var("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|_| workspace_root().join("target"))
         .join("release");
-    // Binary, sample event, and what the sample answers (its token's user is unknown to the table).
-    let functions = [
-        ("hello-lambda", "health/get-health.json", 200),
-        ("health", "health/get-health.json", 200),
-        ("tenant", "tenant/get-tenant.json", 401),
-    ];
     if std::env::var("CONFIDE_BENCH_SKIP_BUILD").is_err() {
         let mut build = Command::new("cargo");
         build.args([
@@ -306,11 +465,10 @@ async fn main() {
             "confide-tests",
             "--bin",
             "hello-lambda",
-            "-p",
-            "health",
-            "-p",
-            "tenant",
         ]);
+        for subject in subjects.iter().skip(1) {
+            build.args(["-p", subject.binary]);
+        }
         assert!(
             build.status().expect("cargo").success(),
             "release build failed"
@@ -324,40 +482,73 @@ async fn main() {
         .url
         .clone();
     let env = function_env(&endpoint);
-    println!("cold starts, x86_64 release, median of {runs} runs (ms; calls = DynamoDB + KMS per request)");
+    let events: Vec<(Value, Option<Value>)> = subjects
+        .iter()
+        .map(|s| {
+            let sample = sample_event(s.sample);
+            let real = s.member_request.then(|| as_member(&sample, &owner.user_id));
+            (sample, real)
+        })
+        .collect();
+    // Interleaved: run i of every binary, then run i+1, so drift of the machine hits all alike.
+    let mut collected: Vec<Vec<Run>> = subjects.iter().map(|_| Vec::new()).collect();
+    for _ in 0..runs {
+        for (i, subject) in subjects.iter().enumerate() {
+            let (sample, real) = &events[i];
+            collected[i].push(
+                one_run(
+                    &target.join(subject.binary),
+                    &env,
+                    (sample, subject.expect),
+                    real.as_ref(),
+                )
+                .await,
+            );
+        }
+    }
+    println!("cold starts, x86_64 release, median of {runs} interleaved runs (ms; calls = DynamoDB + KMS per request)");
     println!(
-        "{:<14} {:>7} {:>8} {:>11} {:>6} {:>9} {:>10} {:>8} {:>9}",
+        "{:<17} {:>6} {:>7} {:>11} {:>6} {:>8} {:>10} {:>10} {:>8} {:>8}",
         "binary",
         "init",
         "first",
         "first real",
         "warm",
         "init/hw",
+        "real/warm",
         "calls 1st",
         "calls w",
         "RSS MiB"
     );
     let mut hello_init = None;
-    for (binary, sample_file, sample_status) in functions {
-        let (sample, real) = events(sample_file, &owner.user_id);
-        let mut collected = Vec::new();
-        for _ in 0..runs {
-            collected
-                .push(one_run(&target.join(binary), &env, (&sample, sample_status), &real).await);
-        }
-        let column =
-            |f: &dyn Fn(&Run) -> f64| median(&mut collected.iter().map(f).collect::<Vec<_>>());
+    for (subject, runs) in subjects.iter().zip(&collected) {
+        let column = |f: &dyn Fn(&Run) -> f64| median(&mut runs.iter().map(f).collect::<Vec<_>>());
         let init = column(&|r| r.init);
         let baseline = *hello_init.get_or_insert(init);
+        let (first_real, warm) = (column(&|r| r.first_real), column(&|r| r.warm));
+        let member = subject.member_request;
         println!(
-            "{:<14} {:>7.1} {:>8.1} {:>11.1} {:>6.1} {:>9.1} {:>10.0} {:>8.1} {:>9.1}",
-            binary,
+            "{:<17} {:>6.1} {:>7.1} {:>11} {:>6.1} {:>8.2} {:>10} {:>10} {:>8.1} {:>8.1}",
+            subject.binary,
             init,
             column(&|r| r.first),
-            column(&|r| r.first_real),
-            column(&|r| r.warm),
+            if member {
+                format!("{first_real:.1}")
+            } else {
+                "–".into()
+            },
+            warm,
             init / baseline,
-            column(&|r| r.calls_real as f64),
+            if member {
+                format!("{:.2}", first_real / warm)
+            } else {
+                "–".into()
+            },
+            if member {
+                format!("{:.0}", column(&|r| r.calls_real as f64))
+            } else {
+                "–".into()
+            },
             column(&|r| r.calls_warm),
             column(&|r| r.rss_kib as f64) / 1024.0,
         );

@@ -9,9 +9,9 @@ use std::convert::Infallible;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = confide_shared::aws::sdk_config().await;
     let app = App::new(confide_shared::config::Config::from_env()?, &sdk).await?;
-    let secret = confide_shared::stripe::WebhookSecret::from_ssm(aws_sdk_ssm::Client::new(&sdk));
+    let secret = confide_shared::stripe::WebhookSecret::from_ssm(confide_shared::aws::ssm(&sdk));
     let receiver: &'static Receiver = Box::leak(Box::new(Receiver {
         app: std::sync::Arc::new(app),
         secret,

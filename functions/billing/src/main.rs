@@ -9,10 +9,10 @@ use std::convert::Infallible;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = confide_shared::aws::sdk_config().await;
     let app = App::new(confide_shared::config::Config::from_env()?, &sdk).await?;
     let stripe =
-        confide_shared::stripe::connect(&app.config, &aws_sdk_ssm::Client::new(&sdk)).await?;
+        confide_shared::stripe::connect(&app.config, &confide_shared::aws::ssm(&sdk)).await?;
     let billing: &'static Billing = Box::leak(Box::new(Billing {
         app: std::sync::Arc::new(app),
         stripe,

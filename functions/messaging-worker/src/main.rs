@@ -9,10 +9,10 @@ use messaging_worker::{handle, Worker};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = confide_shared::aws::sdk_config().await;
     let app = App::new(confide_shared::config::Config::from_env()?, &sdk).await?;
     let worker: &'static Worker = Box::leak(Box::new(
-        Worker::connect(std::sync::Arc::new(app), &aws_sdk_ssm::Client::new(&sdk)).await?,
+        Worker::connect(std::sync::Arc::new(app), &confide_shared::aws::ssm(&sdk)).await?,
     ));
     run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<SqsBatchResponse, Error>(handle(worker, event.payload).await)

@@ -8,10 +8,10 @@ use unsubscribe_function::Unsubscribe;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = confide_shared::aws::sdk_config().await;
     let app = App::new(confide_shared::config::Config::from_env()?, &sdk).await?;
     let key = confide_shared::secrets::parameter(
-        &aws_sdk_ssm::Client::new(&sdk),
+        &confide_shared::aws::ssm(&sdk),
         &app.config.messaging.unsubscribe_secret_parameter,
     )
     .await?;

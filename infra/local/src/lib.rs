@@ -209,7 +209,7 @@ pub fn http_handlers(
 }
 
 pub async fn sdk_config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
+    confide_shared::aws::defaults()
         .endpoint_url(endpoint)
         .region(aws_config::Region::new(region.to_owned()))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(

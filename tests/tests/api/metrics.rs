@@ -3,7 +3,7 @@
 //! tenant, a person or a text among their dimensions.
 
 use confide_tests::messaging::{connect, unique_number};
-use confide_tests::{logged, Reply};
+use confide_tests::{logged, stack, Reply};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -71,7 +71,7 @@ async fn requests_webhooks_and_analyses_are_measured_without_personal_data() {
     let sample = &created_route[0];
     assert_eq!(
         sample["_aws"]["CloudWatchMetrics"][0]["Namespace"],
-        "Confide"
+        format!("Confide/{}", stack().config.stage)
     );
     assert!(
         sample["Latency"].as_f64().is_some_and(|ms| ms > 0.0),

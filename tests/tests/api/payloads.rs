@@ -9,13 +9,15 @@ async fn sealed_payloads_open_only_for_their_tenant_and_name() {
     let a = sign_up("Payload A").await;
     let b = sign_up("Payload B").await;
     let s = stack();
-    let keyring = confide_shared::encryption::tenant_keyring(
+    let key_store = confide_shared::encryption::key_store(
         &s.sdk().await,
         &s.config.key_store_table,
         &s.config.root_key_arn,
     )
-    .await
-    .expect("keyring");
+    .expect("key store");
+    let keyring = confide_shared::encryption::tenant_keyring(&key_store)
+        .await
+        .expect("keyring");
     let cipher = PayloadCipher::new(keyring).expect("cipher");
     let tenant_a = TenantId::parse(&a.tenant_id).unwrap();
     let tenant_b = TenantId::parse(&b.tenant_id).unwrap();

@@ -520,20 +520,21 @@ async fn no_card_data_is_stored() {
 
     let s = stack();
     let sdk = s.sdk().await;
-    let keyring = confide_shared::encryption::tenant_keyring(
+    let key_store = confide_shared::encryption::key_store(
         &sdk,
         &s.config.key_store_table,
         &s.config.root_key_arn,
     )
-    .await
-    .expect("keyring");
+    .expect("key store");
+    let keyring = confide_shared::encryption::tenant_keyring(&key_store)
+        .await
+        .expect("keyring");
     let ddb = confide_shared::encryption::encrypting_dynamodb_client(
         &sdk,
         &s.table,
         keyring,
         confide_shared::encryption::ALGORITHM_SUITE,
-        &s.config.key_store_table,
-        &s.config.root_key_arn,
+        &key_store,
     )
     .expect("client");
     let items = ddb
