@@ -7,8 +7,11 @@ run:        ## the whole stack locally, with a demo tenant
 test:       ## every test (what CI runs)
 	infra/scripts/test.sh
 
-lint:       ## clippy with warnings as errors
+lint:       ## clippy with warnings as errors; the workspace-hack crate is current
 	cargo clippy --workspace --all-targets -- -D warnings
+	command -v cargo-hakari >/dev/null 2>&1 || cargo install cargo-hakari --version 0.9.39 --locked
+	cargo hakari generate --diff
+	cargo hakari manage-deps --dry-run
 
 sam-build:  ## release arm64 build of every function with SAM
 	infra/scripts/sam-build.sh

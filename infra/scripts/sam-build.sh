@@ -6,5 +6,5 @@ ensure_venv lint build
 cd "$ROOT"
 export PATH="$VENV/bin:$PATH"
 sam build --template template.yaml "$@"
-echo "bootstrap sizes:"
-find .aws-sam/build -name bootstrap -exec ls -l {} \; | awk '{print $5, $9}'
+echo "bootstrap and deploy zip sizes:"
+find .aws-sam/build -name bootstrap | sort | xargs "$VENV/bin/python" infra/scripts/zip_sizes.py

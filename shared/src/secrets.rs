@@ -1,5 +1,5 @@
-//! Secrets (API keys, signing secrets) live in SSM Parameter Store as SecureStrings and are read once,
-//! at cold start; they are never put in a function's environment, where anyone who can read the
+//! Secrets (API keys, signing secrets) live in SSM Parameter Store as SecureStrings and are read once
+//! per instance; they are never put in a function's environment, where anyone who can read the
 //! function's configuration would see them.
 
 use crate::error::BoxError;
@@ -47,4 +47,31 @@ pub async fn parameters(
         }
     }
     Ok(values)
+}
+
+/// A SecureString read when a request first needs it, then kept for the life of the instance: a cold
+/// start does not wait on a parameter its first invocations may never use. A failed read is tried
+/// again by the next request that needs it.
+pub struct Secret {
+    ssm: aws_sdk_ssm::Client,
+    name: String,
+    value: tokio::sync::OnceCell<String>,
+}
+
+impl Secret {
+    pub fn new(ssm: aws_sdk_ssm::Client, name: impl Into<String>) -> Self {
+        Self {
+            ssm,
+            name: name.into(),
+            value: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    pub async fn get(&self) -> Result<&str, BoxError> {
+        let value = self
+            .value
+            .get_or_try_init(|| parameter(&self.ssm, &self.name))
+            .await?;
+        Ok(value)
+    }
 }

@@ -18,6 +18,7 @@ use confide_shared::error::{cause_chain, BoxError};
 use confide_shared::inbox;
 use confide_shared::messaging::MessagingJob;
 use confide_shared::metrics::Record;
+use confide_shared::secrets::Secret;
 use confide_shared::sendgrid::{self, SendGridApi};
 use confide_shared::store::{ConversationWrite, StoreError};
 use confide_shared::twilio::api::{SendError, TwilioApi};
@@ -32,26 +33,25 @@ pub struct Worker {
     pub app: Arc<App>,
     pub twilio: TwilioApi,
     pub sendgrid: SendGridApi,
-    /// Signs unsubscribe links (see [`confide_shared::unsubscribe`]).
-    pub unsubscribe_key: Vec<u8>,
+    /// Signs unsubscribe links (see [`confide_shared::unsubscribe`]); read when a marketing email
+    /// first needs it.
+    pub unsubscribe_key: Secret,
 }
 
 impl Worker {
     /// The worker as a deployment runs it: provider bases from the configuration, the unsubscribe key
     /// from SSM.
-    pub async fn connect(app: Arc<App>, ssm: &aws_sdk_ssm::Client) -> Result<Self, BoxError> {
-        let key = confide_shared::secrets::parameter(
-            ssm,
-            &app.config.messaging.unsubscribe_secret_parameter,
-        )
-        .await?;
+    pub fn connect(app: Arc<App>, ssm: &aws_sdk_ssm::Client) -> Self {
         let http = reqwest::Client::new();
-        Ok(Self {
+        Self {
             twilio: TwilioApi::new(http.clone(), &app.config.messaging.twilio_api_base),
             sendgrid: SendGridApi::new(http, &app.config.messaging.sendgrid_api_base),
-            unsubscribe_key: key.into_bytes(),
+            unsubscribe_key: Secret::new(
+                ssm.clone(),
+                &app.config.messaging.unsubscribe_secret_parameter,
+            ),
             app,
-        })
+        }
     }
 }
 
@@ -121,6 +121,11 @@ async fn send(
     };
     if pending.record.status != MessageStatus::Pending {
         return Ok(());
+    }
+    if pending.record.marketing && pending.record.channel == Channel::Email {
+        // Read before the claim: a failed read leaves the message pending for the job's next
+        // delivery, where after the claim it could only end as `outcome_unknown`.
+        worker.unsubscribe_key.get().await?;
     }
     let mut intent = pending.record.clone();
     intent.status = MessageStatus::Dispatching;
@@ -268,14 +273,17 @@ async fn send_email(
     let Some(to) = &contact.email else {
         return Ok(Outcome::failed("unreachable"));
     };
-    let unsubscribe_url = message.marketing.then(|| {
-        let token =
-            confide_shared::unsubscribe::token(&worker.unsubscribe_key, tenant, &contact.id);
-        format!(
-            "{}/v1/unsubscribe/{token}",
-            worker.app.config.messaging.public_url
-        )
-    });
+    let unsubscribe_url = match message.marketing {
+        true => {
+            let key = worker.unsubscribe_key.get().await?;
+            let token = confide_shared::unsubscribe::token(key.as_bytes(), tenant, &contact.id);
+            Some(format!(
+                "{}/v1/unsubscribe/{token}",
+                worker.app.config.messaging.public_url
+            ))
+        }
+        false => None,
+    };
     let email = sendgrid::Email {
         to: to.as_str(),
         // A reply has no subject of its own: it goes out under the sender's name.

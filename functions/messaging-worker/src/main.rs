@@ -1,5 +1,9 @@
-//! Lambda entry point: builds the clients and reads the unsubscribe signing key once, then hands every
-//! SQS batch to the worker.
+//! Lambda entry point: builds the clients, then hands every SQS batch to the worker (which reads the
+//! unsubscribe signing key when a marketing email first needs it).
+
+// The worker's future nests the SDK's request futures (DynamoDB, SSM) many levels deep; its layout
+// needs more than the default 128 levels of compiler queries.
+#![recursion_limit = "256"]
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use confide_shared::App;
@@ -12,7 +16,7 @@ async fn main() -> Result<(), Error> {
     let sdk = confide_shared::aws::sdk_config().await;
     let app = App::new(confide_shared::config::Config::from_env()?, &sdk).await?;
     let worker: &'static Worker = Box::leak(Box::new(
-        Worker::connect(std::sync::Arc::new(app), &confide_shared::aws::ssm(&sdk)).await?,
+        Worker::connect(std::sync::Arc::new(app), &confide_shared::aws::ssm(&sdk)),
     ));
     run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<SqsBatchResponse, Error>(handle(worker, event.payload).await)

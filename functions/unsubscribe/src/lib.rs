@@ -12,14 +12,20 @@ use confide_shared::api::contacts::Unsubscribed;
 use confide_shared::domain::consent::{Channel, ConsentSource, Purpose};
 use confide_shared::http::{finish, html, json, unknown_route, HttpResponse, RequestInfo};
 use confide_shared::inbox;
+use confide_shared::secrets::Secret;
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
 use std::sync::Arc;
 
 pub struct Unsubscribe {
     pub app: Arc<App>,
-    /// The key unsubscribe tokens are signed with (SSM, read at cold start).
-    pub key: Vec<u8>,
+    /// The key unsubscribe tokens are signed with (SSM, read by the first request).
+    pub key: Secret,
+}
+
+/// The signing key's bytes; a failed read is a 500 that the next request tries again.
+async fn signing_key(state: &Unsubscribe) -> Result<&[u8], ApiError> {
+    Ok(state.key.get().await.map_err(ApiError::unexpected)?.as_bytes())
 }
 
 pub async fn handle(state: &Unsubscribe, req: Request) -> HttpResponse {
@@ -30,18 +36,22 @@ pub async fn handle(state: &Unsubscribe, req: Request) -> HttpResponse {
 async fn route(state: &Unsubscribe, info: &RequestInfo) -> Result<HttpResponse, ApiError> {
     match info.route.as_str() {
         "POST /v1/unsubscribe/{token}" => unsubscribe(state, info).await,
-        "GET /v1/unsubscribe/{token}" => confirmation_page(state, info),
+        "GET /v1/unsubscribe/{token}" => confirmation_page(state, info).await,
         _ => Err(unknown_route(info)),
     }
 }
 
 /// The page behind the email's text link: one button that posts to the same URL. Only our own text and
 /// the verified ids' URL (ids are `[A-Za-z0-9_-]`) go into it.
-fn confirmation_page(state: &Unsubscribe, info: &RequestInfo) -> Result<HttpResponse, ApiError> {
+async fn confirmation_page(
+    state: &Unsubscribe,
+    info: &RequestInfo,
+) -> Result<HttpResponse, ApiError> {
     let token = info.path_param("token")?;
+    let key = signing_key(state).await?;
     let (tenant, contact) =
-        confide_shared::unsubscribe::verify(&state.key, token).ok_or(ApiError::NotFound)?;
-    let action = confide_shared::unsubscribe::token(&state.key, &tenant, &contact);
+        confide_shared::unsubscribe::verify(key, token).ok_or(ApiError::NotFound)?;
+    let action = confide_shared::unsubscribe::token(key, &tenant, &contact);
     Ok(html(
         200,
         format!(
@@ -58,7 +68,8 @@ fn confirmation_page(state: &Unsubscribe, info: &RequestInfo) -> Result<HttpResp
 async fn unsubscribe(state: &Unsubscribe, info: &RequestInfo) -> Result<HttpResponse, ApiError> {
     let token = info.path_param("token")?;
     let (tenant, contact) =
-        confide_shared::unsubscribe::verify(&state.key, token).ok_or(ApiError::NotFound)?;
+        confide_shared::unsubscribe::verify(signing_key(state).await?, token)
+            .ok_or(ApiError::NotFound)?;
     let known = inbox::record_opt(
         &state.app,
         &tenant,

@@ -1,4 +1,4 @@
-//! Lambda entry point: builds the clients and reads the unsubscribe signing key once.
+//! Lambda entry point: builds the clients; the unsubscribe signing key is read by the first request.
 
 use confide_shared::App;
 use lambda_http::{run, service_fn, Error};
@@ -10,14 +10,13 @@ async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
     let sdk = confide_shared::aws::sdk_config().await;
     let app = App::new(confide_shared::config::Config::from_env()?, &sdk).await?;
-    let key = confide_shared::secrets::parameter(
-        &confide_shared::aws::ssm(&sdk),
+    let key = confide_shared::secrets::Secret::new(
+        confide_shared::aws::ssm(&sdk),
         &app.config.messaging.unsubscribe_secret_parameter,
-    )
-    .await?;
+    );
     let state: &'static Unsubscribe = Box::leak(Box::new(Unsubscribe {
         app: std::sync::Arc::new(app),
-        key: key.into_bytes(),
+        key,
     }));
     run(service_fn(move |req| async move {
         Ok::<_, Infallible>(unsubscribe_function::handle(state, req).await)

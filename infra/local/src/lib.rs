@@ -144,7 +144,7 @@ pub struct StripeClients {
 pub fn http_handlers(
     app: Arc<App>,
     stripe: StripeClients,
-    unsubscribe_key: Vec<u8>,
+    unsubscribe_key: confide_shared::secrets::Secret,
 ) -> HashMap<String, HttpHandler> {
     let mut handlers: HashMap<String, HttpHandler> = HashMap::new();
     handlers.insert(
@@ -334,7 +334,11 @@ pub async fn start(options: Options) -> Result<LocalStack> {
     );
     let gateway = Arc::new(Gateway {
         routes: template.routes()?,
-        handlers: http_handlers(app.clone(), stripe, unsubscribe_key.1.clone().into_bytes()),
+        handlers: http_handlers(
+            app.clone(),
+            stripe,
+            confide_shared::secrets::Secret::new(ssm.clone(), &unsubscribe_key.0),
+        ),
         authorizer: jwt::JwtAuthorizer::new(issuer, audiences, jwks_url).await?,
         cors_origins: template.cors_origins(),
         web_root: Some(
@@ -366,12 +370,7 @@ pub async fn start(options: Options) -> Result<LocalStack> {
         api_keys,
         names: Default::default(),
     });
-    let messenger = Arc::new(
-        messaging_worker::Worker::connect(app.clone(), &ssm)
-            .await
-            .map_err(|e| anyhow::anyhow!(e))
-            .context("starting the messaging worker")?,
-    );
+    let messenger = Arc::new(messaging_worker::Worker::connect(app.clone(), &ssm));
     tasks.extend(start_workers(
         &template,
         &resources,
