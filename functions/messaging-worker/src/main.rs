@@ -15,9 +15,10 @@ async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
     let sdk = confide_shared::aws::sdk_config().await;
     let app = App::new(confide_shared::config::Config::from_env()?, &sdk).await?;
-    let worker: &'static Worker = Box::leak(Box::new(
-        Worker::connect(std::sync::Arc::new(app), &confide_shared::aws::ssm(&sdk)),
-    ));
+    let worker: &'static Worker = Box::leak(Box::new(Worker::connect(
+        std::sync::Arc::new(app),
+        &confide_shared::aws::ssm(&sdk),
+    )));
     run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<SqsBatchResponse, Error>(handle(worker, event.payload).await)
     }))

@@ -25,7 +25,12 @@ pub struct Unsubscribe {
 
 /// The signing key's bytes; a failed read is a 500 that the next request tries again.
 async fn signing_key(state: &Unsubscribe) -> Result<&[u8], ApiError> {
-    Ok(state.key.get().await.map_err(ApiError::unexpected)?.as_bytes())
+    Ok(state
+        .key
+        .get()
+        .await
+        .map_err(ApiError::unexpected)?
+        .as_bytes())
 }
 
 pub async fn handle(state: &Unsubscribe, req: Request) -> HttpResponse {
@@ -67,9 +72,8 @@ async fn confirmation_page(
 
 async fn unsubscribe(state: &Unsubscribe, info: &RequestInfo) -> Result<HttpResponse, ApiError> {
     let token = info.path_param("token")?;
-    let (tenant, contact) =
-        confide_shared::unsubscribe::verify(signing_key(state).await?, token)
-            .ok_or(ApiError::NotFound)?;
+    let (tenant, contact) = confide_shared::unsubscribe::verify(signing_key(state).await?, token)
+        .ok_or(ApiError::NotFound)?;
     let known = inbox::record_opt(
         &state.app,
         &tenant,

@@ -38,6 +38,10 @@ async fn main() -> Result<(), confide_shared::error::BoxError> {
     drop(ddb);
     let _app = confide_shared::App::new(config, &sdk).await?;
     step("the whole App::new again");
-    println!("{:<28} {:>7.2} ms", "total", start.elapsed().as_secs_f64() * 1000.0);
+    println!(
+        "{:<28} {:>7.2} ms",
+        "total",
+        start.elapsed().as_secs_f64() * 1000.0
+    );
     Ok(())
 }
