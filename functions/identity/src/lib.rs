@@ -19,6 +19,7 @@ use confide_shared::http::{
     RequestInfo, REFRESH_COOKIE,
 };
 use confide_shared::identity::{temporary_password, ChallengeAnswer, IdentityError, LoginOutcome};
+use confide_shared::store::members::MembershipPointer;
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
 
@@ -208,8 +209,9 @@ async fn answer_login(
     outcome: LoginOutcome,
 ) -> Result<HttpResponse, ApiError> {
     if let LoginOutcome::Authenticated(tokens) = &outcome {
-        let user = unverified_subject(&tokens.access_token)
-            .ok_or_else(|| ApiError::unexpected("Cognito token has no subject"))?;
+        let (user, issued_at) = unverified_subject_and_issued_at(&tokens.access_token)
+            .ok_or_else(|| ApiError::unexpected("Cognito token has no subject or issue time"))?;
+        admit_new_login(app, &user, issued_at).await?;
         audit_for_user(app, &user, info, AuditAction::Login).await?;
         if let Some(refresh) = &tokens.refresh_token {
             // Browsers keep it in an HttpOnly cookie; API clients read it from the body.
@@ -217,6 +219,34 @@ async fn answer_login(
         }
     }
     Ok(json(200, &outcome))
+}
+
+/// A logout refuses every token issued up to the end of its second (token times have one-second
+/// resolution), so a login in that same second would get a token already refused. The login proves
+/// the password (and second step): its token is admitted by moving the refusal back to its issue
+/// time. What that re-admits is only tokens issued in that second before the logout.
+async fn admit_new_login(app: &App, user: &UserId, issued_at: i64) -> Result<(), ApiError> {
+    let pointer = app
+        .store
+        .membership_of_user(user)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    if let MembershipPointer::Membership(membership) = &pointer {
+        if issued_at >= membership.tokens_not_before {
+            return Ok(());
+        }
+    }
+    let tenant = pointer.tenant();
+    let mut member = app
+        .store
+        .member(tenant, user)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    if issued_at < member.tokens_not_before {
+        member.tokens_not_before = issued_at;
+        app.store.save_member(tenant, &member, None).await?;
+    }
+    Ok(())
 }
 
 async fn audit_for_user(
@@ -255,10 +285,17 @@ fn bearer(req: &Request) -> Result<&str, ApiError> {
 /// The `sub` of a token Cognito has just issued to us, or that Cognito itself checks in the same call.
 /// Never used to authorise anything: only to name the actor of an audit entry.
 fn unverified_subject(token: &str) -> Option<UserId> {
+    unverified_subject_and_issued_at(token).map(|(user, _)| user)
+}
+
+fn unverified_subject_and_issued_at(token: &str) -> Option<(UserId, i64)> {
     let payload = token.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .ok()?;
     let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    UserId::parse(claims.get("sub")?.as_str()?).ok()
+    Some((
+        UserId::parse(claims.get("sub")?.as_str()?).ok()?,
+        claims.get("iat")?.as_i64()?,
+    ))
 }
