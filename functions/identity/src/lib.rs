@@ -211,8 +211,14 @@ async fn answer_login(
     if let LoginOutcome::Authenticated(tokens) = &outcome {
         let (user, issued_at) = unverified_subject_and_issued_at(&tokens.access_token)
             .ok_or_else(|| ApiError::unexpected("Cognito token has no subject or issue time"))?;
-        admit_new_login(app, &user, issued_at).await?;
-        audit_for_user(app, &user, info, AuditAction::Login).await?;
+        let tenant = admit_new_login(app, &user, issued_at).await?;
+        app.audit(
+            Actor::user(&tenant, &user),
+            info,
+            AuditAction::Login,
+            "session",
+        )
+        .await?;
         if let Some(refresh) = &tokens.refresh_token {
             // Browsers keep it in an HttpOnly cookie; API clients read it from the body.
             return Ok(with_refresh_cookie(json(200, &outcome), Some(refresh)));
@@ -224,29 +230,30 @@ async fn answer_login(
 /// A logout refuses every token issued up to the end of its second (token times have one-second
 /// resolution), so a login in that same second would get a token already refused. The login proves
 /// the password (and second step): its token is admitted by moving the refusal back to its issue
-/// time. What that re-admits is only tokens issued in that second before the logout.
-async fn admit_new_login(app: &App, user: &UserId, issued_at: i64) -> Result<(), ApiError> {
+/// time. What that re-admits is only tokens issued in that second before the logout. Answers the
+/// user's tenant.
+async fn admit_new_login(app: &App, user: &UserId, issued_at: i64) -> Result<TenantId, ApiError> {
     let pointer = app
         .store
         .membership_of_user(user)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
+    let tenant = pointer.tenant().clone();
     if let MembershipPointer::Membership(membership) = &pointer {
         if issued_at >= membership.tokens_not_before {
-            return Ok(());
+            return Ok(tenant);
         }
     }
-    let tenant = pointer.tenant();
     let mut member = app
         .store
-        .member(tenant, user)
+        .member(&tenant, user)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
     if issued_at < member.tokens_not_before {
         member.tokens_not_before = issued_at;
-        app.store.save_member(tenant, &member, None).await?;
+        app.store.save_member(&tenant, &member, None).await?;
     }
-    Ok(())
+    Ok(tenant)
 }
 
 async fn audit_for_user(

@@ -221,16 +221,18 @@ pub fn effective_plan(subscription: Option<&Subscription>) -> Plan {
 
 #[cfg(test)]
 mod tests {
+    const EVERY_METERED: [Metered; 5] = [
+        Metered::Seats,
+        Metered::AnalysesPerMonth,
+        Metered::AiTokensPerMonth,
+        Metered::MessagesPerMonth,
+        Metered::Contacts,
+    ];
+
     /// Metric dimensions use `as_str`; it must name each limit as the API does.
     #[test]
     fn a_limits_name_is_the_one_the_api_writes() {
-        for metered in [
-            Metered::Seats,
-            Metered::AnalysesPerMonth,
-            Metered::AiTokensPerMonth,
-            Metered::MessagesPerMonth,
-            Metered::Contacts,
-        ] {
+        for metered in EVERY_METERED {
             assert_eq!(serde_json::to_value(metered).unwrap(), metered.as_str());
         }
     }
@@ -271,13 +273,7 @@ mod tests {
             "no overflow"
         );
         for plan in [Plan::Starter, Plan::Business] {
-            for metered in [
-                Metered::Seats,
-                Metered::AnalysesPerMonth,
-                Metered::AiTokensPerMonth,
-                Metered::MessagesPerMonth,
-                Metered::Contacts,
-            ] {
+            for metered in EVERY_METERED {
                 assert!(
                     plan.limits().of(metered) > Plan::Free.limits().of(metered),
                     "{plan:?} gives more {metered:?} than free"
