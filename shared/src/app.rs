@@ -7,14 +7,13 @@ use crate::config::Config;
 use crate::domain::audit::{AuditAction, AuditEvent};
 use crate::domain::billing::{effective_plan, Limits};
 use crate::domain::{TenantId, UserId};
-use crate::encryption::{self, TenantKeys};
+use crate::encryption::{TenantCrypto, TenantKeys};
 use crate::error::{ApiError, BoxError};
 use crate::http::RequestInfo;
 use crate::identity::Identity;
 use crate::jobs::JobQueue;
 use crate::messaging::MessagingQueue;
 use crate::objects::ObjectStore;
-use crate::payloads::PayloadCipher;
 use crate::store::Store;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -40,29 +39,19 @@ impl App {
         Self::new(config, &crate::aws::sdk_config().await).await
     }
 
-    /// Builds at once only what every request needs: the table's encrypting client and the keyring
-    /// (which fetch nothing until a tenant's item is read or written). S3, SQS and Cognito clients
-    /// are made when a handler first calls them.
+    /// Builds nothing that needs the network or the DB-ESDK: the table's encrypting client, the
+    /// keyring and the key store are built by the first request that reaches tenant data
+    /// ([`TenantCrypto`]); S3, SQS and Cognito clients when a handler first calls them.
     pub async fn new(config: Config, sdk: &aws_config::SdkConfig) -> Result<Self, BoxError> {
         crate::metrics::set_stage(&config.stage);
-        let key_store = encryption::key_store(sdk, &config.key_store_table, &config.root_key_arn)?;
-        // One keyring, so each tenant's branch key is fetched once for the table and for S3 payloads.
-        let keyring = encryption::tenant_keyring(&key_store).await?;
-        let ddb = encryption::encrypting_dynamodb_client(
-            sdk,
-            &config.table,
-            keyring.clone(),
-            encryption::ALGORITHM_SUITE,
-            &key_store,
-        )?;
-        let cipher = PayloadCipher::new(keyring)?;
+        let crypto = TenantCrypto::new(sdk, &config);
         Ok(Self {
-            store: Store::new(ddb, &config.table),
+            store: Store::new(crypto.clone(), &config.table),
             objects: ObjectStore::new(
                 LazyClient::new(sdk, crate::aws::s3),
                 &config.bucket,
                 &config.root_key_arn,
-                cipher,
+                crypto.clone(),
             ),
             jobs: JobQueue::new(
                 LazyClient::new(sdk, crate::aws::sqs),
@@ -78,7 +67,7 @@ impl App {
                 &config.user_pool_id,
                 &config.user_pool_client_id,
             ),
-            tenant_keys: TenantKeys::new(&key_store),
+            tenant_keys: TenantKeys::new(&crypto),
             config,
         })
     }

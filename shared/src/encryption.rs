@@ -34,6 +34,9 @@ use aws_db_esdk::material_providers::types::{CacheType, DbeAlgorithmSuiteId, Mul
 use aws_db_esdk::{CryptoAction, DynamoDbTablesEncryptionConfig};
 use std::collections::HashMap;
 
+mod branch_keys;
+pub use branch_keys::BranchKeyCache;
+
 /// The one name under which the key store knows itself; part of every branch key's context.
 pub const LOGICAL_KEY_STORE_NAME: &str = "confide-key-store";
 
@@ -138,13 +141,30 @@ pub async fn run_crypto<F: std::future::Future>(future: F) -> F::Output {
     }
 }
 
+/// The output of one of the DB-ESDK's own futures, which are ready on their first poll: its Dafny
+/// core is synchronous (it blocks on its SDK calls itself, see [`run_crypto`]), so its client builders
+/// and key-store calls can run where no `.await` is possible — in the branch key id supplier, or when
+/// [`TenantCrypto`] is built on first use.
+pub(crate) fn ready<T, E: Into<BoxError>>(
+    future: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, BoxError> {
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match std::pin::pin!(future).poll(&mut context) {
+        std::task::Poll::Ready(output) => output.map_err(Into::into),
+        std::task::Poll::Pending => Err("a DB-ESDK call did not complete synchronously".into()),
+    }
+}
+
 /// The branch key id of a tenant.
 pub fn branch_key_id(tenant: &TenantId) -> String {
     format!("tenant-{tenant}")
 }
 
-/// Maps an item's primary key to its tenant's branch key.
-struct TenantBranchKeys;
+/// Maps an item's primary key to its tenant's branch key, and has that key ready in the keyring's
+/// cache (see [`BranchKeyCache`]) before the keyring looks for it.
+struct TenantBranchKeys {
+    cache: BranchKeyCache,
+}
 
 impl DynamoDbKeyBranchKeyIdSupplier for TenantBranchKeys {
     fn get_branch_key_id_from_ddb_key(
@@ -165,8 +185,10 @@ impl DynamoDbKeyBranchKeyIdSupplier for TenantBranchKeys {
             text("sk").unwrap_or_default(),
         )
         .ok_or_else(|| refuse("item key names no tenant"))?;
+        let branch_key_id = branch_key_id(&tenant);
+        self.cache.prepare(&branch_key_id);
         GetBranchKeyIdFromDdbKeyOutput::builder()
-            .branch_key_id(branch_key_id(&tenant))
+            .branch_key_id(branch_key_id)
             .build()
             .map_err(|e| refuse(&e.to_string()))
     }
@@ -194,19 +216,20 @@ pub fn key_store(
 /// Creates tenants' branch keys: the control-plane half of the key store.
 #[derive(Clone)]
 pub struct TenantKeys {
-    key_store: KeyStore,
+    crypto: TenantCrypto,
 }
 
 impl TenantKeys {
-    pub fn new(key_store: &KeyStore) -> Self {
+    pub fn new(crypto: &TenantCrypto) -> Self {
         Self {
-            key_store: key_store.clone(),
+            crypto: crypto.clone(),
         }
     }
 
     /// Creates the tenant's branch key (and its beacon key). Called once, at sign-up.
     pub async fn create(&self, tenant: &TenantId) -> Result<(), BoxError> {
-        self.key_store
+        self.crypto
+            .key_store()?
             .create_key()
             .branch_key_identifier(branch_key_id(tenant))
             .encryption_context(HashMap::from([("tenant".to_owned(), tenant.to_string())]))
@@ -217,32 +240,33 @@ impl TenantKeys {
 }
 
 /// The hierarchical keyring that picks each tenant's branch key from an item's key. One per client.
-pub async fn tenant_keyring(key_store: &KeyStore) -> Result<KeyringRef, BoxError> {
+pub fn tenant_keyring(key_store: &KeyStore) -> Result<KeyringRef, BoxError> {
+    let cache = BranchKeyCache::new(key_store)?;
     let dbesdk = dbesdk_client::Client::from_conf(DynamoDbEncryptionConfig::builder().build()?)?;
-    let supplier = dbesdk
-        .create_dynamo_db_encryption_branch_key_id_supplier()
-        .ddb_key_branch_key_id_supplier(TenantBranchKeys)
-        .send()
-        .await?
-        .branch_key_id_supplier
-        .ok_or("DB-ESDK returned no branch key id supplier")?;
+    let supplier = ready(
+        dbesdk
+            .create_dynamo_db_encryption_branch_key_id_supplier()
+            .ddb_key_branch_key_id_supplier(TenantBranchKeys {
+                cache: cache.clone(),
+            })
+            .send(),
+    )?
+    .branch_key_id_supplier
+    .ok_or("DB-ESDK returned no branch key id supplier")?;
     let mpl = mpl_client::Client::from_conf(MaterialProvidersConfig::builder().build()?)?;
-    Ok(mpl
-        .create_aws_kms_hierarchical_keyring()
-        .branch_key_id_supplier(supplier)
-        .key_store(key_store.clone())
-        .ttl_seconds(BRANCH_KEY_CACHE_SECONDS)
-        // Not the default storm-tracking cache: it makes a second miss for a key being fetched wait
-        // synchronously, which deadlocks when both run on one task (a worker's concurrent batch) or
-        // fill the runtime's threads. Here concurrent misses each fetch; the cost is a few extra
-        // key-store reads on a cold start.
-        .cache(CacheType::MultiThreaded(
-            MultiThreadedCache::builder()
-                .entry_capacity(BRANCH_KEY_CACHE_ENTRIES)
-                .build()?,
-        ))
-        .send()
-        .await?)
+    ready(
+        mpl.create_aws_kms_hierarchical_keyring()
+            .branch_key_id_supplier(supplier)
+            .key_store(key_store.clone())
+            .ttl_seconds(BRANCH_KEY_CACHE_SECONDS)
+            // Not the default storm-tracking cache: it makes a second miss for a key being fetched wait
+            // synchronously, which deadlocks when both run on one task (a worker's concurrent batch) or
+            // fill the runtime's threads. Here concurrent misses each fetch; the cost is a few extra
+            // key-store reads on a cold start. Shared with the supplier, which fills it ahead.
+            .cache(cache.shared())
+            .partition_id(branch_keys::KEYRING_PARTITION)
+            .send(),
+    )
 }
 
 /// Builds the DynamoDB client that encrypts and signs on write and verifies and decrypts on read.
@@ -278,3 +302,82 @@ pub fn encrypting_dynamodb_client(
 /// The suite Confide writes with; see the module comment for why.
 pub const ALGORITHM_SUITE: DbeAlgorithmSuiteId =
     DbeAlgorithmSuiteId::AlgAes256GcmHkdfSha512CommitKeySymsigHmacSha384;
+
+/// A process's tenant-key machinery — key store, keyring, the table's encrypting client and the
+/// payload cipher — built by the first request that reads or writes tenant data rather than during
+/// init: converting and checking the DB-ESDK's configuration costs about a millisecond of CPU, which
+/// a request that never reaches tenant data (a refused token, the health check) should not pay, and
+/// which the first request that does reach it pays once, beside its network calls. Nothing here does
+/// I/O, so a failure is a configuration error: it is kept and returned to every caller.
+#[derive(Clone)]
+pub struct TenantCrypto {
+    inner: std::sync::Arc<LazyCrypto>,
+}
+
+struct LazyCrypto {
+    sdk: aws_config::SdkConfig,
+    table: String,
+    key_store_table: String,
+    root_key_arn: String,
+    built: std::sync::OnceLock<Result<BuiltCrypto, String>>,
+}
+
+struct BuiltCrypto {
+    key_store: KeyStore,
+    table_client: aws_sdk_dynamodb::Client,
+    cipher: crate::payloads::PayloadCipher,
+}
+
+impl TenantCrypto {
+    pub fn new(sdk: &aws_config::SdkConfig, config: &crate::config::Config) -> Self {
+        Self {
+            inner: std::sync::Arc::new(LazyCrypto {
+                sdk: sdk.clone(),
+                table: config.table.clone(),
+                key_store_table: config.key_store_table.clone(),
+                root_key_arn: config.root_key_arn.clone(),
+                built: std::sync::OnceLock::new(),
+            }),
+        }
+    }
+
+    /// The data table's client that encrypts and signs on write, verifies and decrypts on read.
+    pub fn table_client(&self) -> Result<&aws_sdk_dynamodb::Client, BoxError> {
+        Ok(&self.built()?.table_client)
+    }
+
+    /// Seals S3 objects and queue bodies under the same keyring as the table.
+    pub fn cipher(&self) -> Result<&crate::payloads::PayloadCipher, BoxError> {
+        Ok(&self.built()?.cipher)
+    }
+
+    pub fn key_store(&self) -> Result<&KeyStore, BoxError> {
+        Ok(&self.built()?.key_store)
+    }
+
+    fn built(&self) -> Result<&BuiltCrypto, BoxError> {
+        let lazy = &self.inner;
+        let build = || -> Result<BuiltCrypto, BoxError> {
+            let key_store = key_store(&lazy.sdk, &lazy.key_store_table, &lazy.root_key_arn)?;
+            // One keyring, so each tenant's branch key is fetched once for the table and payloads.
+            let keyring = tenant_keyring(&key_store)?;
+            let table_client = encrypting_dynamodb_client(
+                &lazy.sdk,
+                &lazy.table,
+                keyring.clone(),
+                ALGORITHM_SUITE,
+                &key_store,
+            )?;
+            let cipher = crate::payloads::PayloadCipher::new(keyring)?;
+            Ok(BuiltCrypto {
+                key_store,
+                table_client,
+                cipher,
+            })
+        };
+        lazy.built
+            .get_or_init(|| build().map_err(|e| format!("tenant encryption setup: {e}")))
+            .as_ref()
+            .map_err(|message| message.clone().into())
+    }
+}

@@ -1,11 +1,11 @@
-//! Tenant objects in S3: every body is sealed under the tenant's key ([`PayloadCipher`]) before it
+//! Tenant objects in S3: every body is sealed under the tenant's key ([`crate::payloads::PayloadCipher`]) before it
 //! leaves the process, and stored with SSE-KMS underneath. Keys start with `tenants/<tenant id>/`, so a
 //! tenant's objects can be listed, exported or erased by prefix.
 
 use crate::aws::LazyClient;
 use crate::domain::{AnalysisId, TenantId};
+use crate::encryption::TenantCrypto;
 use crate::error::BoxError;
-use crate::payloads::PayloadCipher;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier, ServerSideEncryption};
@@ -15,7 +15,7 @@ pub struct ObjectStore {
     s3: LazyClient<aws_sdk_s3::Client>,
     bucket: String,
     kms_key: String,
-    cipher: PayloadCipher,
+    crypto: TenantCrypto,
 }
 
 pub fn tenant_prefix(tenant: &TenantId) -> String {
@@ -40,20 +40,20 @@ impl ObjectStore {
         s3: LazyClient<aws_sdk_s3::Client>,
         bucket: impl Into<String>,
         kms_key: impl Into<String>,
-        cipher: PayloadCipher,
+        crypto: TenantCrypto,
     ) -> Self {
         Self {
             s3,
             bucket: bucket.into(),
             kms_key: kms_key.into(),
-            cipher,
+            crypto,
         }
     }
 
     /// Seals `body` for `tenant`, bound to `key`, and stores it.
     pub async fn put(&self, tenant: &TenantId, key: &str, body: &[u8]) -> Result<(), BoxError> {
         check_owner(tenant, key)?;
-        let sealed = self.cipher.seal(tenant, key, body).await?;
+        let sealed = self.crypto.cipher()?.seal(tenant, key, body).await?;
         self.s3
             .get()
             .put_object()
@@ -87,7 +87,9 @@ impl ObjectStore {
             Err(e) => return Err(e.into()),
         };
         let sealed = out.body.collect().await?.into_bytes();
-        Ok(Some(self.cipher.open(tenant, key, &sealed).await?))
+        Ok(Some(
+            self.crypto.cipher()?.open(tenant, key, &sealed).await?,
+        ))
     }
 
     /// Erases every object and every version under `prefix` (the bucket is versioned: a plain delete

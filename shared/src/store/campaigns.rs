@@ -102,7 +102,7 @@ impl Store {
         id: &CampaignId,
     ) -> Result<Option<CampaignState>, StoreError> {
         let out = run_crypto(
-            self.ddb
+            self.ddb()?
                 .get_item()
                 .table_name(&self.table)
                 .key("pk", AttributeValue::S(keys::tenant_pk(tenant)))
@@ -150,7 +150,7 @@ impl Store {
             return Ok(());
         }
         let mut request = self
-            .ddb
+            .ddb()?
             .update_item()
             .table_name(&self.table)
             .key("pk", AttributeValue::S(keys::tenant_pk(tenant)))
@@ -201,7 +201,7 @@ impl Store {
         id: &CampaignId,
     ) -> Result<(), StoreError> {
         run_crypto(
-            self.ddb
+            self.ddb()?
                 .update_item()
                 .table_name(&self.table)
                 .key("pk", AttributeValue::S(keys::tenant_pk(tenant)))

@@ -74,7 +74,7 @@ impl Store {
         channel: &ChannelId,
     ) -> Result<Option<TenantId>, StoreError> {
         let out = run_crypto(
-            self.ddb
+            self.ddb()?
                 .query()
                 .table_name(&self.table)
                 .key_condition_expression("pk = :pk")

@@ -323,7 +323,7 @@ impl Store {
         value: &str,
     ) -> Result<Option<Contact>, StoreError> {
         let out = run_crypto(
-            self.ddb
+            self.ddb()?
                 .query()
                 .table_name(&self.table)
                 .index_name(index)

@@ -26,7 +26,7 @@ pub use names::NameChange;
 pub use tenants::TenantForJob;
 pub use usage::MonthlyUsage;
 
-use crate::encryption::run_crypto;
+use crate::encryption::{run_crypto, TenantCrypto};
 use crate::error::{ApiError, BoxError};
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
@@ -50,6 +50,8 @@ pub enum StoreError {
     },
     #[error("data table request failed")]
     Request(#[source] BoxError),
+    #[error("the data table's encryption could not be set up")]
+    Setup(#[source] BoxError),
 }
 
 impl From<StoreError> for ApiError {
@@ -115,7 +117,7 @@ pub struct Page<T> {
 
 #[derive(Clone)]
 pub struct Store {
-    ddb: Client,
+    crypto: TenantCrypto,
     table: String,
 }
 
@@ -129,11 +131,16 @@ enum Write {
 
 impl Store {
     /// `ddb` must be the encrypting client from [`crate::encryption`].
-    pub fn new(ddb: Client, table: impl Into<String>) -> Self {
+    /// `crypto` gives the table's encrypting client, built on the store's first request.
+    pub fn new(crypto: TenantCrypto, table: impl Into<String>) -> Self {
         Self {
-            ddb,
+            crypto,
             table: table.into(),
         }
+    }
+
+    fn ddb(&self) -> Result<&Client, StoreError> {
+        self.crypto.table_client().map_err(StoreError::Setup)
     }
 
     fn item<T: Serialize>(
@@ -192,7 +199,7 @@ impl Store {
 
     async fn put_one(&self, put: Put) -> Result<(), StoreError> {
         run_crypto(
-            self.ddb
+            self.ddb()?
                 .put_item()
                 .table_name(put.table_name)
                 .set_item(Some(put.item))
@@ -224,7 +231,7 @@ impl Store {
             let rest = requests.split_off(requests.len().min(25));
             let batch = std::mem::replace(&mut requests, rest);
             let out = run_crypto(
-                self.ddb
+                self.ddb()?
                     .batch_write_item()
                     .request_items(&self.table, batch)
                     .send(),
@@ -251,7 +258,7 @@ impl Store {
 
     async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
         run_crypto(
-            self.ddb
+            self.ddb()?
                 .transact_write_items()
                 .set_transact_items(Some(items))
                 .send(),
@@ -308,7 +315,7 @@ impl Store {
                 .build()
                 .map_err(|e| StoreError::Request(Box::new(e)))?;
             let out = run_crypto(
-                self.ddb
+                self.ddb()?
                     .batch_get_item()
                     .request_items(&self.table, request)
                     .send(),
@@ -352,7 +359,7 @@ impl Store {
         kind: &'static str,
     ) -> Result<Option<Versioned<T>>, StoreError> {
         let out = run_crypto(
-            self.ddb
+            self.ddb()?
                 .get_item()
                 .table_name(&self.table)
                 .key("pk", AttributeValue::S(pk))
@@ -405,7 +412,7 @@ impl Store {
         range: Range<'_>,
     ) -> Result<(Vec<Item>, Option<String>), StoreError> {
         let mut request = self
-            .ddb
+            .ddb()?
             .query()
             .table_name(&self.table)
             .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
@@ -461,7 +468,7 @@ impl Store {
     async fn delete_prefix(&self, pk: String, prefix: &str) -> Result<(), StoreError> {
         loop {
             let out = self
-                .ddb
+                .ddb()?
                 .query()
                 .table_name(&self.table)
                 .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
@@ -508,7 +515,7 @@ impl Store {
 
     async fn delete_existing(&self, pk: String, sk: String) -> Result<(), StoreError> {
         run_crypto(
-            self.ddb
+            self.ddb()?
                 .delete_item()
                 .table_name(&self.table)
                 .key("pk", AttributeValue::S(pk))

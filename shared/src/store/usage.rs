@@ -85,7 +85,7 @@ impl Store {
         usage: TokenUsage,
     ) -> Result<MonthlyUsage, StoreError> {
         let out = run_crypto(
-            self.ddb
+            self.ddb()?
                 .update_item()
                 .table_name(&self.table)
                 .key("pk", AttributeValue::S(pk.to_owned()))
@@ -209,7 +209,7 @@ impl Store {
         // the two, so a few rounds are allowed.
         for _ in 0..5 {
             let counted = run_crypto(
-                self.ddb
+                self.ddb()?
                     .update_item()
                     .table_name(&self.table)
                     .key("pk", AttributeValue::S(counter.pk.clone()))
@@ -248,7 +248,7 @@ impl Store {
 
     async fn release(&self, counter: &Counter, count: u64) -> Result<(), StoreError> {
         run_crypto(
-            self.ddb
+            self.ddb()?
                 .update_item()
                 .table_name(&self.table)
                 .key("pk", AttributeValue::S(counter.pk.clone()))
@@ -267,7 +267,7 @@ impl Store {
 
     async fn counter_item(&self, counter: &Counter) -> Result<Option<Item>, StoreError> {
         let out = run_crypto(
-            self.ddb
+            self.ddb()?
                 .get_item()
                 .table_name(&self.table)
                 .key("pk", AttributeValue::S(counter.pk.clone()))
@@ -324,7 +324,7 @@ impl Store {
 
     pub async fn usage(&self, tenant: &TenantId, month: &str) -> Result<MonthlyUsage, StoreError> {
         let out = run_crypto(
-            self.ddb
+            self.ddb()?
                 .get_item()
                 .table_name(&self.table)
                 .key("pk", AttributeValue::S(keys::tenant_pk(tenant)))

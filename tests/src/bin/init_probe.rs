@@ -1,7 +1,8 @@
-//! Where a function's init goes: times each step of `App::new` (and what precedes it in `main`) in a
-//! fresh process, as the cold-start bench's release bootstraps run them. No network: the steps only
-//! build clients. `cargo run --release -p confide-tests --bin init-probe` with the function
-//! environment (`CONFIDE_*`, `AWS_REGION`; any values will do).
+//! Where a function's init goes: times each step of `App::new` (and what precedes it in `main`),
+//! then what the first request reaching tenant data builds (`TenantCrypto`), in a fresh process, as
+//! the cold-start bench's release bootstraps run them. No network: the steps only build clients.
+//! `cargo run --release -p confide-tests --bin init-probe` with the function environment
+//! (`CONFIDE_*`, `AWS_REGION`; any values will do).
 
 use confide_shared::{aws, config::Config, encryption, payloads::PayloadCipher};
 use std::time::Instant;
@@ -21,23 +22,24 @@ async fn main() -> Result<(), confide_shared::error::BoxError> {
     step("configuration");
     let sdk = aws::sdk_config().await;
     step("SDK configuration");
+    let app = confide_shared::App::new(config, &sdk).await?;
+    step("App::new");
+    // What the first request that reaches tenant data builds (`TenantCrypto`), step by step.
+    let config = &app.config;
     let key_store = encryption::key_store(&sdk, &config.key_store_table, &config.root_key_arn)?;
-    step("key store (KMS, DynamoDB)");
-    let keyring = encryption::tenant_keyring(&key_store).await?;
-    step("hierarchical keyring");
-    let ddb = encryption::encrypting_dynamodb_client(
+    step("  key store (KMS, DynamoDB)");
+    let keyring = encryption::tenant_keyring(&key_store)?;
+    step("  hierarchical keyring");
+    let _ddb = encryption::encrypting_dynamodb_client(
         &sdk,
         &config.table,
         keyring.clone(),
         encryption::ALGORITHM_SUITE,
         &key_store,
     )?;
-    step("encrypting DynamoDB client");
+    step("  encrypting DynamoDB client");
     let _cipher = PayloadCipher::new(keyring)?;
-    step("payload cipher");
-    drop(ddb);
-    let _app = confide_shared::App::new(config, &sdk).await?;
-    step("the whole App::new again");
+    step("  payload cipher");
     println!(
         "{:<28} {:>7.2} ms",
         "total",

@@ -96,3 +96,65 @@ async fn the_raw_table_holds_no_clear_text_personal_data() {
         assert!(item.contains_key("aws_dbe_head") && item.contains_key("aws_dbe_foot"));
     }
 }
+
+/// A fresh process (a new `App`, as a cold Lambda instance builds) reads and then writes a tenant's
+/// items: the branch key costs one KMS Decrypt for both — not one for the version the read needs and
+/// another for the active key the write needs — and nothing more until the TTL. The write's beacon key
+/// (every encrypted write computes beacons) is the other Decrypt. A second tenant pays its own.
+/// Multi-threaded: the counting proxy serves on this runtime while the DB-ESDK blocks a thread.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fresh_process_unwraps_each_tenants_branch_key_once() {
+    use confide_shared::app::Actor;
+    use confide_shared::domain::audit::AuditAction;
+    use confide_shared::domain::TenantId;
+    use confide_shared::http::RequestInfo;
+
+    let first = sign_up("Key Once Bakery").await;
+    let second = sign_up("Key Once Florist").await;
+    let proxy = confide_tests::aws_calls::CountingProxy::start(&stack().endpoint).await;
+    let sdk = confide_local::sdk_config(&proxy.url, &stack().region).await;
+    let app = confide_shared::App::new(stack().config.clone(), &sdk)
+        .await
+        .expect("app builds");
+    let info = RequestInfo::default();
+    let read_then_write = |tenant: TenantId| {
+        let (app, info) = (&app, &info);
+        async move {
+            let profile = app.store.tenant(&tenant).await.expect("tenant read");
+            assert!(profile.is_some(), "the tenant is there");
+            app.audit(
+                Actor::system(&tenant),
+                info,
+                AuditAction::TenantRead,
+                "tenant",
+            )
+            .await
+            .expect("audit write");
+        }
+    };
+    let kms_decrypts = |counts: &std::collections::BTreeMap<String, u64>| {
+        counts.get("kms Decrypt").copied().unwrap_or(0)
+    };
+
+    let tenant = TenantId::parse(&first.tenant_id).unwrap();
+    read_then_write(tenant.clone()).await;
+    let counts = proxy.take();
+    assert_eq!(
+        kms_decrypts(&counts),
+        2,
+        "branch key once, beacon key once: {counts:?}"
+    );
+
+    read_then_write(tenant).await;
+    read_then_write(TenantId::parse(&first.tenant_id).unwrap()).await;
+    let counts = proxy.take();
+    assert_eq!(kms_decrypts(&counts), 0, "warm: {counts:?}");
+
+    read_then_write(TenantId::parse(&second.tenant_id).unwrap()).await;
+    let counts = proxy.take();
+    assert_eq!(
+        kms_decrypts(&counts),
+        2,
+        "the second tenant's own keys: {counts:?}"
+    );
+}

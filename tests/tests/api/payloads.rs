@@ -1,5 +1,4 @@
 use confide_shared::domain::TenantId;
-use confide_shared::payloads::PayloadCipher;
 use confide_tests::{sign_up, stack};
 
 /// Payloads for S3 and SQS are sealed under the tenant's branch key and bound to their name: they open
@@ -9,16 +8,8 @@ async fn sealed_payloads_open_only_for_their_tenant_and_name() {
     let a = sign_up("Payload A").await;
     let b = sign_up("Payload B").await;
     let s = stack();
-    let key_store = confide_shared::encryption::key_store(
-        &s.sdk().await,
-        &s.config.key_store_table,
-        &s.config.root_key_arn,
-    )
-    .expect("key store");
-    let keyring = confide_shared::encryption::tenant_keyring(&key_store)
-        .await
-        .expect("keyring");
-    let cipher = PayloadCipher::new(keyring).expect("cipher");
+    let crypto = confide_shared::encryption::TenantCrypto::new(&s.sdk().await, &s.config);
+    let cipher = crypto.cipher().expect("cipher");
     let tenant_a = TenantId::parse(&a.tenant_id).unwrap();
     let tenant_b = TenantId::parse(&b.tenant_id).unwrap();
     let name = "tenants/a/analyses/1/result.json";

@@ -520,23 +520,8 @@ async fn no_card_data_is_stored() {
 
     let s = stack();
     let sdk = s.sdk().await;
-    let key_store = confide_shared::encryption::key_store(
-        &sdk,
-        &s.config.key_store_table,
-        &s.config.root_key_arn,
-    )
-    .expect("key store");
-    let keyring = confide_shared::encryption::tenant_keyring(&key_store)
-        .await
-        .expect("keyring");
-    let ddb = confide_shared::encryption::encrypting_dynamodb_client(
-        &sdk,
-        &s.table,
-        keyring,
-        confide_shared::encryption::ALGORITHM_SUITE,
-        &key_store,
-    )
-    .expect("client");
+    let crypto = confide_shared::encryption::TenantCrypto::new(&sdk, &s.config);
+    let ddb = crypto.table_client().expect("client");
     let items = ddb
         .query()
         .table_name(&s.table)
