@@ -124,6 +124,19 @@ fn search_config(key_store: KeyStore) -> Result<SearchConfig, BoxError> {
 
 pub const UNSIGNED_ATTRIBUTE_PREFIX: &str = ":";
 
+/// Whether an item has an attribute a beacon is computed from (or the one naming its beacon key), so
+/// must be written by the client that computes beacons.
+pub fn has_beacon_sources(item: &HashMap<String, aws_sdk_dynamodb::types::AttributeValue>) -> bool {
+    [
+        beacons::EMAIL,
+        beacons::PHONE,
+        beacons::TAGS,
+        beacons::TENANT_KEY,
+    ]
+    .iter()
+    .any(|name| item.contains_key(*name))
+}
+
 /// Runs a request that goes through the DB-ESDK off the async scheduler's books.
 ///
 /// The DB-ESDK encrypts and decrypts synchronously and holds a lock on the keyring while a cache miss
@@ -272,12 +285,18 @@ pub fn tenant_keyring(key_store: &KeyStore) -> Result<KeyringRef, BoxError> {
 /// Builds the DynamoDB client that encrypts and signs on write and verifies and decrypts on read.
 /// `keyring` comes from [`tenant_keyring`]; a process shares one, so each tenant's branch key is fetched
 /// and cached once for the table and for payloads alike.
+///
+/// With `beacons` (the key store holding beacon keys) the client also computes beacons on write and
+/// answers beacon queries; it reads every item. Without, it is only for writing items that have no
+/// beacon sources ([`has_beacon_sources`]): the DB-ESDK fetches the tenant's beacon key for *every*
+/// write under a search configuration — one more key-store read and KMS Decrypt per tenant per TTL —
+/// even when the item has nothing to compute a beacon from.
 pub fn encrypting_dynamodb_client(
     sdk: &aws_config::SdkConfig,
     table: &str,
     keyring: KeyringRef,
     suite: DbeAlgorithmSuiteId,
-    key_store: &KeyStore,
+    beacons: Option<&KeyStore>,
 ) -> Result<aws_sdk_dynamodb::Client, BoxError> {
     let table_config = DynamoDbTableEncryptionConfig::builder()
         .logical_table_name(table)
@@ -287,7 +306,11 @@ pub fn encrypting_dynamodb_client(
         .keyring(keyring)
         .allowed_unsigned_attribute_prefix(UNSIGNED_ATTRIBUTE_PREFIX)
         .algorithm_suite_id(suite)
-        .search(search_config(key_store.clone())?)
+        .set_search(
+            beacons
+                .map(|key_store| search_config(key_store.clone()))
+                .transpose()?,
+        )
         .build()?;
     let tables = DynamoDbTablesEncryptionConfig::builder()
         .table_encryption_configs(HashMap::from([(table.to_owned(), table_config)]))
@@ -325,6 +348,7 @@ struct LazyCrypto {
 struct BuiltCrypto {
     key_store: KeyStore,
     table_client: aws_sdk_dynamodb::Client,
+    writer_without_beacons: aws_sdk_dynamodb::Client,
     cipher: crate::payloads::PayloadCipher,
 }
 
@@ -341,9 +365,16 @@ impl TenantCrypto {
         }
     }
 
-    /// The data table's client that encrypts and signs on write, verifies and decrypts on read.
+    /// The data table's client that encrypts and signs on write, verifies and decrypts on read, and
+    /// computes and queries beacons.
     pub fn table_client(&self) -> Result<&aws_sdk_dynamodb::Client, BoxError> {
         Ok(&self.built()?.table_client)
+    }
+
+    /// The same, without beacons: for writing items that have no beacon sources (see
+    /// [`encrypting_dynamodb_client`] for why).
+    pub fn writer_without_beacons(&self) -> Result<&aws_sdk_dynamodb::Client, BoxError> {
+        Ok(&self.built()?.writer_without_beacons)
     }
 
     /// Seals S3 objects and queue bodies under the same keyring as the table.
@@ -361,17 +392,22 @@ impl TenantCrypto {
             let key_store = key_store(&lazy.sdk, &lazy.key_store_table, &lazy.root_key_arn)?;
             // One keyring, so each tenant's branch key is fetched once for the table and payloads.
             let keyring = tenant_keyring(&key_store)?;
-            let table_client = encrypting_dynamodb_client(
-                &lazy.sdk,
-                &lazy.table,
-                keyring.clone(),
-                ALGORITHM_SUITE,
-                &key_store,
-            )?;
+            let client = |beacons| {
+                encrypting_dynamodb_client(
+                    &lazy.sdk,
+                    &lazy.table,
+                    keyring.clone(),
+                    ALGORITHM_SUITE,
+                    beacons,
+                )
+            };
+            let table_client = client(Some(&key_store))?;
+            let writer_without_beacons = client(None)?;
             let cipher = crate::payloads::PayloadCipher::new(keyring)?;
             Ok(BuiltCrypto {
                 key_store,
                 table_client,
+                writer_without_beacons,
                 cipher,
             })
         };

@@ -59,7 +59,7 @@ impl Store {
         let version = previous.version + 1;
         let item = Self::analysis_item(tenant, &next, version)?;
         run_crypto(
-            self.ddb()?
+            self.writer([&item])?
                 .put_item()
                 .table_name(&self.table)
                 .set_item(Some(item))

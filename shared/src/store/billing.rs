@@ -132,7 +132,7 @@ impl Store {
         )?;
         item.insert(VERSION.to_owned(), AttributeValue::N(version.to_string()));
         let request = self
-            .ddb()?
+            .writer([&item])?
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item));

@@ -26,7 +26,7 @@ pub use names::NameChange;
 pub use tenants::TenantForJob;
 pub use usage::MonthlyUsage;
 
-use crate::encryption::{run_crypto, TenantCrypto};
+use crate::encryption::{has_beacon_sources, run_crypto, TenantCrypto};
 use crate::error::{ApiError, BoxError};
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
@@ -139,8 +139,21 @@ impl Store {
         }
     }
 
+    /// The client for reads, and for writes of items with beacons.
     fn ddb(&self) -> Result<&Client, StoreError> {
         self.crypto.table_client().map_err(StoreError::Setup)
+    }
+
+    /// The client for writing `items`: only a write with beacon sources needs the tenant's beacon
+    /// key (see [`crate::encryption::encrypting_dynamodb_client`]).
+    fn writer<'a>(&self, items: impl IntoIterator<Item = &'a Item>) -> Result<&Client, StoreError> {
+        if items.into_iter().any(has_beacon_sources) {
+            self.ddb()
+        } else {
+            self.crypto
+                .writer_without_beacons()
+                .map_err(StoreError::Setup)
+        }
     }
 
     fn item<T: Serialize>(
@@ -199,7 +212,7 @@ impl Store {
 
     async fn put_one(&self, put: Put) -> Result<(), StoreError> {
         run_crypto(
-            self.ddb()?
+            self.writer([&put.item])?
                 .put_item()
                 .table_name(put.table_name)
                 .set_item(Some(put.item))
@@ -216,6 +229,7 @@ impl Store {
     /// Puts new items 25 to a request, retrying what DynamoDB leaves unprocessed.
     async fn put_batch(&self, items: Vec<Item>) -> Result<(), StoreError> {
         use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+        let writer = self.writer(&items)?;
         let mut requests = items
             .into_iter()
             .map(|item| {
@@ -231,7 +245,7 @@ impl Store {
             let rest = requests.split_off(requests.len().min(25));
             let batch = std::mem::replace(&mut requests, rest);
             let out = run_crypto(
-                self.ddb()?
+                writer
                     .batch_write_item()
                     .request_items(&self.table, batch)
                     .send(),
@@ -257,8 +271,9 @@ impl Store {
     }
 
     async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+        let puts = items.iter().filter_map(|item| item.put.as_ref());
         run_crypto(
-            self.ddb()?
+            self.writer(puts.map(|put| &put.item))?
                 .transact_write_items()
                 .set_transact_items(Some(items))
                 .send(),

@@ -35,9 +35,17 @@ async fn main() -> Result<(), confide_shared::error::BoxError> {
         &config.table,
         keyring.clone(),
         encryption::ALGORITHM_SUITE,
-        &key_store,
+        Some(&key_store),
     )?;
     step("  encrypting DynamoDB client");
+    let _writer = encryption::encrypting_dynamodb_client(
+        &sdk,
+        &config.table,
+        keyring.clone(),
+        encryption::ALGORITHM_SUITE,
+        None,
+    )?;
+    step("  its writer without beacons");
     let _cipher = PayloadCipher::new(keyring)?;
     step("  payload cipher");
     println!(
