@@ -12,6 +12,22 @@ use stripe_core::customer::CreateCustomer;
 /// Stripe answers within a few seconds or not at all; API routes have 10 s in all.
 const CALL_TIMEOUT: Duration = Duration::from_secs(6);
 
+/// What Confide reads of an object Stripe created: its id, or the URL to send the browser to.
+///
+/// Stripe's answers are read into these rather than into the crates' full `Customer` or
+/// `CheckoutSession` types, whose generated deserializers (every nested object Stripe may expand)
+/// are most of what the Stripe crates add to the billing function's binary. Unknown fields are
+/// ignored; a missing one is an error.
+#[derive(miniserde::Deserialize)]
+struct Created {
+    id: String,
+}
+
+#[derive(miniserde::Deserialize)]
+struct Redirect {
+    url: Option<String>,
+}
+
 /// A Stripe client for one deployment's account.
 #[derive(Clone)]
 pub struct StripeApi {
@@ -49,13 +65,14 @@ impl StripeApi {
     /// first checkouts get the same customer back from Stripe instead of two.
     pub async fn create_customer(&self, tenant: &TenantId) -> Result<String, BoxError> {
         let key = stripe::IdempotencyKey::new(format!("confide-customer-{tenant}"))?;
-        let customer = CreateCustomer::new()
+        let customer: Created = CreateCustomer::new()
             .metadata([("tenant_id".to_owned(), tenant.to_string())])
+            .build()
             .customize()
             .request_strategy(RequestStrategy::Idempotent(key))
             .send(&self.client)
             .await?;
-        Ok(customer.id.as_str().to_owned())
+        Ok(customer.id)
     }
 
     /// A Checkout Session for a subscription to one price; its URL.
@@ -63,13 +80,15 @@ impl StripeApi {
         let mut item = CreateCheckoutSessionLineItems::new();
         item.price = Some(request.price.to_owned());
         item.quantity = Some(1);
-        let session = CreateCheckoutSession::new()
+        let session: Redirect = CreateCheckoutSession::new()
             .mode(stripe_shared::CheckoutSessionMode::Subscription)
             .customer(request.customer)
             .client_reference_id(request.tenant.to_string())
             .line_items(vec![item])
             .success_url(request.success_url)
             .cancel_url(request.cancel_url)
+            .build()
+            .customize()
             .send(&self.client)
             .await?;
         session
@@ -83,11 +102,15 @@ impl StripeApi {
         customer: &str,
         return_url: &str,
     ) -> Result<String, BoxError> {
-        let session = CreateBillingPortalSession::new()
+        let session: Redirect = CreateBillingPortalSession::new()
             .customer(customer)
             .return_url(return_url)
+            .build()
+            .customize()
             .send(&self.client)
             .await?;
-        Ok(session.url)
+        session
+            .url
+            .ok_or_else(|| "Stripe returned a Billing Portal session without a URL".into())
     }
 }
