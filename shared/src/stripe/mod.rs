@@ -1,6 +1,6 @@
-//! Stripe, through the `async-stripe` 1.0 crates: the webhook's signed events, and the few API calls
-//! Confide makes (a customer per tenant, Checkout and Billing Portal sessions). Card data never passes
-//! through Confide: Stripe's hosted pages collect it.
+//! Stripe: the webhook's signed events (checked and read by [`webhook`] itself) and, through the
+//! `async-stripe` 1.0 crates, the few API calls Confide makes (a customer per tenant, Checkout and
+//! Billing Portal sessions). Card data never passes through Confide: Stripe's hosted pages collect it.
 
 pub mod api;
 pub mod webhook;
