@@ -5,8 +5,8 @@ use std::io::{self, Write};
 use tracing_subscriber::fmt::MakeWriter;
 
 /// The longest log line written. Confide's own lines are far shorter; a library may quote a value it
-/// was sent (async-stripe warns of an unknown enum value with the value whole, megabytes of it in a
-/// signed but hostile event), so a longer line is replaced by a short note.
+/// was sent (a Stripe SDK once warned of an unknown enum value with the value whole, megabytes of it in
+/// a signed but hostile event), so a longer line is replaced by a short note.
 pub const MAX_LINE_BYTES: usize = 2048;
 
 /// How much of a cut line the note keeps, to find where it came from.

@@ -5,7 +5,7 @@
 use crate::{stack, stripe_signature, User};
 use serde_json::{json, Value};
 
-/// The API version the async-stripe crates read, and every fixture carries.
+/// The API version Confide pins (`confide_shared::stripe::API_VERSION`), and every fixture carries.
 pub const API_VERSION: &str = "2026-09-30.endive";
 
 pub fn now() -> i64 {

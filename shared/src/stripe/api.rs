@@ -1,37 +1,27 @@
 //! The Stripe API calls Confide makes. Each carries only ids and URLs: the tenant's id as metadata and
 //! `client_reference_id`, never a name, an email or anything a person typed.
+//!
+//! Three form-encoded POSTs do not need a Stripe SDK: the `async-stripe` crates brought their own HTTP
+//! and TLS stack and generated types for every parameter and object of these endpoints, ~6 MB of the
+//! billing function's binary. What is read back is the created object's id or URL, nothing else.
 
+use super::API_VERSION;
 use crate::domain::TenantId;
 use crate::error::BoxError;
+use serde::Deserialize;
 use std::time::Duration;
-use stripe::{Client, ClientBuilder, RequestStrategy, StripeRequest};
-use stripe_billing::billing_portal_session::CreateBillingPortalSession;
-use stripe_checkout::checkout_session::{CreateCheckoutSession, CreateCheckoutSessionLineItems};
-use stripe_core::customer::CreateCustomer;
 
 /// Stripe answers within a few seconds or not at all; API routes have 10 s in all.
 const CALL_TIMEOUT: Duration = Duration::from_secs(6);
 
-/// What Confide reads of an object Stripe created: its id, or the URL to send the browser to.
-///
-/// Stripe's answers are read into these rather than into the crates' full `Customer` or
-/// `CheckoutSession` types, whose generated deserializers (every nested object Stripe may expand)
-/// are most of what the Stripe crates add to the billing function's binary. Unknown fields are
-/// ignored; a missing one is an error.
-#[derive(miniserde::Deserialize)]
-struct Created {
-    id: String,
-}
-
-#[derive(miniserde::Deserialize)]
-struct Redirect {
-    url: Option<String>,
-}
+const STRIPE_API: &str = "https://api.stripe.com";
 
 /// A Stripe client for one deployment's account.
 #[derive(Clone)]
 pub struct StripeApi {
-    client: Client,
+    http: reqwest::Client,
+    secret_key: String,
+    base: String,
 }
 
 /// What a tenant is about to buy at Checkout, and where Stripe sends the browser afterwards.
@@ -44,52 +34,76 @@ pub struct CheckoutRequest<'a> {
     pub cancel_url: &'a str,
 }
 
+#[derive(Deserialize)]
+struct Created {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct Redirect {
+    url: Option<String>,
+}
+
+/// Stripe's error body; its `message` may quote what was sent, so only type and code are kept.
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: StripeError,
+}
+
+#[derive(Deserialize)]
+struct StripeError {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    code: Option<String>,
+}
+
 impl StripeApi {
-    /// `api_base` replaces `https://api.stripe.com/` (a local stand-in in tests).
+    /// `api_base` replaces `https://api.stripe.com` (a local stand-in in tests).
     pub fn new(secret_key: &str, api_base: Option<&str>) -> Result<Self, BoxError> {
-        // Stripe's connector takes the process-wide rustls provider, which cannot be inferred while
-        // both aws-lc-rs (AWS SDK) and ring (reqwest) are linked. An error means one is already set.
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        let mut builder = ClientBuilder::new(secret_key)
+        let http = reqwest::Client::builder()
             .timeout(CALL_TIMEOUT)
-            .app_info("Confide", None, None);
-        if let Some(base) = api_base {
-            builder = builder.url(format!("{}/", base.trim_end_matches('/')));
-        }
+            .user_agent(concat!("Confide/", env!("CARGO_PKG_VERSION")))
+            .build()?;
         Ok(Self {
-            client: builder.build()?,
+            http,
+            secret_key: secret_key.to_owned(),
+            base: api_base
+                .unwrap_or(STRIPE_API)
+                .trim_end_matches('/')
+                .to_owned(),
         })
     }
 
     /// Creates the tenant's Stripe customer. The idempotency key is the tenant's, so two concurrent
     /// first checkouts get the same customer back from Stripe instead of two.
     pub async fn create_customer(&self, tenant: &TenantId) -> Result<String, BoxError> {
-        let key = stripe::IdempotencyKey::new(format!("confide-customer-{tenant}"))?;
-        let customer: Created = CreateCustomer::new()
-            .metadata([("tenant_id".to_owned(), tenant.to_string())])
-            .build()
-            .customize()
-            .request_strategy(RequestStrategy::Idempotent(key))
-            .send(&self.client)
+        let idempotency_key = format!("confide-customer-{tenant}");
+        let customer: Created = self
+            .post(
+                "/v1/customers",
+                &[("metadata[tenant_id]", &tenant.to_string())],
+                Some(&idempotency_key),
+            )
             .await?;
         Ok(customer.id)
     }
 
     /// A Checkout Session for a subscription to one price; its URL.
     pub async fn checkout_session(&self, request: CheckoutRequest<'_>) -> Result<String, BoxError> {
-        let mut item = CreateCheckoutSessionLineItems::new();
-        item.price = Some(request.price.to_owned());
-        item.quantity = Some(1);
-        let session: Redirect = CreateCheckoutSession::new()
-            .mode(stripe_shared::CheckoutSessionMode::Subscription)
-            .customer(request.customer)
-            .client_reference_id(request.tenant.to_string())
-            .line_items(vec![item])
-            .success_url(request.success_url)
-            .cancel_url(request.cancel_url)
-            .build()
-            .customize()
-            .send(&self.client)
+        let session: Redirect = self
+            .post(
+                "/v1/checkout/sessions",
+                &[
+                    ("mode", "subscription"),
+                    ("customer", request.customer),
+                    ("client_reference_id", &request.tenant.to_string()),
+                    ("line_items[0][price]", request.price),
+                    ("line_items[0][quantity]", "1"),
+                    ("success_url", request.success_url),
+                    ("cancel_url", request.cancel_url),
+                ],
+                None,
+            )
             .await?;
         session
             .url
@@ -102,15 +116,56 @@ impl StripeApi {
         customer: &str,
         return_url: &str,
     ) -> Result<String, BoxError> {
-        let session: Redirect = CreateBillingPortalSession::new()
-            .customer(customer)
-            .return_url(return_url)
-            .build()
-            .customize()
-            .send(&self.client)
+        let session: Redirect = self
+            .post(
+                "/v1/billing_portal/sessions",
+                &[("customer", customer), ("return_url", return_url)],
+                None,
+            )
             .await?;
         session
             .url
             .ok_or_else(|| "Stripe returned a Billing Portal session without a URL".into())
+    }
+
+    /// One form-encoded POST at the pinned API version; the answer read as `T`, or Stripe's error
+    /// type and code.
+    async fn post<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        idempotency_key: Option<&str>,
+    ) -> Result<T, BoxError> {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.secret_key)
+            .header("Stripe-Version", API_VERSION)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body);
+        if let Some(key) = idempotency_key {
+            request = request.header("Idempotency-Key", key);
+        }
+        let response = request.send().await?;
+        let status = response.status();
+        let bytes = response.bytes().await?;
+        if !status.is_success() {
+            let (kind, code) = serde_json::from_slice::<ErrorBody>(&bytes)
+                .map(|body| (body.error.kind, body.error.code))
+                .unwrap_or_default();
+            return Err(format!(
+                "Stripe answered {path} with {status} ({}, {})",
+                kind.as_deref().unwrap_or("no type"),
+                code.as_deref().unwrap_or("no code"),
+            )
+            .into());
+        }
+        Ok(serde_json::from_slice(&bytes)?)
     }
 }

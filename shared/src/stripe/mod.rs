@@ -1,9 +1,12 @@
-//! Stripe: the webhook's signed events (checked and read by [`webhook`] itself) and, through the
-//! `async-stripe` 1.0 crates, the few API calls Confide makes (a customer per tenant, Checkout and
-//! Billing Portal sessions). Card data never passes through Confide: Stripe's hosted pages collect it.
+//! Stripe: the webhook's signed events ([`webhook`]) and the few API calls Confide makes ([`api`]: a
+//! customer per tenant, Checkout and Billing Portal sessions), both without a Stripe SDK. Card data never passes through Confide: Stripe's hosted pages collect it.
 
 pub mod api;
 pub mod webhook;
+
+/// The Stripe API version Confide's requests ask for and its webhook endpoint must be created with:
+/// the shapes `api` and `webhook` read are this version's.
+pub const API_VERSION: &str = "2026-09-30.endive";
 
 use crate::config::Config;
 use crate::error::BoxError;

@@ -22,7 +22,7 @@ const TOLERANCE_SECONDS: i64 = 300;
 /// The API version Confide's Stripe requests and events are rendered in; the webhook endpoint must be
 /// created with it.
 pub fn api_version() -> &'static str {
-    stripe_shared::version::VERSION.as_str()
+    super::API_VERSION
 }
 
 /// Why a delivery was refused; each answers 400 and changes nothing.

@@ -105,7 +105,7 @@ async fn checkout_creates_one_customer_per_tenant_and_returns_the_session_url() 
         assert_eq!(
             call.headers.get("stripe-version").map(String::as_str),
             Some(API_VERSION),
-            "pinned to the crate's API version"
+            "pinned to Confide's API version"
         );
     }
 
