@@ -103,7 +103,12 @@ impl BranchKeyCache {
             }
         };
         if self.put_both(branch_key_id, materials, now).is_ok() {
-            self.lock().insert(branch_key_id.to_owned(), now);
+            let mut fetched_at = self.lock();
+            // Bounded like the cache: what has expired there is forgotten here.
+            if fetched_at.len() >= BRANCH_KEY_CACHE_ENTRIES as usize {
+                fetched_at.retain(|_, at| now - *at < BRANCH_KEY_CACHE_SECONDS);
+            }
+            fetched_at.insert(branch_key_id.to_owned(), now);
         }
     }
 
