@@ -130,7 +130,6 @@ enum Write {
 }
 
 impl Store {
-    /// `ddb` must be the encrypting client from [`crate::encryption`].
     /// `crypto` gives the table's encrypting client, built on the store's first request.
     pub fn new(crypto: TenantCrypto, table: impl Into<String>) -> Self {
         Self {
