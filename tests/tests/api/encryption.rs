@@ -100,8 +100,8 @@ async fn the_raw_table_holds_no_clear_text_personal_data() {
 /// A fresh process (a new `App`, as a cold Lambda instance builds) reads and then writes a tenant's
 /// items: the branch key costs one KMS Decrypt for both — not one for the version the read needs and
 /// another for the active key the write needs — and no beacon key is unwrapped for a write without
-/// beacons. Nothing more until the TTL; a beacon lookup then unwraps the beacon key (one more); a
-/// second tenant pays its own.
+/// beacons. Nothing more until the TTL, listing contacts included; a beacon lookup then unwraps the
+/// beacon key (one more); a second tenant pays its own.
 /// Multi-threaded: the counting proxy serves on this runtime while the DB-ESDK blocks a thread.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_fresh_process_unwraps_each_tenants_branch_key_once() {
@@ -157,6 +157,15 @@ async fn a_fresh_process_unwraps_each_tenants_branch_key_once() {
     read_then_write(tenant.clone()).await;
     let counts = proxy.take();
     assert_eq!(kms_decrypts(&counts), 0, "warm: {counts:?}");
+
+    let listed = app.store.contacts(&tenant, 50, None).await.expect("list");
+    assert_eq!(listed.records.len(), 1, "the tenant's one contact");
+    let counts = proxy.take();
+    assert_eq!(
+        kms_decrypts(&counts),
+        0,
+        "a list reads no beacon: {counts:?}"
+    );
 
     let found = app
         .store
