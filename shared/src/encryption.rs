@@ -35,7 +35,7 @@ use aws_db_esdk::{CryptoAction, DynamoDbTablesEncryptionConfig};
 use std::collections::HashMap;
 
 mod branch_keys;
-pub use branch_keys::BranchKeyCache;
+use branch_keys::BranchKeyCache;
 
 /// The one name under which the key store knows itself; part of every branch key's context.
 pub const LOGICAL_KEY_STORE_NAME: &str = "confide-key-store";

@@ -30,7 +30,6 @@ use aws_db_esdk::material_providers::types::{CacheType, Materials, MultiThreaded
 use sha2::{Digest, Sha384};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The keyring's cache partition: named, so this module can compute the keyring's identifiers.
 pub(super) const KEYRING_PARTITION: &str = "confide-tenant-keyring";
@@ -42,7 +41,7 @@ const SCOPE_DECRYPT: u8 = 2;
 
 /// The keyring's cache, and when each tenant's active key last went into it.
 #[derive(Clone)]
-pub struct BranchKeyCache {
+pub(super) struct BranchKeyCache {
     cache: CryptographicMaterialsCacheRef,
     key_store: KeyStore,
     /// Branch key id → the second (Unix time) its active key was put into the cache.
@@ -50,7 +49,7 @@ pub struct BranchKeyCache {
 }
 
 impl BranchKeyCache {
-    pub fn new(key_store: &KeyStore) -> Result<Self, BoxError> {
+    pub(super) fn new(key_store: &KeyStore) -> Result<Self, BoxError> {
         let mpl = mpl_client::Client::from_conf(MaterialProvidersConfig::builder().build()?)?;
         // Not the default storm-tracking cache, for the reason given in `tenant_keyring`.
         let cache = ready(
@@ -70,7 +69,7 @@ impl BranchKeyCache {
     }
 
     /// The cache to hand to the keyring (with [`KEYRING_PARTITION`]).
-    pub fn shared(&self) -> CacheType {
+    pub(super) fn shared(&self) -> CacheType {
         CacheType::Shared(self.cache.clone())
     }
 
@@ -80,8 +79,8 @@ impl BranchKeyCache {
     /// Called synchronously by the branch key id supplier, right before the keyring's own lookup. A
     /// failed fetch is not an error here: the keyring then fetches itself and reports what fails.
     /// Two requests missing at once both fetch (no waiting on each other; see `tenant_keyring`).
-    pub fn prepare(&self, branch_key_id: &str) {
-        let now = unix_now();
+    pub(super) fn prepare(&self, branch_key_id: &str) {
+        let now = crate::app::now_unix();
         if self
             .lock()
             .get(branch_key_id)
@@ -172,12 +171,6 @@ fn cache_id(scope: u8, parts: &[&[u8]]) -> Vec<u8> {
         identifier.extend_from_slice(part);
     }
     Sha384::digest(&identifier).to_vec()
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 #[cfg(test)]

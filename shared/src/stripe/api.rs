@@ -2,8 +2,8 @@
 //! `client_reference_id`, never a name, an email or anything a person typed.
 //!
 //! Three form-encoded POSTs do not need a Stripe SDK: the `async-stripe` crates brought their own HTTP
-//! and TLS stack and generated types for every parameter and object of these endpoints, ~6 MB of the
-//! billing function's binary. What is read back is the created object's id or URL, nothing else.
+//! and TLS stack and generated types for every parameter and object of these endpoints: 5 MB of the
+//! billing function's binary (24.1 → 19.1 MB). What is read back is the created object's id or URL, nothing else.
 
 use super::API_VERSION;
 use crate::domain::TenantId;
