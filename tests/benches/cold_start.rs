@@ -1,13 +1,13 @@
 //! Cold starts, measured: each release bootstrap runs as Lambda would run it, against a local Runtime
 //! API stand-in and the emulator (behind the counting proxy), beside a hello-world `lambda_runtime`
-//! binary of the same profile and lock file. Per run: init (process start to its first `next`), the
+//! binary of the same profile, lock file and deploy flags. Per run: init (process start to its first `next`), the
 //! first answer (the function's sample event: a token the table does not know, 401), the first real
 //! member's request, and warm requests; AWS calls per request; resident memory. Medians of
 //! `CONFIDE_BENCH_RUNS` (default 20) runs, interleaved; `CONFIDE_BENCH_ONLY=tenant,billing` picks
 //! binaries. A bench, not a test.
 //!
-//! `cargo bench -p confide-tests --bench cold_start` builds the release binaries first
-//! (`CONFIDE_BENCH_SKIP_BUILD=1` skips that).
+//! `cargo bench -p confide-tests --bench cold_start` builds the release binaries first, for this
+//! machine's architecture with the deploy flags (`CONFIDE_BENCH_SKIP_BUILD=1` skips that).
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -431,6 +431,35 @@ const SUBJECTS: [Subject; 17] = [
     ),
 ];
 
+/// The `--config` entries `cargo lambda build` passes for a release build, from the workspace's
+/// `[workspace.metadata.lambda.build]` (cargo-lambda adds only `target-cpu` besides).
+fn deploy_build_config() -> Vec<String> {
+    let out = Command::new("cargo")
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .current_dir(workspace_root())
+        .output()
+        .expect("cargo metadata");
+    let metadata: Value = serde_json::from_slice(&out.stdout).expect("cargo metadata's JSON");
+    metadata["metadata"]["lambda"]["build"]["config"]
+        .as_array()
+        .expect("[workspace.metadata.lambda.build] config in Cargo.toml")
+        .iter()
+        .map(|entry| entry.as_str().expect("a config entry").to_owned())
+        .collect()
+}
+
+/// Whether an ELF executable is linked at a fixed address (`e_type` `ET_EXEC`, not `ET_DYN`), as the
+/// deploy flags make it.
+fn linked_at_fixed_address(binary: &std::path::Path) -> bool {
+    use std::io::Read;
+    const ET_EXEC: u16 = 2;
+    let mut header = [0u8; 18];
+    std::fs::File::open(binary)
+        .and_then(|mut file| file.read_exact(&mut header))
+        .expect("a release bootstrap");
+    u16::from_le_bytes([header[16], header[17]]) == ET_EXEC
+}
+
 #[tokio::main]
 async fn main() {
     // SAFETY: set before the stack (and any other thread) starts.
@@ -451,21 +480,21 @@ async fn main() {
                     .is_none_or(|o| o.iter().any(|b| b == s.binary))
         })
         .collect();
+    // Built as `sam build` builds them (`cargo lambda build --release --target <arch>`, with the
+    // deploy flags of the workspace's `lambda.build` metadata), for this machine's architecture.
+    let triple = format!("{}-unknown-linux-gnu", std::env::consts::ARCH);
     let target = std::env::var("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|_| workspace_root().join("target"))
+        .join(&triple)
         .join("release");
     if std::env::var("CONFIDE_BENCH_SKIP_BUILD").is_err() {
         let mut build = Command::new("cargo");
-        build.args([
-            "build",
-            "--release",
-            "-q",
-            "-p",
-            "confide-tests",
-            "--bin",
-            "hello-lambda",
-        ]);
+        build.args(["build", "--release", "-q", "--target", &triple]);
+        for config in deploy_build_config() {
+            build.args(["--config", &config]);
+        }
+        build.args(["-p", "confide-tests", "--bin", "hello-lambda"]);
         // `--bin` filters every selected package, so each function is named as package and binary.
         for subject in subjects.iter().skip(1) {
             build.args(["-p", subject.binary, "--bin", subject.binary]);
@@ -473,6 +502,13 @@ async fn main() {
         assert!(
             build.status().expect("cargo").success(),
             "release build failed"
+        );
+    }
+    for subject in &subjects {
+        assert!(
+            linked_at_fixed_address(&target.join(subject.binary)),
+            "{} is position-independent: not built with the deploy flags",
+            subject.binary
         );
     }
     let owner = sign_up("Cold Start Bakery").await;
