@@ -29,6 +29,8 @@ pub struct App {
     pub jobs: JobQueue,
     /// The messaging queue (ids only).
     pub messaging: MessagingQueue,
+    /// SSM Parameter Store, where secrets live ([`crate::secrets`]); built when first read.
+    pub ssm: LazyClient<aws_sdk_ssm::Client>,
 }
 
 impl App {
@@ -41,7 +43,7 @@ impl App {
 
     /// Builds nothing that needs the network or the DB-ESDK: the table's encrypting client, the
     /// keyring and the key store are built by the first request that reaches tenant data
-    /// ([`TenantCrypto`]); S3, SQS and Cognito clients when a handler first calls them.
+    /// ([`TenantCrypto`]); S3, SQS, Cognito and SSM clients when a handler first calls them.
     pub async fn new(config: Config, sdk: &aws_config::SdkConfig) -> Result<Self, BoxError> {
         crate::metrics::set_stage(&config.stage);
         let crypto = TenantCrypto::new(sdk, &config);
@@ -68,6 +70,7 @@ impl App {
                 &config.user_pool_client_id,
             ),
             tenant_keys: TenantKeys::new(&crypto),
+            ssm: LazyClient::new(sdk, crate::aws::ssm),
             config,
         })
     }

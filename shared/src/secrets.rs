@@ -2,6 +2,7 @@
 //! per instance; they are never put in a function's environment, where anyone who can read the
 //! function's configuration would see them.
 
+use crate::aws::LazyClient;
 use crate::error::BoxError;
 
 /// The decrypted value of the SecureString parameter `name`.
@@ -53,13 +54,13 @@ pub async fn parameters(
 /// start does not wait on a parameter its first invocations may never use. A failed read is tried
 /// again by the next request that needs it.
 pub struct Secret {
-    ssm: aws_sdk_ssm::Client,
+    ssm: LazyClient<aws_sdk_ssm::Client>,
     name: String,
     value: tokio::sync::OnceCell<String>,
 }
 
 impl Secret {
-    pub fn new(ssm: aws_sdk_ssm::Client, name: impl Into<String>) -> Self {
+    pub fn new(ssm: LazyClient<aws_sdk_ssm::Client>, name: impl Into<String>) -> Self {
         Self {
             ssm,
             name: name.into(),
@@ -70,7 +71,7 @@ impl Secret {
     pub async fn get(&self) -> Result<&str, BoxError> {
         let value = self
             .value
-            .get_or_try_init(|| parameter(&self.ssm, &self.name))
+            .get_or_try_init(|| parameter(self.ssm.get(), &self.name))
             .await?;
         Ok(value)
     }

@@ -387,14 +387,10 @@ impl Stack {
 
     /// A worker like the stack's, for tests that deliver messages to it directly.
     pub async fn worker(&self) -> analysis_worker::Worker {
-        let sdk = self.sdk().await;
         let app = self.app().await;
-        let api_keys = confide_shared::genai::registry::api_keys(
-            &app.config.providers,
-            &aws_sdk_ssm::Client::new(&sdk),
-        )
-        .await
-        .expect("API keys");
+        let api_keys = confide_shared::genai::registry::api_keys(&app.config.providers, &app.ssm)
+            .await
+            .expect("API keys");
         analysis_worker::Worker {
             app: std::sync::Arc::new(app),
             http: reqwest::Client::new(),

@@ -11,9 +11,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
-    let sdk = confide_shared::aws::sdk_config().await;
-    let app = App::new(confide_shared::config::Config::from_env()?, &sdk).await?;
-    let keys = api_keys(&app.config.providers, &confide_shared::aws::ssm(&sdk)).await?;
+    let app = App::from_env().await?;
+    let keys = api_keys(&app.config.providers, &app.ssm).await?;
     let worker: &'static Worker = Box::leak(Box::new(Worker {
         app: std::sync::Arc::new(app),
         http: reqwest::Client::new(),

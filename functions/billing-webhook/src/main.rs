@@ -9,12 +9,10 @@ use std::convert::Infallible;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
-    let sdk = confide_shared::aws::sdk_config().await;
-    let app = App::new(confide_shared::config::Config::from_env()?, &sdk).await?;
-    let secret = confide_shared::stripe::WebhookSecret::from_ssm(confide_shared::aws::ssm(&sdk));
+    let app = App::from_env().await?;
     let receiver: &'static Receiver = Box::leak(Box::new(Receiver {
+        secret: confide_shared::stripe::WebhookSecret::from_ssm(app.ssm.clone()),
         app: std::sync::Arc::new(app),
-        secret,
     }));
     run(service_fn(move |req| async move {
         Ok::<_, Infallible>(handle(receiver, req).await)

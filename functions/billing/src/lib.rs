@@ -28,7 +28,7 @@ use std::sync::Arc;
 /// The function's state: the app, and the Stripe client where this deployment bills its tenants.
 pub struct Billing {
     pub app: Arc<App>,
-    pub stripe: Option<StripeApi>,
+    pub stripe: confide_shared::stripe::Connection,
 }
 
 pub async fn handle(billing: &Billing, req: Request) -> HttpResponse {
@@ -98,8 +98,13 @@ async fn overview(
 }
 
 /// The Stripe client and this deployment's billing settings, or 503 where it does not bill.
-fn stripe(billing: &Billing) -> Result<(&StripeApi, &BillingSettings), ApiError> {
-    match (&billing.stripe, &billing.app.config.billing) {
+async fn stripe(billing: &Billing) -> Result<(&StripeApi, &BillingSettings), ApiError> {
+    let api = billing
+        .stripe
+        .api(&billing.app.config)
+        .await
+        .map_err(|e| ApiError::Unexpected(format!("the Stripe API key: {e}").into()))?;
+    match (api, &billing.app.config.billing) {
         (Some(stripe), Some(settings)) => Ok((stripe, settings)),
         _ => Err(ApiError::Unavailable {
             code: "billing_not_configured",
@@ -121,7 +126,7 @@ async fn checkout(
     info: &RequestInfo,
     caller: &Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let (stripe, settings) = stripe(billing)?;
+    let (stripe, settings) = stripe(billing).await?;
     let app = &billing.app;
     let body: CheckoutBody = json_body(req)?;
     let plan = Plan::parse(&body.plan)?;
@@ -202,7 +207,7 @@ async fn portal(
     info: &RequestInfo,
     caller: &Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let (stripe, settings) = stripe(billing)?;
+    let (stripe, settings) = stripe(billing).await?;
     let app = &billing.app;
     let customer = app
         .store

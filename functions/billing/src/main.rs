@@ -9,13 +9,10 @@ use std::convert::Infallible;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
-    let sdk = confide_shared::aws::sdk_config().await;
-    let app = App::new(confide_shared::config::Config::from_env()?, &sdk).await?;
-    let stripe =
-        confide_shared::stripe::connect(&app.config, &confide_shared::aws::ssm(&sdk)).await?;
+    let app = App::from_env().await?;
     let billing: &'static Billing = Box::leak(Box::new(Billing {
+        stripe: confide_shared::stripe::Connection::from_ssm(app.ssm.clone()),
         app: std::sync::Arc::new(app),
-        stripe,
     }));
     run(service_fn(move |req| async move {
         Ok::<_, Infallible>(handle(billing, req).await)

@@ -13,12 +13,8 @@ use messaging_worker::{handle, Worker};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
-    let sdk = confide_shared::aws::sdk_config().await;
-    let app = App::new(confide_shared::config::Config::from_env()?, &sdk).await?;
-    let worker: &'static Worker = Box::leak(Box::new(Worker::connect(
-        std::sync::Arc::new(app),
-        &confide_shared::aws::ssm(&sdk),
-    )));
+    let app = App::from_env().await?;
+    let worker: &'static Worker = Box::leak(Box::new(Worker::connect(std::sync::Arc::new(app))));
     run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<SqsBatchResponse, Error>(handle(worker, event.payload).await)
     }))

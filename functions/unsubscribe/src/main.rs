@@ -8,10 +8,9 @@ use unsubscribe_function::Unsubscribe;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
-    let sdk = confide_shared::aws::sdk_config().await;
-    let app = App::new(confide_shared::config::Config::from_env()?, &sdk).await?;
+    let app = App::from_env().await?;
     let key = confide_shared::secrets::Secret::new(
-        confide_shared::aws::ssm(&sdk),
+        app.ssm.clone(),
         &app.config.messaging.unsubscribe_secret_parameter,
     );
     let state: &'static Unsubscribe = Box::leak(Box::new(Unsubscribe {

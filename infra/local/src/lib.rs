@@ -132,18 +132,9 @@ pub fn schedule_handlers(_app: Arc<App>) -> HashMap<String, workers::ScheduleHan
     HashMap::new()
 }
 
-/// What the billing functions read from SSM: the API key at cold start, the webhook secret (through
-/// this SSM client) when the first webhook needs it.
-#[derive(Clone)]
-pub struct StripeClients {
-    pub api: Option<confide_shared::stripe::api::StripeApi>,
-    pub ssm: aws_sdk_ssm::Client,
-}
-
 /// The handler of every function binary, by binary name, as its `main.rs` would call it.
 pub fn http_handlers(
     app: Arc<App>,
-    stripe: StripeClients,
     unsubscribe_key: confide_shared::secrets::Secret,
 ) -> HashMap<String, HttpHandler> {
     let mut handlers: HashMap<String, HttpHandler> = HashMap::new();
@@ -186,7 +177,7 @@ pub fn http_handlers(
         billing_function::handle,
         billing_function::Billing {
             app: app.clone(),
-            stripe: stripe.api,
+            stripe: confide_shared::stripe::Connection::from_ssm(app.ssm.clone()),
         }
     );
     with_state!(
@@ -202,7 +193,7 @@ pub fn http_handlers(
         billing_webhook::handle,
         billing_webhook::Receiver {
             app: app.clone(),
-            secret: confide_shared::stripe::WebhookSecret::from_ssm(stripe.ssm.clone()),
+            secret: confide_shared::stripe::WebhookSecret::from_ssm(app.ssm.clone()),
         }
     );
     handlers
@@ -305,13 +296,6 @@ pub async fn start(options: Options) -> Result<LocalStack> {
             .await
             .with_context(|| format!("storing {name} in SSM"))?;
     }
-    let stripe = StripeClients {
-        api: confide_shared::stripe::connect(&config, &ssm)
-            .await
-            .map_err(|e| anyhow::anyhow!(e))
-            .context("connecting to Stripe")?,
-        ssm: ssm.clone(),
-    };
     let app = Arc::new(
         App::new(config, &sdk)
             .await
@@ -336,8 +320,7 @@ pub async fn start(options: Options) -> Result<LocalStack> {
         routes: template.routes()?,
         handlers: http_handlers(
             app.clone(),
-            stripe,
-            confide_shared::secrets::Secret::new(ssm.clone(), &unsubscribe_key.0),
+            confide_shared::secrets::Secret::new(app.ssm.clone(), &unsubscribe_key.0),
         ),
         authorizer: jwt::JwtAuthorizer::new(issuer, audiences, jwks_url).await?,
         cors_origins: template.cors_origins(),
@@ -360,7 +343,7 @@ pub async fn start(options: Options) -> Result<LocalStack> {
             tracing::error!(error = %e, "gateway stopped");
         }
     })];
-    let api_keys = api_keys(&app.config.providers, &ssm)
+    let api_keys = api_keys(&app.config.providers, &app.ssm)
         .await
         .map_err(|e| anyhow::anyhow!(e))
         .context("reading the GenAI providers' API keys")?;
@@ -370,7 +353,7 @@ pub async fn start(options: Options) -> Result<LocalStack> {
         api_keys,
         names: Default::default(),
     });
-    let messenger = Arc::new(messaging_worker::Worker::connect(app.clone(), &ssm));
+    let messenger = Arc::new(messaging_worker::Worker::connect(app.clone()));
     tasks.extend(start_workers(
         &template,
         &resources,

@@ -198,7 +198,7 @@ impl Providers {
 /// variable; a provider with neither (a local Ollama) gets an empty key.
 pub async fn api_keys(
     providers: &Providers,
-    ssm: &aws_sdk_ssm::Client,
+    ssm: &crate::aws::LazyClient<aws_sdk_ssm::Client>,
 ) -> Result<HashMap<String, String>, BoxError> {
     // Every provider's key in one request (SSM answers ten names per request).
     let parameters: Vec<String> = providers
@@ -209,7 +209,7 @@ pub async fn api_keys(
     let stored = if parameters.is_empty() {
         HashMap::new()
     } else {
-        crate::secrets::parameters(ssm, &parameters)
+        crate::secrets::parameters(ssm.get(), &parameters)
             .await
             .map_err(|e| format!("the providers' API keys: {e}"))?
     };
