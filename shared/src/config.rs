@@ -89,8 +89,8 @@ impl MessagingSettings {
     }
 }
 
-/// How this deployment talks to Stripe. Secrets are named here, not held: they are read from SSM at
-/// cold start by the functions that need them (see [`crate::secrets`]).
+/// How this deployment talks to Stripe. Secrets are named here, not held: they are read from SSM by
+/// the first request that needs them (see [`crate::secrets`], [`crate::stripe::Connection`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BillingSettings {
     /// SSM SecureString parameter holding the webhook endpoint's signing secret (`whsec_…`).
