@@ -79,11 +79,7 @@ async fn receive(
     info: &RequestInfo,
 ) -> Result<HttpResponse, ApiError> {
     let app = &receiver.app;
-    let secret = receiver
-        .secret
-        .get(&app.config)
-        .await
-        .map_err(ApiError::unexpected)?;
+    let secret = receiver.secret.get().await.map_err(ApiError::unexpected)?;
     let (Some(secret), Some(billing)) = (secret, &app.config.billing) else {
         return Err(ApiError::Unavailable {
             code: "billing_not_configured",

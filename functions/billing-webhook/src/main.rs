@@ -11,7 +11,7 @@ async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
     let app = App::from_env().await?;
     let receiver: &'static Receiver = Box::leak(Box::new(Receiver {
-        secret: confide_shared::stripe::WebhookSecret::from_ssm(app.ssm.clone()),
+        secret: confide_shared::stripe::WebhookSecret::new(&app.config, app.ssm.clone()),
         app: std::sync::Arc::new(app),
     }));
     run(service_fn(move |req| async move {

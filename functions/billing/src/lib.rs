@@ -99,11 +99,7 @@ async fn overview(
 
 /// The Stripe client and this deployment's billing settings, or 503 where it does not bill.
 async fn stripe(billing: &Billing) -> Result<(&StripeApi, &BillingSettings), ApiError> {
-    let api = billing
-        .stripe
-        .api(&billing.app.config)
-        .await
-        .map_err(|e| ApiError::Unexpected(format!("the Stripe API key: {e}").into()))?;
+    let api = billing.stripe.api().await.map_err(ApiError::unexpected)?;
     match (api, &billing.app.config.billing) {
         (Some(stripe), Some(settings)) => Ok((stripe, settings)),
         _ => Err(ApiError::Unavailable {

@@ -11,7 +11,7 @@ async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
     let app = App::from_env().await?;
     let billing: &'static Billing = Box::leak(Box::new(Billing {
-        stripe: confide_shared::stripe::Connection::from_ssm(app.ssm.clone()),
+        stripe: confide_shared::stripe::Connection::new(&app.config, app.ssm.clone()),
         app: std::sync::Arc::new(app),
     }));
     run(service_fn(move |req| async move {

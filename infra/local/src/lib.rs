@@ -177,7 +177,7 @@ pub fn http_handlers(
         billing_function::handle,
         billing_function::Billing {
             app: app.clone(),
-            stripe: confide_shared::stripe::Connection::from_ssm(app.ssm.clone()),
+            stripe: confide_shared::stripe::Connection::new(&app.config, app.ssm.clone()),
         }
     );
     with_state!(
@@ -193,7 +193,7 @@ pub fn http_handlers(
         billing_webhook::handle,
         billing_webhook::Receiver {
             app: app.clone(),
-            secret: confide_shared::stripe::WebhookSecret::from_ssm(app.ssm.clone()),
+            secret: confide_shared::stripe::WebhookSecret::new(&app.config, app.ssm.clone()),
         }
     );
     handlers

@@ -11,76 +11,66 @@ pub const API_VERSION: &str = "2026-09-30.endive";
 use crate::aws::LazyClient;
 use crate::config::Config;
 use crate::error::BoxError;
+use crate::secrets::Secret;
 use api::StripeApi;
 
-/// The Stripe client of a deployment that bills its tenants: its API key read from SSM when the first
-/// request needs it (a cold start does not wait on it), then kept. A failed read is tried again next
-/// time.
+/// The Stripe client of a deployment that bills its tenants, made when the first request needs it:
+/// its API key is a [`Secret`], read from SSM then (a cold start does not wait on it) and kept.
 pub struct Connection {
-    ssm: LazyClient<aws_sdk_ssm::Client>,
-    api: tokio::sync::OnceCell<Option<StripeApi>>,
+    key: Option<Secret>,
+    api_base: Option<String>,
+    api: tokio::sync::OnceCell<StripeApi>,
 }
 
 impl Connection {
-    pub fn from_ssm(ssm: LazyClient<aws_sdk_ssm::Client>) -> Self {
+    /// Through `ssm`, from the API key parameter the configuration names, if it names one.
+    pub fn new(config: &Config, ssm: LazyClient<aws_sdk_ssm::Client>) -> Self {
+        let billing = config.billing.as_ref();
         Self {
-            ssm,
+            key: billing
+                .and_then(|b| b.api_key_parameter.as_ref())
+                .map(|parameter| Secret::new(ssm, parameter)),
+            api_base: billing.and_then(|b| b.api_base.clone()),
             api: tokio::sync::OnceCell::new(),
         }
     }
 
-    /// The client; `None` where the configuration names no API key.
-    pub async fn api(&self, config: &Config) -> Result<Option<&StripeApi>, BoxError> {
+    /// The client; `None` where the configuration names no API key. A failed read is tried again
+    /// next time.
+    pub async fn api(&self) -> Result<Option<&StripeApi>, BoxError> {
+        let Some(key) = &self.key else {
+            return Ok(None);
+        };
         let api = self
             .api
             .get_or_try_init(|| async {
-                let Some(billing) = &config.billing else {
-                    return Ok::<_, BoxError>(None);
-                };
-                let Some(parameter) = &billing.api_key_parameter else {
-                    return Ok(None);
-                };
-                let key = crate::secrets::parameter(self.ssm.get(), parameter).await?;
-                Ok(Some(StripeApi::new(&key, billing.api_base.as_deref())?))
+                StripeApi::new(key.get().await?, self.api_base.as_deref())
             })
             .await?;
-        Ok(api.as_ref())
+        Ok(Some(api))
     }
 }
 
-/// The webhook endpoint's signing secret: read from SSM when the first webhook needs it, not while the
-/// function starts (a cold start should not wait on a parameter it may not use), then kept.
-pub struct WebhookSecret {
-    ssm: LazyClient<aws_sdk_ssm::Client>,
-    value: tokio::sync::OnceCell<Option<String>>,
-}
+/// The webhook endpoint's signing secret, a [`Secret`] read from SSM when the first webhook needs it;
+/// none where Stripe is not configured.
+pub struct WebhookSecret(Option<Secret>);
 
 impl WebhookSecret {
-    /// Read through `ssm` from the parameter the configuration names, on first use.
-    pub fn from_ssm(ssm: LazyClient<aws_sdk_ssm::Client>) -> Self {
-        Self {
-            ssm,
-            value: tokio::sync::OnceCell::new(),
-        }
+    /// Through `ssm`, from the parameter the configuration names.
+    pub fn new(config: &Config, ssm: LazyClient<aws_sdk_ssm::Client>) -> Self {
+        Self(
+            config
+                .billing
+                .as_ref()
+                .map(|billing| Secret::new(ssm, &billing.webhook_secret_parameter)),
+        )
     }
 
     /// The secret; `None` where Stripe is not configured. A failed read is tried again next time.
-    pub async fn get(&self, config: &Config) -> Result<Option<&str>, BoxError> {
-        let value = self
-            .value
-            .get_or_try_init(|| async {
-                match &config.billing {
-                    Some(billing) => Ok::<_, BoxError>(Some(
-                        crate::secrets::parameter(
-                            self.ssm.get(),
-                            &billing.webhook_secret_parameter,
-                        )
-                        .await?,
-                    )),
-                    None => Ok(None),
-                }
-            })
-            .await?;
-        Ok(value.as_deref())
+    pub async fn get(&self) -> Result<Option<&str>, BoxError> {
+        match &self.0 {
+            Some(secret) => secret.get().await.map(Some),
+            None => Ok(None),
+        }
     }
 }
