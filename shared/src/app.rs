@@ -1,6 +1,6 @@
 //! Everything a function needs, built once at cold start and lent to every request.
 
-use crate::audit;
+use crate::audit::{self, AuditHeads};
 use crate::auth::{resolve_caller, Caller};
 use crate::aws::LazyClient;
 use crate::config::Config;
@@ -31,6 +31,8 @@ pub struct App {
     pub messaging: MessagingQueue,
     /// SSM Parameter Store, where secrets live ([`crate::secrets`]); built when first read.
     pub ssm: LazyClient<aws_sdk_ssm::Client>,
+    /// The audit chain heads this instance knows.
+    pub audit_heads: AuditHeads,
 }
 
 impl App {
@@ -71,6 +73,7 @@ impl App {
             ),
             tenant_keys: TenantKeys::new(&crypto),
             ssm: LazyClient::new(sdk, crate::aws::ssm),
+            audit_heads: AuditHeads::default(),
             config,
         })
     }
@@ -85,9 +88,13 @@ impl App {
         Ok(effective_plan(subscription.as_ref().map(|s| &s.record)).limits())
     }
 
-    /// The member behind the request's token, with their tenant and role from our table.
+    /// The member behind the request's token, with their tenant and role from our table. The
+    /// request's audit entry will need the tenant's chain head: where this process does not know it
+    /// yet, reading it starts now ([`AuditHeads::read_ahead`]).
     pub async fn caller(&self, info: &RequestInfo) -> Result<Caller, ApiError> {
-        resolve_caller(&self.store, &info.claims).await
+        let caller = resolve_caller(&self.store, &info.claims).await?;
+        self.audit_heads.read_ahead(&self.store, &caller.tenant);
+        Ok(caller)
     }
 
     /// The one audit call: records that `actor` did `action` to `target` in the actor's tenant.
@@ -107,7 +114,7 @@ impl App {
             source_ip: info.source_ip.clone(),
             request_id: info.request_id.clone(),
         };
-        audit::append(&self.store, tenant, event).await?;
+        audit::append(&self.store, &self.audit_heads, tenant, event).await?;
         Ok(())
     }
 }

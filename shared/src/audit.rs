@@ -5,44 +5,74 @@ use crate::domain::TenantId;
 use crate::store::{Store, StoreError};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::OnceCell;
 
 /// Concurrent appends race for the next sequence number; the loser reads the new head and tries again.
 const MAX_APPEND_ATTEMPTS: u32 = 25;
 const VERIFY_PAGE: i32 = 200;
 
-/// The newest entry this process appended per tenant. A warm instance appends after it without
-/// reading the head first (one request instead of two); if another instance appended meanwhile, the
-/// conditional write fails and the head is read as before, so the chain stays exact.
-static KNOWN_HEADS: LazyLock<Mutex<HashMap<TenantId, AuditEntry>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+/// The head of a tenant's chain as an instance knows it: set once read (by the first append, or
+/// ahead of it by [`AuditHeads::read_ahead`]) and replaced by every entry the instance appends.
+/// `None` inside a set cell: the chain was empty.
+type Head = Arc<OnceCell<Option<AuditEntry>>>;
+
+/// The chain heads of the tenants an instance (one [`crate::App`]) has appended for. A warm
+/// instance appends after the head it knows without reading it first (one request instead of two);
+/// if another instance appended meanwhile, the conditional write fails and the head is read again,
+/// so the chain stays exact.
+#[derive(Clone, Default)]
+pub struct AuditHeads {
+    heads: Arc<Mutex<HashMap<TenantId, Head>>>,
+}
 
 /// Tenants an instance remembers heads for; past it the memory starts over (a cost, never an error).
 const KNOWN_HEADS_LIMIT: usize = 1_000;
 
-fn known_head(tenant: &TenantId) -> Option<AuditEntry> {
-    KNOWN_HEADS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .get(tenant)
-        .cloned()
-}
+impl AuditHeads {
+    /// Starts reading the tenant's head unless this instance knows it or is reading it already.
+    ///
+    /// Every member request ends in an audit entry, and on an instance new to the tenant (a cold
+    /// start) that entry first needs the head: read as soon as the caller is known, it arrives while
+    /// the request does its own work instead of after it. [`append`] waits for a read in flight
+    /// rather than starting a second one, and reads again itself if this one failed.
+    pub fn read_ahead(&self, store: &Store, tenant: &TenantId) {
+        let head = self.of(tenant);
+        if head.initialized() {
+            return;
+        }
+        let (store, tenant) = (store.clone(), tenant.clone());
+        tokio::spawn(async move {
+            // An error is append's to report: it finds the cell still empty and reads itself.
+            let _ = head
+                .get_or_try_init(|| store.last_audit_entry(&tenant))
+                .await;
+        });
+    }
 
-fn remember_head(tenant: &TenantId, entry: Option<AuditEntry>) {
-    let mut heads = KNOWN_HEADS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    match entry {
-        Some(entry) => {
-            if heads.len() >= KNOWN_HEADS_LIMIT && !heads.contains_key(tenant) {
-                heads.clear();
-            }
-            heads.insert(tenant.clone(), entry);
+    /// The tenant's head cell, empty when the head is neither known nor being read.
+    fn of(&self, tenant: &TenantId) -> Head {
+        let mut heads = self.lock();
+        if heads.len() >= KNOWN_HEADS_LIMIT && !heads.contains_key(tenant) {
+            heads.clear();
         }
-        None => {
-            heads.remove(tenant);
-        }
+        heads.entry(tenant.clone()).or_default().clone()
+    }
+
+    fn remember(&self, tenant: &TenantId, entry: AuditEntry) {
+        self.lock()
+            .insert(tenant.clone(), Arc::new(OnceCell::from(Some(entry))));
+    }
+
+    fn forget(&self, tenant: &TenantId) {
+        self.lock().remove(tenant);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, Head>> {
+        self.heads
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -50,27 +80,36 @@ fn remember_head(tenant: &TenantId, entry: Option<AuditEntry>) {
 /// sequence number serialises appends: no two entries share a number and none is skipped.
 pub async fn append(
     store: &Store,
+    heads: &AuditHeads,
     tenant: &TenantId,
     event: AuditEvent,
 ) -> Result<AuditEntry, StoreError> {
-    let mut head = known_head(tenant);
+    let known = heads.of(tenant);
+    // Known before this append started: possibly overtaken by another instance since.
+    let remembered = known.initialized();
+    let mut head = known
+        .get_or_try_init(|| store.last_audit_entry(tenant))
+        .await?
+        .clone();
     for attempt in 0..MAX_APPEND_ATTEMPTS {
-        if head.is_none() || attempt > 0 {
+        if attempt > 0 {
             head = store.last_audit_entry(tenant).await?;
         }
         let entry = AuditEntry::chain(head.as_ref(), event.clone());
         match store.insert_audit_entry(tenant, &entry).await {
             Ok(()) => {
-                remember_head(tenant, Some(entry.clone()));
+                heads.remember(tenant, entry.clone());
                 return Ok(entry);
             }
-            Err(StoreError::ConditionFailed) if attempt == 0 && head.is_some() => {
-                // Another instance appended since: read the head at once, no wait.
-                remember_head(tenant, None);
-            }
             Err(StoreError::ConditionFailed) => {
-                let jitter = u64::from(uuid::Uuid::new_v4().as_bytes()[0] % 20);
-                tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt) + jitter)).await;
+                heads.forget(tenant);
+                if attempt > 0 || !remembered {
+                    // A head read just now lost a race: back off before the next try.
+                    let jitter = u64::from(uuid::Uuid::new_v4().as_bytes()[0] % 20);
+                    tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt) + jitter))
+                        .await;
+                }
+                // Else another instance appended since this one's last entry: read again at once.
             }
             Err(e) => return Err(e),
         }

@@ -185,3 +185,105 @@ async fn flipping_a_byte_in_the_table_is_caught_by_verify() {
     assert_eq!(report.body["valid"], false);
     assert_eq!(report.body["first_broken_link"]["seq"], 2);
 }
+
+/// One audit entry by Confide itself, as a request of `info` ends.
+async fn audit(
+    app: &confide_shared::App,
+    tenant: &TenantId,
+    info: &confide_shared::http::RequestInfo,
+) {
+    use confide_shared::{app::Actor, domain::audit::AuditAction};
+    app.audit(
+        Actor::system(tenant),
+        info,
+        AuditAction::TenantRead,
+        "tenant",
+    )
+    .await
+    .expect("audit write");
+}
+
+/// A cold instance (a new `App`) reads the tenant's chain head as soon as it knows the caller, while
+/// the request does its work: by the time the request's entry is appended, the head is there and the
+/// append is a single write. Never two reads of the head for one append, and an instance whose head
+/// went stale (another instance appended since) still extends the chain exactly.
+/// Multi-threaded: the counting proxy serves on this runtime while the DB-ESDK blocks a thread.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cold_instance_reads_the_chain_head_while_the_request_works() {
+    use confide_shared::http::RequestInfo;
+    use std::collections::BTreeMap;
+
+    let owner = sign_up("Head Ahead Bakery").await;
+    let tenant = TenantId::parse(&owner.tenant_id).unwrap();
+    let proxy = confide_tests::aws_calls::CountingProxy::start(&stack().endpoint).await;
+    let sdk = confide_local::sdk_config(&proxy.url, &stack().region).await;
+    let app = confide_shared::App::new(stack().config.clone(), &sdk)
+        .await
+        .expect("app builds");
+    let info = RequestInfo {
+        claims: [
+            ("sub", owner.user_id.as_str()),
+            ("token_use", "access"),
+            ("iat", &confide_shared::app::now_unix().to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
+        ..RequestInfo::default()
+    };
+    let queries = |counts: &BTreeMap<String, u64>| counts.get("dynamodb Query").copied();
+    let caller = app.caller(&info).await.expect("the owner is identified");
+    assert_eq!(caller.tenant, tenant);
+    // The membership query, then the head's, which nobody awaits: it arrives on its own.
+    let mut seen = BTreeMap::new();
+    for _ in 0..200 {
+        for (operation, n) in proxy.take() {
+            *seen.entry(operation).or_insert(0) += n;
+        }
+        if queries(&seen) == Some(2) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(queries(&seen), Some(2), "membership and head: {seen:?}");
+    audit(&app, &tenant, &info).await;
+    let counts = proxy.take();
+    assert_eq!(queries(&counts), None, "the head was there: {counts:?}");
+    assert_eq!(counts.get("dynamodb PutItem"), Some(&1), "{counts:?}");
+
+    // Another instance appends (the stack's), so this one's head is stale; a second fresh instance
+    // appends at once after identifying the caller, racing its own read ahead.
+    assert_eq!(owner.api.get("/v1/tenant").await.status, 200);
+    audit(&app, &tenant, &info).await;
+    let counts = proxy.take();
+    assert_eq!(
+        queries(&counts),
+        Some(1),
+        "the stale head, read again once: {counts:?}"
+    );
+    let cold = confide_shared::App::new(stack().config.clone(), &sdk)
+        .await
+        .expect("app builds");
+    cold.caller(&info).await.expect("identified");
+    audit(&cold, &tenant, &info).await;
+    let counts = proxy.take();
+    assert_eq!(
+        queries(&counts),
+        Some(2),
+        "membership and one head read between the read ahead and the append: {counts:?}"
+    );
+
+    let report = owner.api.get("/v1/audit/verify").await;
+    assert_eq!(report.body["valid"], true, "{:?}", report.body);
+    let entries = app
+        .store
+        .audit_entries(&tenant, true, None, 20)
+        .await
+        .expect("entries");
+    let by_this_test = entries
+        .records
+        .iter()
+        .filter(|e| e.event.actor == confide_shared::app::SYSTEM_ACTOR)
+        .count();
+    assert_eq!(by_this_test, 3, "each append once");
+}
