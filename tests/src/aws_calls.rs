@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct CountingProxy {
@@ -20,6 +21,10 @@ struct Upstream {
     base: String,
     http: reqwest::Client,
     counts: Arc<Mutex<BTreeMap<String, u64>>>,
+    /// Added to every call: the emulator answers from this machine's CPU in a few milliseconds
+    /// (calls made at once queue behind each other), where AWS answers over the network, so calls a
+    /// request makes at once overlap. `CONFIDE_AWS_LATENCY_MS` models that (0 unless set).
+    latency: Duration,
 }
 
 impl CountingProxy {
@@ -30,6 +35,12 @@ impl CountingProxy {
             base: upstream.trim_end_matches('/').to_owned(),
             http: reqwest::Client::new(),
             counts: counts.clone(),
+            latency: Duration::from_millis(
+                std::env::var("CONFIDE_AWS_LATENCY_MS")
+                    .ok()
+                    .and_then(|ms| ms.parse().ok())
+                    .unwrap_or(0),
+            ),
         };
         let app = axum::Router::new().fallback(forward).with_state(state);
         let url = crate::serve_stand_in(app).await;
@@ -75,6 +86,7 @@ async fn forward(
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .entry(operation(&headers, &method))
         .or_default() += 1;
+    tokio::time::sleep(upstream.latency).await;
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let mut request = upstream
         .http

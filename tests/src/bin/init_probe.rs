@@ -1,6 +1,7 @@
 //! Where a function's init goes: times each step of `App::new` (and what precedes it in `main`),
 //! then what the first request reaching tenant data builds (`TenantCrypto`), in a fresh process, as
-//! the cold-start bench's release bootstraps run them. No network: the steps only build clients.
+//! the cold-start bench's release bootstraps run them, with the page faults each step takes (a cold
+//! process pays mostly for the pages of code and data it touches first). No network: the steps only build clients.
 //! `cargo run --release -p confide-tests --bin init-probe` with the function environment
 //! (`CONFIDE_*`, `AWS_REGION`; any values will do).
 
@@ -10,11 +11,16 @@ use std::time::Instant;
 #[tokio::main]
 async fn main() -> Result<(), confide_shared::error::BoxError> {
     let start = Instant::now();
-    let mut last = start;
+    let (mut last, mut last_faults) = (start, minor_faults());
+    let before_main = last_faults;
     let mut step = |name: &str| {
-        let now = Instant::now();
-        println!("{name:<28} {:>7.2} ms", (now - last).as_secs_f64() * 1000.0);
-        last = now;
+        let (now, faults) = (Instant::now(), minor_faults());
+        println!(
+            "{name:<28} {:>7.2} ms {:>5} page faults",
+            (now - last).as_secs_f64() * 1000.0,
+            faults - last_faults
+        );
+        (last, last_faults) = (now, faults);
     };
     confide_shared::telemetry::init();
     step("telemetry");
@@ -49,9 +55,20 @@ async fn main() -> Result<(), confide_shared::error::BoxError> {
     let _cipher = PayloadCipher::new(keyring)?;
     step("  payload cipher");
     println!(
-        "{:<28} {:>7.2} ms",
+        "{:<28} {:>7.2} ms {:>5} page faults ({before_main} before main)",
         "total",
-        start.elapsed().as_secs_f64() * 1000.0
+        start.elapsed().as_secs_f64() * 1000.0,
+        minor_faults() - before_main
     );
     Ok(())
+}
+
+/// The process's minor page faults so far (`/proc/self/stat`, field 10).
+fn minor_faults() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+    stat.rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().nth(7))
+        .and_then(|field| field.parse().ok())
+        .unwrap_or(0)
 }
