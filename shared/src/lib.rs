@@ -29,6 +29,7 @@ pub mod jobs;
 pub mod messaging;
 pub mod metrics;
 pub mod objects;
+pub mod outbound;
 pub mod payloads;
 pub mod pseudonymize;
 pub mod reports;

@@ -9,7 +9,6 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Clone)]
 pub struct SendGridApi {
-    http: reqwest::Client,
     base: String,
 }
 
@@ -30,9 +29,8 @@ pub enum SendError {
 }
 
 impl SendGridApi {
-    pub fn new(http: reqwest::Client, base: impl Into<String>) -> Self {
+    pub fn new(base: impl Into<String>) -> Self {
         Self {
-            http,
             base: base.into().trim_end_matches('/').to_owned(),
         }
     }
@@ -63,8 +61,7 @@ impl SendGridApi {
         channel: &EmailChannel,
         email: &Email<'_>,
     ) -> Result<String, SendError> {
-        let response = self
-            .http
+        let response = crate::outbound::client()
             .post(format!("{}/v3/mail/send", self.base))
             .bearer_auth(channel.sendgrid_api_key.expose())
             .json(&Self::request_body(channel, email))

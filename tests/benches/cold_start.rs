@@ -3,8 +3,10 @@
 //! binary of the same profile, lock file and deploy flags. Per run: init (process start to its first `next`), the
 //! first answer (the function's sample event: a token the table does not know, 401), the first real
 //! member's request, and warm requests; AWS calls per request; resident memory. Medians of
-//! `CONFIDE_BENCH_RUNS` (default 20) runs, interleaved; `CONFIDE_BENCH_ONLY=tenant,billing` picks
-//! binaries. A bench, not a test.
+//! `CONFIDE_BENCH_RUNS` (default 20) runs, interleaved; init against hello-world is the median of
+//! each run's ratio to a hello-world run just before it. `CONFIDE_BENCH_ONLY=tenant,billing` picks
+//! binaries; `CONFIDE_AWS_LATENCY_MS` adds that much to every AWS call (see `aws_calls`). A bench,
+//! not a test.
 //!
 //! `cargo bench -p confide-tests --bench cold_start` builds the release binaries first, for this
 //! machine's architecture with the deploy flags (`CONFIDE_BENCH_SKIP_BUILD=1` skips that).
@@ -107,6 +109,9 @@ async fn one_run(
         let _ = axum::serve(listener, app).await;
     });
     let proxy = stack().aws_calls.clone().expect("counting proxy");
+    // Let what the last run left behind settle (the emulator's and this process's own trailing work
+    // shares the two cores with the start being timed).
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     let started = Instant::now();
     let mut child = Command::new(binary)
         .envs(env.iter().cloned())
@@ -529,21 +534,30 @@ async fn main() {
             (sample, real)
         })
         .collect();
-    // Interleaved: run i of every binary, then run i+1, so drift of the machine hits all alike.
+    // Interleaved: run i of every binary, then run i+1, so drift of the machine hits all alike; and
+    // each function's run right after a hello-world run of its own, its init compared with that
+    // one's (the load on this machine moves within a round: the audit list's requests keep the
+    // emulator busy for seconds).
     let mut collected: Vec<Vec<Run>> = subjects.iter().map(|_| Vec::new()).collect();
+    let mut init_ratios: Vec<Vec<f64>> = subjects.iter().map(|_| Vec::new()).collect();
+    let binaries: Vec<_> = subjects.iter().map(|s| target.join(s.binary)).collect();
+    let run_of = |i: usize| {
+        let (sample, real) = &events[i];
+        one_run(
+            &binaries[i],
+            &env,
+            (sample, subjects[i].expect),
+            real.as_ref()
+                .map(|(event, status)| (event, Expect::Status(*status))),
+        )
+    };
     for _ in 0..runs {
-        for (i, subject) in subjects.iter().enumerate() {
-            let (sample, real) = &events[i];
-            collected[i].push(
-                one_run(
-                    &target.join(subject.binary),
-                    &env,
-                    (sample, subject.expect),
-                    real.as_ref()
-                        .map(|(event, status)| (event, Expect::Status(*status))),
-                )
-                .await,
-            );
+        for i in 1..subjects.len() {
+            let baseline = run_of(0).await;
+            let run = run_of(i).await;
+            init_ratios[i].push(run.init / baseline.init);
+            collected[0].push(baseline);
+            collected[i].push(run);
         }
     }
     println!("cold starts, x86_64 release, median of {runs} interleaved runs (ms; calls = DynamoDB + KMS per request)");
@@ -560,11 +574,14 @@ async fn main() {
         "calls w",
         "RSS MiB"
     );
-    let mut hello_init = None;
-    for (subject, runs) in subjects.iter().zip(&collected) {
+    for ((subject, runs), ratios) in subjects.iter().zip(&collected).zip(&mut init_ratios) {
         let column = |f: &dyn Fn(&Run) -> f64| median(&mut runs.iter().map(f).collect::<Vec<_>>());
         let init = column(&|r| r.init);
-        let baseline = *hello_init.get_or_insert(init);
+        let init_ratio = if ratios.is_empty() {
+            1.0
+        } else {
+            median(ratios)
+        };
         let (first_real, warm) = (column(&|r| r.first_real), column(&|r| r.warm));
         let member = subject.member.is_some();
         println!(
@@ -578,7 +595,7 @@ async fn main() {
                 "–".into()
             },
             warm,
-            init / baseline,
+            init_ratio,
             if member {
                 format!("{:.2}", first_real / warm)
             } else {

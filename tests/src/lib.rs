@@ -387,16 +387,7 @@ impl Stack {
 
     /// A worker like the stack's, for tests that deliver messages to it directly.
     pub async fn worker(&self) -> analysis_worker::Worker {
-        let app = self.app().await;
-        let api_keys = confide_shared::genai::registry::api_keys(&app.config.providers, &app.ssm)
-            .await
-            .expect("API keys");
-        analysis_worker::Worker {
-            app: std::sync::Arc::new(app),
-            http: reqwest::Client::new(),
-            api_keys,
-            names: Default::default(),
-        }
+        analysis_worker::Worker::new(std::sync::Arc::new(self.app().await))
     }
 
     /// The application's own clients (encrypting store, Cognito), built in the caller's runtime.

@@ -18,7 +18,7 @@ use confide_shared::domain::analysis::people;
 use confide_shared::domain::analysis_record::{Analysis, NotClaimed, TokenUsage};
 use confide_shared::domain::audit::AuditAction;
 use confide_shared::error::{cause_chain, BoxError};
-use confide_shared::genai::registry::ProviderSpec;
+use confide_shared::genai::registry::{api_keys, ProviderSpec};
 use confide_shared::genai::{self, offline, prompt::analysis_prompt, ProviderError, Reply};
 use confide_shared::http::RequestInfo;
 use confide_shared::jobs::JobMessage;
@@ -31,16 +31,34 @@ use confide_shared::App;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::OnceCell;
 use tokio::time::Instant;
 
-/// What the worker needs besides the [`App`]: an HTTP client for providers and their API keys.
+/// What the worker needs besides the [`App`]: the providers' API keys and the tenants' names.
 pub struct Worker {
     pub app: Arc<App>,
-    pub http: reqwest::Client,
-    /// Provider name → API key, read once at cold start.
-    pub api_keys: HashMap<String, String>,
+    /// Provider name → API key, read once, by the first job ([`Worker::api_keys`]).
+    api_keys: OnceCell<HashMap<String, String>>,
     /// Tenants' name dictionaries, rebuilt only when their names change.
     pub names: NameCache,
+}
+
+impl Worker {
+    pub fn new(app: Arc<App>) -> Self {
+        Self {
+            app,
+            api_keys: OnceCell::new(),
+            names: NameCache::default(),
+        }
+    }
+
+    /// Every configured provider's API key (one SSM request where they live there), read by the
+    /// first job rather than at cold start; a failed read is tried again by the next job.
+    pub async fn api_keys(&self) -> Result<&HashMap<String, String>, BoxError> {
+        self.api_keys
+            .get_or_try_init(|| api_keys(&self.app.config.providers, &self.app.ssm))
+            .await
+    }
 }
 
 /// Whether SQS should forget a message or bring it back.
@@ -127,6 +145,8 @@ async fn run(
 ) -> Result<Disposition, BoxError> {
     let job_started = Instant::now();
     let app = &worker.app;
+    // Before the job is claimed: a key that cannot be read leaves it untouched for the next delivery.
+    let api_keys = worker.api_keys().await?;
     let tenant_id = &job.tenant_id;
     let Some(current) = app.store.analysis(tenant_id, &job.analysis_id).await? else {
         return Ok(Disposition::Done); // deleted by the user meanwhile
@@ -190,7 +210,7 @@ async fn run(
     );
     let prompt = analysis_prompt(analysis.kind, &analysis.inputs, &profile, &mut vault);
 
-    let reply = match spec.dialect(worker.api_keys.get(&spec.name).cloned().unwrap_or_default()) {
+    let reply = match spec.dialect(api_keys.get(&spec.name).cloned().unwrap_or_default()) {
         None => Ok(offline::answer(analysis.kind, &analysis.inputs, &prompt)),
         Some(dialect) => {
             let info = RequestInfo {
@@ -394,7 +414,8 @@ async fn call_with_retries(
             }));
         }
         let started = Instant::now();
-        let outcome = genai::call(&worker.http, dialect, prompt, timeout).await;
+        let outcome =
+            genai::call(confide_shared::outbound::client(), dialect, prompt, timeout).await;
         Record::new()
             .dimension("Provider", provider)
             .with_total()

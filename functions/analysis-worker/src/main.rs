@@ -1,9 +1,8 @@
-//! Lambda entry point: builds the clients and reads the providers' API keys once, then hands every
-//! SQS batch to the worker.
+//! Lambda entry point: builds the worker (clients, keys and HTTP are made when first used), then hands
+//! every SQS batch to it.
 
 use analysis_worker::{handle, Worker};
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
-use confide_shared::genai::registry::api_keys;
 use confide_shared::App;
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -12,13 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
     let app = App::from_env().await?;
-    let keys = api_keys(&app.config.providers, &app.ssm).await?;
-    let worker: &'static Worker = Box::leak(Box::new(Worker {
-        app: std::sync::Arc::new(app),
-        http: reqwest::Client::new(),
-        api_keys: keys,
-        names: Default::default(),
-    }));
+    let worker: &'static Worker = Box::leak(Box::new(Worker::new(std::sync::Arc::new(app))));
     run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         let now_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)

@@ -42,10 +42,9 @@ impl Worker {
     /// The worker as a deployment runs it: provider bases from the configuration, the unsubscribe key
     /// from SSM.
     pub fn connect(app: Arc<App>) -> Self {
-        let http = reqwest::Client::new();
         Self {
-            twilio: TwilioApi::new(http.clone(), &app.config.messaging.twilio_api_base),
-            sendgrid: SendGridApi::new(http, &app.config.messaging.sendgrid_api_base),
+            twilio: TwilioApi::new(&app.config.messaging.twilio_api_base),
+            sendgrid: SendGridApi::new(&app.config.messaging.sendgrid_api_base),
             unsubscribe_key: Secret::new(
                 app.ssm.clone(),
                 &app.config.messaging.unsubscribe_secret_parameter,

@@ -13,7 +13,6 @@ pub mod workers;
 use anyhow::{Context, Result};
 use confide_shared::config::{Config, InviteDelivery, JobSettings, MessagingSettings};
 use confide_shared::domain::tenant::DataRegion;
-use confide_shared::genai::registry::api_keys;
 use confide_shared::genai::registry::Providers;
 use confide_shared::App;
 use gateway::{Gateway, HttpHandler};
@@ -343,16 +342,13 @@ pub async fn start(options: Options) -> Result<LocalStack> {
             tracing::error!(error = %e, "gateway stopped");
         }
     })];
-    let api_keys = api_keys(&app.config.providers, &app.ssm)
+    let worker = Arc::new(analysis_worker::Worker::new(app.clone()));
+    // Read now, not by the first job as on Lambda: a local misconfiguration stops the start.
+    worker
+        .api_keys()
         .await
         .map_err(|e| anyhow::anyhow!(e))
         .context("reading the GenAI providers' API keys")?;
-    let worker = Arc::new(analysis_worker::Worker {
-        app: app.clone(),
-        http: reqwest::Client::new(),
-        api_keys,
-        names: Default::default(),
-    });
     let messenger = Arc::new(messaging_worker::Worker::connect(app.clone()));
     tasks.extend(start_workers(
         &template,

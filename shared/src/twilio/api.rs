@@ -9,7 +9,6 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Clone)]
 pub struct TwilioApi {
-    http: reqwest::Client,
     base: String,
 }
 
@@ -39,9 +38,8 @@ struct TwilioError {
 }
 
 impl TwilioApi {
-    pub fn new(http: reqwest::Client, base: impl Into<String>) -> Self {
+    pub fn new(base: impl Into<String>) -> Self {
         Self {
-            http,
             base: base.into().trim_end_matches('/').to_owned(),
         }
     }
@@ -66,8 +64,7 @@ impl TwilioApi {
             self.base, channel.account_sid
         );
         let (user, password) = channel.credentials();
-        let response = self
-            .http
+        let response = crate::outbound::client()
             .post(url)
             .basic_auth(user, Some(password))
             .form(&form)

@@ -1125,3 +1125,76 @@ async fn the_tenants_contacts_and_members_are_kept_from_the_provider_in_any_writ
     );
     assert!(!raw.contains("Wöhrlebach"), "{raw}");
 }
+
+/// A worker reads its providers' keys with its first job, not at cold start. A key it cannot read
+/// leaves the job as it was (queued, not claimed) to come back; the next delivery reads again, and
+/// the provider gets the key.
+#[tokio::test]
+async fn a_provider_key_that_cannot_be_read_leaves_the_job_for_the_next_delivery() {
+    use confide_shared::genai::registry::Providers;
+
+    let owner = sign_up("Keyless Bakery").await;
+    allow(&owner, &["compat-eu"]).await;
+    let marker = marker();
+    let parameter = format!("/confide/dev/genai/{}", uuid::Uuid::new_v4().simple());
+    let key = format!("key-{}", uuid::Uuid::new_v4().simple());
+    let mut config = stack().config.clone();
+    config.providers = Providers::parse(
+        Some(
+            &json!([{ "name": "compat-eu", "api": "openai_compatible", "model": "llama-test",
+                      "base_url": format!("{}/compat/v1", stack().providers.url),
+                      "eu_resident": true, "api_key_parameter": parameter }])
+            .to_string(),
+        ),
+        Some("compat-eu"),
+    )
+    .expect("provider list");
+    let sdk = stack().sdk().await;
+    let app = confide_shared::App::new(config, &sdk)
+        .await
+        .expect("app builds");
+    let worker = analysis_worker::Worker::new(std::sync::Arc::new(app));
+    // A job the stack's own consumer never sees: this test is its only worker.
+    let tenant = TenantId::parse(&owner.tenant_id).unwrap();
+    let analysis = confide_shared::domain::analysis_record::Analysis::new(
+        confide_shared::domain::analysis::AnalysisKind::Swot,
+        json!({ "goal": format!("Grow {marker}") }),
+        None,
+        confide_shared::domain::UserId::parse(&owner.user_id).unwrap(),
+        confide_shared::app::now_rfc3339(),
+    );
+    worker
+        .app
+        .store
+        .create_analysis(&tenant, &analysis)
+        .await
+        .unwrap();
+    let job = JobMessage {
+        tenant_id: tenant,
+        analysis_id: analysis.id.clone(),
+    };
+    let path = format!("/v1/analyses/{}", analysis.id);
+
+    let without_key = analysis_worker::handle(&worker, delivery(&job, 1), None).await;
+    assert_eq!(without_key.batch_item_failures.len(), 1, "comes back");
+    assert_eq!(owner.api.get(&path).await.body["status"], "queued");
+    assert!(stack().providers.calls_with(&marker).is_empty());
+
+    aws_sdk_ssm::Client::new(&sdk)
+        .put_parameter()
+        .name(&parameter)
+        .value(&key)
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .send()
+        .await
+        .expect("the key is stored");
+    let with_key = analysis_worker::handle(&worker, delivery(&job, 2), None).await;
+    assert!(with_key.batch_item_failures.is_empty(), "done");
+    assert_eq!(owner.api.get(&path).await.body["status"], "succeeded");
+    let calls = stack().providers.calls_with(&marker);
+    assert_eq!(calls.len(), 1);
+    assert_eq!(
+        calls[0].headers.get("authorization"),
+        Some(&format!("Bearer {key}"))
+    );
+}
