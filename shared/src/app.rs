@@ -14,6 +14,7 @@ use crate::identity::Identity;
 use crate::jobs::JobQueue;
 use crate::messaging::MessagingQueue;
 use crate::objects::ObjectStore;
+use crate::outbound::Outbound;
 use crate::store::Store;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -33,6 +34,8 @@ pub struct App {
     pub ssm: LazyClient<aws_sdk_ssm::Client>,
     /// The audit chain heads this instance knows.
     pub audit_heads: AuditHeads,
+    /// The HTTP client for calls out of AWS, made by the first one.
+    pub outbound: Outbound,
 }
 
 impl App {
@@ -74,6 +77,7 @@ impl App {
             tenant_keys: TenantKeys::new(&crypto),
             ssm: LazyClient::new(sdk, crate::aws::ssm),
             audit_heads: AuditHeads::default(),
+            outbound: Outbound::default(),
             config,
         })
     }

@@ -1,6 +1,7 @@
 //! Email through Twilio SendGrid's v3 Mail Send API with the tenant's own key.
 
 use crate::domain::channel::EmailChannel;
+use crate::outbound::Outbound;
 use serde_json::json;
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Clone)]
 pub struct SendGridApi {
+    outbound: Outbound,
     base: String,
 }
 
@@ -29,8 +31,9 @@ pub enum SendError {
 }
 
 impl SendGridApi {
-    pub fn new(base: impl Into<String>) -> Self {
+    pub fn new(outbound: Outbound, base: impl Into<String>) -> Self {
         Self {
+            outbound,
             base: base.into().trim_end_matches('/').to_owned(),
         }
     }
@@ -61,7 +64,9 @@ impl SendGridApi {
         channel: &EmailChannel,
         email: &Email<'_>,
     ) -> Result<String, SendError> {
-        let response = crate::outbound::client()
+        let response = self
+            .outbound
+            .client()
             .post(format!("{}/v3/mail/send", self.base))
             .bearer_auth(channel.sendgrid_api_key.expose())
             .json(&Self::request_body(channel, email))

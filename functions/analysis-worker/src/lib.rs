@@ -414,8 +414,7 @@ async fn call_with_retries(
             }));
         }
         let started = Instant::now();
-        let outcome =
-            genai::call(confide_shared::outbound::client(), dialect, prompt, timeout).await;
+        let outcome = genai::call(worker.app.outbound.client(), dialect, prompt, timeout).await;
         Record::new()
             .dimension("Provider", provider)
             .with_total()

@@ -43,8 +43,11 @@ impl Worker {
     /// from SSM.
     pub fn connect(app: Arc<App>) -> Self {
         Self {
-            twilio: TwilioApi::new(&app.config.messaging.twilio_api_base),
-            sendgrid: SendGridApi::new(&app.config.messaging.sendgrid_api_base),
+            twilio: TwilioApi::new(app.outbound.clone(), &app.config.messaging.twilio_api_base),
+            sendgrid: SendGridApi::new(
+                app.outbound.clone(),
+                &app.config.messaging.sendgrid_api_base,
+            ),
             unsubscribe_key: Secret::new(
                 app.ssm.clone(),
                 &app.config.messaging.unsubscribe_secret_parameter,

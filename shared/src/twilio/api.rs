@@ -1,6 +1,7 @@
 //! Sending through Twilio's REST Messages API with the tenant's own account.
 
 use crate::domain::channel::{Sender, TwilioChannel};
+use crate::outbound::Outbound;
 use std::time::Duration;
 
 pub const DEFAULT_API_BASE: &str = "https://api.twilio.com";
@@ -9,6 +10,7 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Clone)]
 pub struct TwilioApi {
+    outbound: Outbound,
     base: String,
 }
 
@@ -38,8 +40,9 @@ struct TwilioError {
 }
 
 impl TwilioApi {
-    pub fn new(base: impl Into<String>) -> Self {
+    pub fn new(outbound: Outbound, base: impl Into<String>) -> Self {
         Self {
+            outbound,
             base: base.into().trim_end_matches('/').to_owned(),
         }
     }
@@ -64,7 +67,9 @@ impl TwilioApi {
             self.base, channel.account_sid
         );
         let (user, password) = channel.credentials();
-        let response = crate::outbound::client()
+        let response = self
+            .outbound
+            .client()
             .post(url)
             .basic_auth(user, Some(password))
             .form(&form)

@@ -371,6 +371,29 @@ async fn a_refusal_fails_at_once_with_a_readable_reason() {
     assert!(dead_lettered(&id).await.is_some(), "parked for operators");
 }
 
+/// A queued SWOT analysis whose goal carries `marker`, written straight to the table: a job the
+/// stack's own consumer never sees, for a test that delivers it to its own worker.
+async fn queued_job(worker: &analysis_worker::Worker, owner: &User, marker: &str) -> JobMessage {
+    let tenant = TenantId::parse(&owner.tenant_id).unwrap();
+    let analysis = confide_shared::domain::analysis_record::Analysis::new(
+        confide_shared::domain::analysis::AnalysisKind::Swot,
+        json!({ "goal": format!("Grow {marker}") }),
+        None,
+        confide_shared::domain::UserId::parse(&owner.user_id).unwrap(),
+        confide_shared::app::now_rfc3339(),
+    );
+    worker
+        .app
+        .store
+        .create_analysis(&tenant, &analysis)
+        .await
+        .unwrap();
+    JobMessage {
+        tenant_id: tenant,
+        analysis_id: analysis.id,
+    }
+}
+
 fn delivery(job: &JobMessage, receive_count: u32) -> SqsEvent {
     let mut message = SqsMessage::default();
     message.message_id = Some(uuid::Uuid::new_v4().to_string());
@@ -451,24 +474,7 @@ async fn a_worker_that_dies_mid_job_leaves_it_to_be_redelivered_and_finished() {
         .script(&marker, [Step::Stall(Duration::from_secs(30))]);
     // A job the stack's own consumer never sees: this test is its only worker.
     let worker = stack().worker().await;
-    let tenant = TenantId::parse(&owner.tenant_id).unwrap();
-    let analysis = confide_shared::domain::analysis_record::Analysis::new(
-        confide_shared::domain::analysis::AnalysisKind::Swot,
-        json!({ "goal": format!("Grow {marker}") }),
-        None,
-        confide_shared::domain::UserId::parse(&owner.user_id).unwrap(),
-        confide_shared::app::now_rfc3339(),
-    );
-    worker
-        .app
-        .store
-        .create_analysis(&tenant, &analysis)
-        .await
-        .unwrap();
-    let job = JobMessage {
-        tenant_id: tenant.clone(),
-        analysis_id: analysis.id.clone(),
-    };
+    let job = queued_job(&worker, &owner, &marker).await;
 
     // The worker is cut off while waiting for the provider, as if its Lambda had died.
     let crashed = tokio::time::timeout(
@@ -477,7 +483,7 @@ async fn a_worker_that_dies_mid_job_leaves_it_to_be_redelivered_and_finished() {
     )
     .await;
     assert!(crashed.is_err(), "the first run was cut off");
-    let path = format!("/v1/analyses/{}", analysis.id);
+    let path = format!("/v1/analyses/{}", job.analysis_id);
     assert_eq!(owner.api.get(&path).await.body["status"], "running");
 
     // Redelivered while the dead worker's lease holds: not claimed.
@@ -1155,25 +1161,8 @@ async fn a_provider_key_that_cannot_be_read_leaves_the_job_for_the_next_delivery
         .expect("app builds");
     let worker = analysis_worker::Worker::new(std::sync::Arc::new(app));
     // A job the stack's own consumer never sees: this test is its only worker.
-    let tenant = TenantId::parse(&owner.tenant_id).unwrap();
-    let analysis = confide_shared::domain::analysis_record::Analysis::new(
-        confide_shared::domain::analysis::AnalysisKind::Swot,
-        json!({ "goal": format!("Grow {marker}") }),
-        None,
-        confide_shared::domain::UserId::parse(&owner.user_id).unwrap(),
-        confide_shared::app::now_rfc3339(),
-    );
-    worker
-        .app
-        .store
-        .create_analysis(&tenant, &analysis)
-        .await
-        .unwrap();
-    let job = JobMessage {
-        tenant_id: tenant,
-        analysis_id: analysis.id.clone(),
-    };
-    let path = format!("/v1/analyses/{}", analysis.id);
+    let job = queued_job(&worker, &owner, &marker).await;
+    let path = format!("/v1/analyses/{}", job.analysis_id);
 
     let without_key = analysis_worker::handle(&worker, delivery(&job, 1), None).await;
     assert_eq!(without_key.batch_item_failures.len(), 1, "comes back");
