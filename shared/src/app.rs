@@ -82,6 +82,14 @@ impl App {
         })
     }
 
+    /// For a function whose requests mostly compute beacons (contacts): each tenant's beacon key is
+    /// unwrapped beside its branch key, when the instance first meets the tenant, rather than after
+    /// it ([`TenantCrypto::read_beacon_keys_ahead`]). Part of the function's wiring, before any request.
+    pub fn reading_beacon_keys_ahead(self) -> Self {
+        self.store.crypto().read_beacon_keys_ahead();
+        self
+    }
+
     /// The limits that apply to `tenant` now: its subscription's plan where the deployment bills
     /// through Stripe (free without a live subscription), else the deployment's `plan_without_billing`.
     pub async fn limits(&self, tenant: &TenantId) -> Result<Limits, ApiError> {

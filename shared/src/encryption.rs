@@ -28,13 +28,16 @@ use aws_db_esdk::key_store::client as keystore_client;
 use aws_db_esdk::key_store::types::key_store_config::KeyStoreConfig;
 use aws_db_esdk::key_store::types::KmsConfiguration;
 use aws_db_esdk::material_providers::client as mpl_client;
+use aws_db_esdk::material_providers::types::cryptographic_materials_cache::CryptographicMaterialsCacheRef;
 use aws_db_esdk::material_providers::types::keyring::KeyringRef;
 use aws_db_esdk::material_providers::types::material_providers_config::MaterialProvidersConfig;
 use aws_db_esdk::material_providers::types::{CacheType, DbeAlgorithmSuiteId, MultiThreadedCache};
 use aws_db_esdk::{CryptoAction, DynamoDbTablesEncryptionConfig};
 use std::collections::HashMap;
 
+mod beacon_keys;
 mod branch_keys;
+pub use beacon_keys::BeaconKeysAhead;
 use branch_keys::BranchKeyCache;
 
 /// The one name under which the key store knows itself; part of every branch key's context.
@@ -91,7 +94,11 @@ pub mod beacons {
     pub(super) const TAG_BITS: i32 = 12;
 }
 
-fn search_config(key_store: KeyStore) -> Result<SearchConfig, BoxError> {
+/// `beacon_key_cache` holds the tenants' beacon keys (see [`beacon_keys`] for why it is shared).
+pub fn search_config(
+    key_store: KeyStore,
+    beacon_key_cache: &CryptographicMaterialsCacheRef,
+) -> Result<SearchConfig, BoxError> {
     let standard = |name: &str, length: i32| StandardBeacon::builder().name(name).length(length);
     let version = BeaconVersion::builder()
         .standard_beacons(vec![
@@ -107,12 +114,8 @@ fn search_config(key_store: KeyStore) -> Result<SearchConfig, BoxError> {
             MultiKeyStore::builder()
                 .key_field_name(beacons::TENANT_KEY)
                 .cache_ttl(BRANCH_KEY_CACHE_SECONDS as i32)
-                // Not the default storm-tracking cache, for the reason given in `tenant_keyring`.
-                .cache(CacheType::MultiThreaded(
-                    MultiThreadedCache::builder()
-                        .entry_capacity(BRANCH_KEY_CACHE_ENTRIES)
-                        .build()?,
-                ))
+                .cache(CacheType::Shared(beacon_key_cache.clone()))
+                .partition_id(beacon_keys::BEACON_KEY_PARTITION)
                 .build()?,
         ))
         .build()?;
@@ -253,8 +256,12 @@ impl TenantKeys {
 }
 
 /// The hierarchical keyring that picks each tenant's branch key from an item's key. One per client.
-pub fn tenant_keyring(key_store: &KeyStore) -> Result<KeyringRef, BoxError> {
-    let cache = BranchKeyCache::new(key_store)?;
+/// With `beacon_keys_ahead`, each tenant's beacon key is unwrapped beside its branch key.
+pub fn tenant_keyring(
+    key_store: &KeyStore,
+    beacon_keys_ahead: Option<BeaconKeysAhead>,
+) -> Result<KeyringRef, BoxError> {
+    let cache = BranchKeyCache::new(key_store, beacon_keys_ahead)?;
     let dbesdk = dbesdk_client::Client::from_conf(DynamoDbEncryptionConfig::builder().build()?)?;
     let supplier = ready(
         dbesdk
@@ -282,22 +289,21 @@ pub fn tenant_keyring(key_store: &KeyStore) -> Result<KeyringRef, BoxError> {
     )
 }
 
-/// Builds the DynamoDB client that encrypts and signs on write and verifies and decrypts on read.
-/// `keyring` comes from [`tenant_keyring`]; a process shares one, so each tenant's branch key is fetched
-/// and cached once for the table and for payloads alike.
+/// The data table's encryption configuration: what is encrypted and signed, under which keyring and
+/// suite. `keyring` comes from [`tenant_keyring`]; a process shares one, so each tenant's branch key is
+/// fetched and cached once for the table and for payloads alike.
 ///
-/// With `beacons` (the key store holding beacon keys) the client also computes beacons on write and
-/// answers beacon queries; it reads every item. Without, it is only for writing items that have no
-/// beacon sources ([`has_beacon_sources`]): the DB-ESDK fetches the tenant's beacon key for *every*
-/// write under a search configuration — one more key-store read and KMS Decrypt per tenant per TTL —
-/// even when the item has nothing to compute a beacon from.
-pub fn encrypting_dynamodb_client(
-    sdk: &aws_config::SdkConfig,
+/// With `search` ([`search_config`]) a client of it also computes beacons on write and answers beacon
+/// queries; it reads every item. Without, it is only for writing items that have no beacon sources
+/// ([`has_beacon_sources`]): the DB-ESDK fetches the tenant's beacon key for *every* write under a
+/// search configuration — one more key-store read and KMS Decrypt per tenant per TTL — even when the
+/// item has nothing to compute a beacon from.
+pub fn table_encryption(
     table: &str,
     keyring: KeyringRef,
     suite: DbeAlgorithmSuiteId,
-    beacons: Option<&KeyStore>,
-) -> Result<aws_sdk_dynamodb::Client, BoxError> {
+    search: Option<SearchConfig>,
+) -> Result<DynamoDbTablesEncryptionConfig, BoxError> {
     let table_config = DynamoDbTableEncryptionConfig::builder()
         .logical_table_name(table)
         .partition_key_name("pk")
@@ -306,20 +312,39 @@ pub fn encrypting_dynamodb_client(
         .keyring(keyring)
         .allowed_unsigned_attribute_prefix(UNSIGNED_ATTRIBUTE_PREFIX)
         .algorithm_suite_id(suite)
-        .set_search(
-            beacons
-                .map(|key_store| search_config(key_store.clone()))
-                .transpose()?,
-        )
+        .set_search(search)
         .build()?;
-    let tables = DynamoDbTablesEncryptionConfig::builder()
+    Ok(DynamoDbTablesEncryptionConfig::builder()
         .table_encryption_configs(HashMap::from([(table.to_owned(), table_config)]))
-        .build()?;
+        .build()?)
+}
+
+/// Builds the DynamoDB client that encrypts and signs on write and verifies and decrypts on read, as
+/// `tables` ([`table_encryption`]) says.
+pub fn encrypting_dynamodb_client(
+    sdk: &aws_config::SdkConfig,
+    tables: DynamoDbTablesEncryptionConfig,
+) -> Result<aws_sdk_dynamodb::Client, BoxError> {
     let config = aws_sdk_dynamodb::config::Builder::from(sdk)
         .interceptor(DbEsdkInterceptor::new(tables)?)
         .interceptor(crate::xray::Subsegments)
         .build();
     Ok(aws_sdk_dynamodb::Client::from_conf(config))
+}
+
+/// A cache of unwrapped keys, for the keyring's branch keys or the search's beacon keys.
+pub fn key_cache() -> Result<CryptographicMaterialsCacheRef, BoxError> {
+    let mpl = mpl_client::Client::from_conf(MaterialProvidersConfig::builder().build()?)?;
+    // Not the default storm-tracking cache, for the reason given in `tenant_keyring`.
+    ready(
+        mpl.create_cryptographic_materials_cache()
+            .cache(CacheType::MultiThreaded(
+                MultiThreadedCache::builder()
+                    .entry_capacity(BRANCH_KEY_CACHE_ENTRIES)
+                    .build()?,
+            ))
+            .send(),
+    )
 }
 
 /// The suite Confide writes with; see the module comment for why.
@@ -342,11 +367,14 @@ struct LazyCrypto {
     table: String,
     key_store_table: String,
     root_key_arn: String,
+    /// Set by [`TenantCrypto::read_beacon_keys_ahead`] before the first build.
+    beacon_keys_ahead: std::sync::atomic::AtomicBool,
     built: std::sync::OnceLock<Result<BuiltCrypto, String>>,
 }
 
 struct BuiltCrypto {
     key_store: KeyStore,
+    beacon_keys_ahead: Option<BeaconKeysAhead>,
     table_client: aws_sdk_dynamodb::Client,
     writer_without_beacons: aws_sdk_dynamodb::Client,
     cipher: crate::payloads::PayloadCipher,
@@ -360,8 +388,27 @@ impl TenantCrypto {
                 table: config.table.clone(),
                 key_store_table: config.key_store_table.clone(),
                 root_key_arn: config.root_key_arn.clone(),
+                beacon_keys_ahead: std::sync::atomic::AtomicBool::new(false),
                 built: std::sync::OnceLock::new(),
             }),
+        }
+    }
+
+    /// Makes this process unwrap each tenant's beacon key beside its branch key (see [`beacon_keys`]):
+    /// for a function whose requests mostly compute beacons. Takes effect only before the first
+    /// request reaches tenant data, hence its place in a function's wiring.
+    pub fn read_beacon_keys_ahead(&self) {
+        self.inner
+            .beacon_keys_ahead
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Waits for the unwrap of `tenant`'s beacon key that is under way ahead of this request, if
+    /// any: a request about to compute beacons calls it so that it does not unwrap the key twice.
+    pub async fn beacon_key_ready(&self, tenant: &TenantId) {
+        let ahead = self.inner.built.get().and_then(|built| built.as_ref().ok());
+        if let Some(ahead) = ahead.and_then(|built| built.beacon_keys_ahead.as_ref()) {
+            ahead.wait(&branch_key_id(tenant)).await;
         }
     }
 
@@ -390,22 +437,28 @@ impl TenantCrypto {
         let lazy = &self.inner;
         let build = || -> Result<BuiltCrypto, BoxError> {
             let key_store = key_store(&lazy.sdk, &lazy.key_store_table, &lazy.root_key_arn)?;
+            let beacon_keys_ahead = lazy
+                .beacon_keys_ahead
+                .load(std::sync::atomic::Ordering::Relaxed)
+                .then(BeaconKeysAhead::default);
             // One keyring, so each tenant's branch key is fetched once for the table and payloads.
-            let keyring = tenant_keyring(&key_store)?;
-            let client = |beacons| {
-                encrypting_dynamodb_client(
-                    &lazy.sdk,
+            let keyring = tenant_keyring(&key_store, beacon_keys_ahead.clone())?;
+            let beacon_key_cache = key_cache()?;
+            let tables =
+                |search| table_encryption(&lazy.table, keyring.clone(), ALGORITHM_SUITE, search);
+            let searchable = tables(Some(search_config(key_store.clone(), &beacon_key_cache)?))?;
+            if let Some(ahead) = &beacon_keys_ahead {
+                ahead.connect(
+                    aws_db_esdk::client::Client::from_conf(searchable.clone())?,
                     &lazy.table,
-                    keyring.clone(),
-                    ALGORITHM_SUITE,
-                    beacons,
-                )
-            };
-            let table_client = client(Some(&key_store))?;
-            let writer_without_beacons = client(None)?;
+                );
+            }
+            let table_client = encrypting_dynamodb_client(&lazy.sdk, searchable)?;
+            let writer_without_beacons = encrypting_dynamodb_client(&lazy.sdk, tables(None)?)?;
             let cipher = crate::payloads::PayloadCipher::new(keyring)?;
             Ok(BuiltCrypto {
                 key_store,
+                beacon_keys_ahead,
                 table_client,
                 writer_without_beacons,
                 cipher,

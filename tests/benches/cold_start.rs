@@ -138,11 +138,24 @@ async fn one_run(
     proxy.take();
     // A function without a member's request (webhooks, workers, health) is timed warm on its sample.
     let (real, real_expect) = real.unwrap_or((sample, expect));
+    let timeline = std::env::var_os("CONFIDE_AWS_TIMELINE").is_some();
+    if timeline {
+        eprintln!("{}: first real request", binary.display());
+    }
     let first_real = invoke(&event_tx, &mut seen_rx, real.clone(), real_expect).await;
+    if timeline {
+        eprintln!(
+            "  took {:.1} ms; a warm one:",
+            first_real.as_secs_f64() * 1e3
+        );
+    }
     let calls_real_by_operation = proxy.take();
     let calls_real = aws_calls(&calls_real_by_operation);
     let mut warm = Vec::new();
-    for _ in 0..5 {
+    for run in 0..5 {
+        if timeline && run == 1 {
+            eprintln!("  took {:.1} ms", warm[0]);
+        }
         warm.push(
             invoke(&event_tx, &mut seen_rx, real.clone(), real_expect)
                 .await

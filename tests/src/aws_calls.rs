@@ -14,6 +14,23 @@ use std::time::Duration;
 pub struct CountingProxy {
     pub url: String,
     counts: Arc<Mutex<BTreeMap<String, u64>>>,
+    calls: Arc<Mutex<Vec<Call>>>,
+}
+
+/// One call that went through the proxy: what it was and when it was in flight (since the proxy
+/// started), for tests about which calls overlap.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub operation: String,
+    pub started: Duration,
+    pub ended: Duration,
+}
+
+impl Call {
+    /// Whether the two were in flight at the same time.
+    pub fn overlaps(&self, other: &Call) -> bool {
+        self.started < other.ended && other.started < self.ended
+    }
 }
 
 #[derive(Clone)]
@@ -21,41 +38,62 @@ struct Upstream {
     base: String,
     http: reqwest::Client,
     counts: Arc<Mutex<BTreeMap<String, u64>>>,
+    calls: Arc<Mutex<Vec<Call>>>,
+    origin: std::time::Instant,
     /// Added to every call: the emulator answers from this machine's CPU in a few milliseconds
     /// (calls made at once queue behind each other), where AWS answers over the network, so calls a
-    /// request makes at once overlap. `CONFIDE_AWS_LATENCY_MS` models that (0 unless set).
+    /// request makes at once overlap.
     latency: Duration,
+    /// With `CONFIDE_AWS_TIMELINE=1`, each call's start and end go to stderr: which calls a request
+    /// makes one after the other and which at once.
+    print_timeline: bool,
 }
 
 impl CountingProxy {
-    /// Serves on a free port on the current runtime, forwarding to `upstream`.
+    /// Serves on a free port on the current runtime, forwarding to `upstream`, with the latency
+    /// `CONFIDE_AWS_LATENCY_MS` asks for (none unless set).
     pub async fn start(upstream: &str) -> Self {
+        let latency = std::env::var("CONFIDE_AWS_LATENCY_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .unwrap_or(0);
+        Self::with_latency(upstream, Duration::from_millis(latency)).await
+    }
+
+    /// The same, adding `latency` to every call.
+    pub async fn with_latency(upstream: &str, latency: Duration) -> Self {
         let counts = Arc::new(Mutex::new(BTreeMap::new()));
+        let calls = Arc::new(Mutex::new(Vec::new()));
         let state = Upstream {
             base: upstream.trim_end_matches('/').to_owned(),
             http: reqwest::Client::new(),
             counts: counts.clone(),
-            latency: Duration::from_millis(
-                std::env::var("CONFIDE_AWS_LATENCY_MS")
-                    .ok()
-                    .and_then(|ms| ms.parse().ok())
-                    .unwrap_or(0),
-            ),
+            calls: calls.clone(),
+            origin: std::time::Instant::now(),
+            latency,
+            print_timeline: std::env::var_os("CONFIDE_AWS_TIMELINE").is_some(),
         };
         let app = axum::Router::new().fallback(forward).with_state(state);
         let url = crate::serve_stand_in(app).await;
-        Self { url, counts }
+        Self { url, counts, calls }
     }
 
     /// The calls counted since the last take, by `service operation`; the count starts over.
     pub fn take(&self) -> BTreeMap<String, u64> {
-        std::mem::take(
-            &mut *self
-                .counts
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()),
-        )
+        self.calls_since_take();
+        std::mem::take(&mut *lock(&self.counts))
     }
+
+    /// The calls answered since the last take, in the order they ended; the list starts over.
+    pub fn calls_since_take(&self) -> Vec<Call> {
+        std::mem::take(&mut *lock(&self.calls))
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// `dynamodb GetItem` from the JSON protocols' target header, else the service of the signature's
@@ -80,12 +118,34 @@ async fn forward(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    *upstream
-        .counts
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .entry(operation(&headers, &method))
-        .or_default() += 1;
+    let operation = operation(&headers, &method);
+    let started = upstream.origin.elapsed();
+    *lock(&upstream.counts).entry(operation.clone()).or_default() += 1;
+    let answer = relay(&upstream, method, uri, headers, body).await;
+    let call = Call {
+        operation,
+        started,
+        ended: upstream.origin.elapsed(),
+    };
+    if upstream.print_timeline {
+        eprintln!(
+            "aws call {:>9.2} → {:>9.2} ms  {}",
+            call.started.as_secs_f64() * 1e3,
+            call.ended.as_secs_f64() * 1e3,
+            call.operation
+        );
+    }
+    lock(&upstream.calls).push(call);
+    answer
+}
+
+async fn relay(
+    upstream: &Upstream,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     tokio::time::sleep(upstream.latency).await;
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let mut request = upstream

@@ -19,14 +19,13 @@
 //! entries would simply go unused and the keyring would fetch as it did before — costlier, never wrong;
 //! the integration test counting KMS calls would fail.
 
+use super::beacon_keys::BeaconKeysAhead;
 use super::{BRANCH_KEY_CACHE_ENTRIES, BRANCH_KEY_CACHE_SECONDS, LOGICAL_KEY_STORE_NAME};
 use crate::encryption::{ready, KeyStore};
 use crate::error::BoxError;
 use aws_db_esdk::key_store::types::BranchKeyMaterials;
-use aws_db_esdk::material_providers::client as mpl_client;
 use aws_db_esdk::material_providers::types::cryptographic_materials_cache::CryptographicMaterialsCacheRef;
-use aws_db_esdk::material_providers::types::material_providers_config::MaterialProvidersConfig;
-use aws_db_esdk::material_providers::types::{CacheType, Materials, MultiThreadedCache};
+use aws_db_esdk::material_providers::types::{CacheType, Materials};
 use sha2::{Digest, Sha384};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -46,25 +45,21 @@ pub(super) struct BranchKeyCache {
     key_store: KeyStore,
     /// Branch key id → the second (Unix time) its active key was put into the cache.
     fetched_at: Arc<Mutex<HashMap<String, i64>>>,
+    /// Where the instance reads beacon keys ahead: started with each branch key fetch.
+    beacon_keys_ahead: Option<BeaconKeysAhead>,
 }
 
 impl BranchKeyCache {
-    pub(super) fn new(key_store: &KeyStore) -> Result<Self, BoxError> {
-        let mpl = mpl_client::Client::from_conf(MaterialProvidersConfig::builder().build()?)?;
-        // Not the default storm-tracking cache, for the reason given in `tenant_keyring`.
-        let cache = ready(
-            mpl.create_cryptographic_materials_cache()
-                .cache(CacheType::MultiThreaded(
-                    MultiThreadedCache::builder()
-                        .entry_capacity(BRANCH_KEY_CACHE_ENTRIES)
-                        .build()?,
-                ))
-                .send(),
-        )?;
+    pub(super) fn new(
+        key_store: &KeyStore,
+        beacon_keys_ahead: Option<BeaconKeysAhead>,
+    ) -> Result<Self, BoxError> {
+        let cache = super::key_cache()?;
         Ok(Self {
             cache,
             key_store: key_store.clone(),
             fetched_at: Arc::default(),
+            beacon_keys_ahead,
         })
     }
 
@@ -87,6 +82,9 @@ impl BranchKeyCache {
             .is_some_and(|&at| now - at < BRANCH_KEY_CACHE_SECONDS)
         {
             return;
+        }
+        if let Some(beacon_keys) = &self.beacon_keys_ahead {
+            beacon_keys.start(branch_key_id);
         }
         let fetch = self
             .key_store

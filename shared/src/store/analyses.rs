@@ -59,7 +59,8 @@ impl Store {
         let version = previous.version + 1;
         let item = Self::analysis_item(tenant, &next, version)?;
         run_crypto(
-            self.writer([&item])?
+            self.writer([&item])
+                .await?
                 .put_item()
                 .table_name(&self.table)
                 .set_item(Some(item))

@@ -132,7 +132,8 @@ impl Store {
         )?;
         item.insert(VERSION.to_owned(), AttributeValue::N(version.to_string()));
         let request = self
-            .writer([&item])?
+            .writer([&item])
+            .await?
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item));

@@ -287,6 +287,7 @@ impl Store {
                 ],
             }),
         };
+        self.beacon_reader(tenant).await?;
         let (items, next_sk) = self.query_items(range).await?;
         let records = items
             .iter()
@@ -323,7 +324,8 @@ impl Store {
         value: &str,
     ) -> Result<Option<Contact>, StoreError> {
         let out = run_crypto(
-            self.ddb()?
+            self.beacon_reader(tenant)
+                .await?
                 .query()
                 .table_name(&self.table)
                 .index_name(index)

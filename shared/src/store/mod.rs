@@ -26,6 +26,7 @@ pub use names::NameChange;
 pub use tenants::TenantForJob;
 pub use usage::MonthlyUsage;
 
+use crate::domain::TenantId;
 use crate::encryption::{has_beacon_sources, run_crypto, TenantCrypto};
 use crate::error::{ApiError, BoxError};
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
@@ -121,6 +122,12 @@ pub struct Store {
     table: String,
 }
 
+/// The tenant whose partition `item` is in.
+fn tenant_of_item(item: &Item) -> Option<TenantId> {
+    let text = |name| item.get(name).and_then(|value| value.as_s().ok());
+    keys::tenant_of_key(text("pk")?, text("sk")?)
+}
+
 /// Whether a put may replace an existing item.
 #[derive(Clone, Copy)]
 enum Write {
@@ -138,21 +145,42 @@ impl Store {
         }
     }
 
+    /// The tenant-key machinery the store encrypts with.
+    pub(crate) fn crypto(&self) -> &TenantCrypto {
+        &self.crypto
+    }
+
     /// The client for reads, and for writes of items with beacons.
     fn ddb(&self) -> Result<&Client, StoreError> {
         self.crypto.table_client().map_err(StoreError::Setup)
     }
 
     /// The client for writing `items`: only a write with beacon sources needs the tenant's beacon
-    /// key (see [`crate::encryption::encrypting_dynamodb_client`]).
-    fn writer<'a>(&self, items: impl IntoIterator<Item = &'a Item>) -> Result<&Client, StoreError> {
-        if items.into_iter().any(has_beacon_sources) {
-            self.ddb()
-        } else {
-            self.crypto
+    /// key (see [`crate::encryption::table_encryption`]), and waits for its unwrap if one is under way.
+    async fn writer<'a>(
+        &self,
+        items: impl IntoIterator<Item = &'a Item>,
+    ) -> Result<&Client, StoreError> {
+        let with_beacons: Vec<&Item> = items
+            .into_iter()
+            .filter(|i| has_beacon_sources(i))
+            .collect();
+        if with_beacons.is_empty() {
+            return self
+                .crypto
                 .writer_without_beacons()
-                .map_err(StoreError::Setup)
+                .map_err(StoreError::Setup);
         }
+        for tenant in with_beacons.into_iter().filter_map(tenant_of_item) {
+            self.crypto.beacon_key_ready(&tenant).await;
+        }
+        self.ddb()
+    }
+
+    /// The client for a query that computes beacons of `tenant`'s (see [`Self::writer`]).
+    async fn beacon_reader(&self, tenant: &TenantId) -> Result<&Client, StoreError> {
+        self.crypto.beacon_key_ready(tenant).await;
+        self.ddb()
     }
 
     fn item<T: Serialize>(
@@ -211,7 +239,8 @@ impl Store {
 
     async fn put_one(&self, put: Put) -> Result<(), StoreError> {
         run_crypto(
-            self.writer([&put.item])?
+            self.writer([&put.item])
+                .await?
                 .put_item()
                 .table_name(put.table_name)
                 .set_item(Some(put.item))
@@ -228,7 +257,7 @@ impl Store {
     /// Puts new items 25 to a request, retrying what DynamoDB leaves unprocessed.
     async fn put_batch(&self, items: Vec<Item>) -> Result<(), StoreError> {
         use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
-        let writer = self.writer(&items)?;
+        let writer = self.writer(&items).await?;
         let mut requests = items
             .into_iter()
             .map(|item| {
@@ -272,7 +301,8 @@ impl Store {
     async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
         let puts = items.iter().filter_map(|item| item.put.as_ref());
         run_crypto(
-            self.writer(puts.map(|put| &put.item))?
+            self.writer(puts.map(|put| &put.item))
+                .await?
                 .transact_write_items()
                 .set_transact_items(Some(items))
                 .send(),

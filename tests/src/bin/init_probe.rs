@@ -34,23 +34,20 @@ async fn main() -> Result<(), confide_shared::error::BoxError> {
     let config = &app.config;
     let key_store = encryption::key_store(&sdk, &config.key_store_table, &config.root_key_arn)?;
     step("  key store (KMS, DynamoDB)");
-    let keyring = encryption::tenant_keyring(&key_store)?;
+    let keyring = encryption::tenant_keyring(&key_store, None)?;
     step("  hierarchical keyring");
-    let _ddb = encryption::encrypting_dynamodb_client(
-        &sdk,
-        &config.table,
-        keyring.clone(),
-        encryption::ALGORITHM_SUITE,
-        Some(&key_store),
-    )?;
+    let search = encryption::search_config(key_store.clone(), &encryption::key_cache()?)?;
+    let tables = |search| {
+        encryption::table_encryption(
+            &config.table,
+            keyring.clone(),
+            encryption::ALGORITHM_SUITE,
+            search,
+        )
+    };
+    let _ddb = encryption::encrypting_dynamodb_client(&sdk, tables(Some(search))?)?;
     step("  encrypting DynamoDB client");
-    let _writer = encryption::encrypting_dynamodb_client(
-        &sdk,
-        &config.table,
-        keyring.clone(),
-        encryption::ALGORITHM_SUITE,
-        None,
-    )?;
+    let _writer = encryption::encrypting_dynamodb_client(&sdk, tables(None)?)?;
     step("  its writer without beacons");
     let _cipher = PayloadCipher::new(keyring)?;
     step("  payload cipher");

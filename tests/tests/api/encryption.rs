@@ -187,3 +187,58 @@ async fn a_fresh_process_unwraps_each_tenants_branch_key_once() {
         "the second tenant's own key: {counts:?}"
     );
 }
+
+/// An instance that reads beacon keys ahead (the contacts function) unwraps a tenant's beacon key at
+/// the same time as its branch key, when it first meets the tenant, not after: the two KMS Decrypts
+/// are in flight together (each call here takes 40 ms longer, as over a network, so calls made one
+/// after the other cannot overlap). The beacon search that follows finds its key in the cache the
+/// read ahead filled — no third Decrypt — and finds the contact, so the key is the right one.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_instance_reading_beacon_keys_ahead_unwraps_both_keys_at_once() {
+    use confide_shared::domain::TenantId;
+
+    let owner = sign_up("Keys Ahead Bakery").await;
+    let contact = owner
+        .api
+        .post(
+            "/v1/contacts",
+            json!({ "name": "Ada Keysahead", "tags": ["keys-ahead"] }),
+        )
+        .await;
+    assert_eq!(contact.status, 201, "{:?}", contact.body);
+    let proxy = confide_tests::aws_calls::CountingProxy::with_latency(
+        &stack().endpoint,
+        std::time::Duration::from_millis(40),
+    )
+    .await;
+    let sdk = confide_local::sdk_config(&proxy.url, &stack().region).await;
+    let app = confide_shared::App::new(stack().config.clone(), &sdk)
+        .await
+        .expect("app builds")
+        .reading_beacon_keys_ahead();
+    let tenant = TenantId::parse(&owner.tenant_id).unwrap();
+
+    let profile = app.store.tenant(&tenant).await.expect("tenant read");
+    assert!(profile.is_some(), "the tenant is there");
+    let tagged = app
+        .store
+        .contacts_tagged(&tenant, "keys-ahead", 50, None)
+        .await
+        .expect("tag search");
+    assert_eq!(tagged.records.len(), 1, "the contact, by its tag's beacon");
+
+    let decrypts: Vec<_> = proxy
+        .calls_since_take()
+        .into_iter()
+        .filter(|call| call.operation == "kms Decrypt")
+        .collect();
+    assert_eq!(
+        decrypts.len(),
+        2,
+        "the branch key and the beacon key, once each: {decrypts:?}"
+    );
+    assert!(
+        decrypts[0].overlaps(&decrypts[1]),
+        "the two unwraps run at once: {decrypts:?}"
+    );
+}
