@@ -14,7 +14,7 @@
 //! source's cache is shared with the table client's under one partition, so what the transform puts
 //! there is what the table client's queries find. Confide derives no key itself.
 
-use super::{beacons, BRANCH_KEY_CACHE_ENTRIES, BRANCH_KEY_CACHE_SECONDS};
+use super::beacons;
 use aws_db_esdk::client::Client as Transforms;
 use aws_sdk_dynamodb::error::BuildError;
 use aws_sdk_dynamodb::operation::query::QueryInput;
@@ -36,14 +36,9 @@ pub struct BeaconKeysAhead {
 struct Inner {
     /// Set once the table's configuration is built (it needs the keyring, which needs this).
     transforms: OnceLock<(Transforms, String)>,
-    /// Branch key id → the unwrap started for it, for the TTL of what it put into the cache.
-    unwraps: Mutex<HashMap<String, Unwrap>>,
-}
-
-struct Unwrap {
-    started_at: i64,
-    /// Turns true when the unwrap has ended, done or failed.
-    done: watch::Receiver<bool>,
+    /// Branch key id → the unwrap under way for it; it turns true, and leaves, when the unwrap ends.
+    /// How often one starts is the branch key's business: once per fetch, i.e. per TTL.
+    under_way: Mutex<HashMap<String, watch::Receiver<bool>>>,
 }
 
 impl BeaconKeysAhead {
@@ -52,9 +47,9 @@ impl BeaconKeysAhead {
         let _ = self.inner.transforms.set((transforms, table.to_owned()));
     }
 
-    /// Starts unwrapping the beacon key of `branch_key_id` on a blocking thread, unless an unwrap
-    /// started within the TTL. Without a runtime (never, in a function) it does nothing: the
-    /// request's own query unwraps the key as before.
+    /// Starts unwrapping the beacon key of `branch_key_id` on a blocking thread, unless that is under
+    /// way already. Without a runtime (never, in a function) it does nothing: the request's own query
+    /// unwraps the key as before.
     pub(super) fn start(&self, branch_key_id: &str) {
         let Some((transforms, table)) = self.inner.transforms.get() else {
             return;
@@ -65,27 +60,15 @@ impl BeaconKeysAhead {
         let Ok(lookup) = lookup_input(table, branch_key_id) else {
             return;
         };
-        let now = crate::app::now_unix();
         let (finished, done) = watch::channel(false);
         {
-            let mut unwraps = self.lock();
-            if unwraps
-                .get(branch_key_id)
-                .is_some_and(|unwrap| now - unwrap.started_at < BRANCH_KEY_CACHE_SECONDS)
-            {
+            let mut under_way = self.lock();
+            if under_way.contains_key(branch_key_id) {
                 return;
             }
-            if unwraps.len() >= BRANCH_KEY_CACHE_ENTRIES as usize {
-                unwraps.retain(|_, unwrap| now - unwrap.started_at < BRANCH_KEY_CACHE_SECONDS);
-            }
-            unwraps.insert(
-                branch_key_id.to_owned(),
-                Unwrap {
-                    started_at: now,
-                    done,
-                },
-            );
+            under_way.insert(branch_key_id.to_owned(), done);
         }
+        let (ahead, branch_key_id) = (self.clone(), branch_key_id.to_owned());
         let transforms = transforms.clone();
         runtime.spawn_blocking(move || {
             let transformed =
@@ -94,25 +77,23 @@ impl BeaconKeysAhead {
                 // The request's own query unwraps the key and reports what fails.
                 tracing::warn!(%error, "beacon key not unwrapped ahead of the request");
             }
+            ahead.lock().remove(&branch_key_id);
             let _ = finished.send(true);
         });
     }
 
     /// Waits for an unwrap of `branch_key_id`'s beacon key that is under way, if one is.
     pub(super) async fn wait(&self, branch_key_id: &str) {
-        let done = self
-            .lock()
-            .get(branch_key_id)
-            .map(|unwrap| unwrap.done.clone());
+        let done = self.lock().get(branch_key_id).cloned();
         if let Some(mut done) = done {
             // An error means the unwrap's thread ended without a word: nothing left to wait for.
             let _ = done.wait_for(|finished| *finished).await;
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Unwrap>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, watch::Receiver<bool>>> {
         self.inner
-            .unwraps
+            .under_way
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
