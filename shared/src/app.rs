@@ -127,6 +127,7 @@ impl App {
             at: now_rfc3339(),
             source_ip: info.source_ip.clone(),
             request_id: info.request_id.clone(),
+            source: info.source,
         };
         audit::append(&self.store, &self.audit_heads, tenant, event).await?;
         Ok(())

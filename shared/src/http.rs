@@ -2,6 +2,7 @@
 //! and out, and the one place where an [`ApiError`] becomes a response.
 
 use crate::api::{ErrorBody, ErrorDetail, LimitDetail};
+use crate::domain::audit::AuditSource;
 use crate::domain::text::{clip, clip_message};
 use crate::error::{cause_chain, ApiError};
 use crate::metrics::Record;
@@ -26,6 +27,9 @@ pub struct RequestInfo {
     pub query: HashMap<String, String>,
     /// When the function began on the request, for its latency metric.
     pub received: Option<std::time::Instant>,
+    /// What the request is, for the audit entries it writes: a member's or visitor's request, a
+    /// provider's webhook, or (built by a worker) a queue message.
+    pub source: AuditSource,
 }
 
 impl RequestInfo {
@@ -42,6 +46,13 @@ impl RequestInfo {
                 info.claims = jwt.claims;
             }
         }
+        if info
+            .route
+            .split_once(' ')
+            .is_some_and(|(_, path)| path.starts_with("/webhooks/"))
+        {
+            info.source = AuditSource::Webhook;
+        }
         info.path = req
             .path_parameters()
             .iter()
@@ -53,6 +64,15 @@ impl RequestInfo {
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
         info
+    }
+
+    /// What a worker acts on: one queue message, named by its SQS message id.
+    pub fn queue_message(message_id: &str) -> Self {
+        Self {
+            request_id: message_id.to_owned(),
+            source: AuditSource::Worker,
+            ..Self::default()
+        }
     }
 
     pub fn path_param(&self, name: &'static str) -> Result<&str, ApiError> {

@@ -12,6 +12,7 @@ use crate::domain::conversation::{Conversation, Direction, Message, MessageStatu
 use crate::domain::phone::PhoneE164;
 use crate::domain::{ContactId, MessageId, TenantId};
 use crate::error::ApiError;
+use crate::http::RequestInfo;
 use crate::messaging::MessagingJob;
 use crate::store::{ConversationWrite, StoreError, Versioned};
 use crate::App;
@@ -28,6 +29,7 @@ pub const ALL_PURPOSES: [Purpose; 2] = [Purpose::Marketing, Purpose::Service];
 #[allow(clippy::too_many_arguments)]
 pub async fn record_opt(
     app: &App,
+    info: &RequestInfo,
     tenant: &TenantId,
     contact: &ContactId,
     channel: Channel,
@@ -62,6 +64,7 @@ pub async fn record_opt(
                 Ok(_) => {
                     audit_system(
                         app,
+                        info,
                         tenant,
                         AuditAction::ConsentRecorded,
                         format!("contact/{contact}"),
@@ -112,6 +115,7 @@ pub enum Received {
 /// is), once per provider id.
 pub async fn receive(
     app: &App,
+    info: &RequestInfo,
     tenant: &TenantId,
     contact: &ContactId,
     channel: Channel,
@@ -164,6 +168,7 @@ pub async fn receive(
             Ok(()) => {
                 audit_system(
                     app,
+                    info,
                     tenant,
                     AuditAction::MessageReceived,
                     format!("conversation/{}", next.id),
@@ -178,14 +183,16 @@ pub async fn receive(
     Err(StoreError::ConditionFailed)
 }
 
-/// An audit entry for something Confide did on its own (a webhook, the worker).
+/// An audit entry for something Confide did on its own, in answer to `info`: a webhook's request, a
+/// worker's queue message, an unsubscribe link followed.
 pub async fn audit_system(
     app: &App,
+    info: &RequestInfo,
     tenant: &TenantId,
     action: AuditAction,
     target: String,
 ) -> Result<(), StoreError> {
-    app.audit(Actor::system(tenant), &Default::default(), action, target)
+    app.audit(Actor::system(tenant), info, action, target)
         .await
         .map_err(|e| StoreError::Request(Box::new(e)))
 }
@@ -314,41 +321,22 @@ pub async fn queue_reply(
     Ok(message)
 }
 
-/// Counts a campaign message's delivery outcome once, when its status first reaches one.
-pub async fn count_delivery(
-    app: &App,
-    tenant: &TenantId,
-    before: &Message,
-    after: &Message,
-) -> Result<(), StoreError> {
-    use crate::domain::campaign::CampaignCount;
+/// Emits the delivery metric once, when a message's status first settles (delivered or not). The
+/// campaign's count of the same change is written with the change itself ([`Store::save_message`]).
+///
+/// [`Store::save_message`]: crate::store::Store::save_message
+pub fn record_delivery_metric(before: &Message, after: &Message) {
     use crate::domain::message::DeliveryStatus::{Delivered, Failed, Read, Undelivered};
     let outcome = |status: MessageStatus| match status {
-        MessageStatus::Delivery(Delivered | Read) => Some(CampaignCount::Delivered),
-        MessageStatus::Delivery(Failed | Undelivered) => Some(CampaignCount::Failed),
+        MessageStatus::Delivery(Delivered | Read) => Some(true),
+        MessageStatus::Delivery(Failed | Undelivered) => Some(false),
         _ => None,
     };
-    let settled = match (outcome(before.status), outcome(after.status)) {
-        (None, Some(count)) => Some(count),
-        _ => None,
-    };
-    if let Some(count) = settled {
-        let delivered = matches!(count, CampaignCount::Delivered);
+    if let (None, Some(delivered)) = (outcome(before.status), outcome(after.status)) {
         crate::metrics::Record::new()
             .dimension("Channel", after.channel.as_str())
             .count("MessagesDelivered", u64::from(delivered))
             .count("MessagesUndelivered", u64::from(!delivered))
             .emit();
-    }
-    let Some(campaign) = &after.campaign_id else {
-        return Ok(());
-    };
-    match settled {
-        Some(count) => {
-            app.store
-                .count_campaign(tenant, campaign, &[(count, 1)])
-                .await
-        }
-        _ => Ok(()),
     }
 }

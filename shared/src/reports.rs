@@ -34,9 +34,10 @@ pub struct AnalysisResult {
 
 impl AnalysisResult {
     /// Reads a provider's structured answer; the error says what does not fit.
+    /// The answer holds restored personal data, so the error names the path, never a value.
     pub fn from_answer(answer: serde_json::Value) -> Result<Self, String> {
-        serde_json::from_value(answer)
-            .map_err(|e| format!("the answer does not fit the result schema: {e}"))
+        crate::shape::from_value("the answer", answer)
+            .map_err(|e| format!("{e} (the result schema)"))
     }
 
     /// The charts as SVG, in order.

@@ -1,6 +1,10 @@
 //! A counting proxy between the local stack and the emulator: every AWS request the application makes
 //! passes through it and is counted by service and operation (`dynamodb GetItem`, `kms Decrypt`),
 //! for the `aws_calls` bench. Only stacks started with `CONFIDE_COUNT_AWS_CALLS=1` use it.
+//!
+//! It also injects faults, for tests that fail a worker at each point of its work: a [`Faults`]
+//! plan decides per call whether it passes, fails before reaching the emulator, or reaches it and
+//! has its answer lost (the write happened; the caller sees an error).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -10,12 +14,36 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CountingProxy {
     pub url: String,
     counts: Arc<Mutex<BTreeMap<String, u64>>>,
     calls: Arc<Mutex<Vec<Call>>>,
+    faults: Arc<Mutex<Option<Faults>>>,
 }
+
+impl std::fmt::Debug for CountingProxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CountingProxy({})", self.url)
+    }
+}
+
+/// What becomes of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    /// Answered with an error; the emulator never sees it.
+    FailBefore,
+    /// Forwarded, then answered with an error: the emulator did it, the caller does not know.
+    FailAfter,
+}
+
+/// Decides each call's [`Verdict`] from its operation (`dynamodb TransactWriteItems`) and body.
+pub type Faults = Box<dyn FnMut(&str, &[u8]) -> Verdict + Send>;
+
+/// The error an injected fault answers with: HTTP 400 with a code no SDK retries, in the JSON
+/// protocols' shape (DynamoDB, KMS, SQS, SSM).
+pub const INJECTED_FAULT: &str = "InjectedFault";
 
 /// One call that went through the proxy: what it was and when it was in flight (since the proxy
 /// started), for tests about which calls overlap.
@@ -39,6 +67,7 @@ struct Upstream {
     http: reqwest::Client,
     counts: Arc<Mutex<BTreeMap<String, u64>>>,
     calls: Arc<Mutex<Vec<Call>>>,
+    faults: Arc<Mutex<Option<Faults>>>,
     origin: std::time::Instant,
     /// Added to every call: the emulator answers from this machine's CPU in a few milliseconds
     /// (calls made at once queue behind each other), where AWS answers over the network, so calls a
@@ -64,18 +93,35 @@ impl CountingProxy {
     pub async fn with_latency(upstream: &str, latency: Duration) -> Self {
         let counts = Arc::new(Mutex::new(BTreeMap::new()));
         let calls = Arc::new(Mutex::new(Vec::new()));
+        let faults = Arc::new(Mutex::new(None));
         let state = Upstream {
             base: upstream.trim_end_matches('/').to_owned(),
             http: reqwest::Client::new(),
             counts: counts.clone(),
             calls: calls.clone(),
+            faults: faults.clone(),
             origin: std::time::Instant::now(),
             latency,
             print_timeline: std::env::var_os("CONFIDE_AWS_TIMELINE").is_some(),
         };
         let app = axum::Router::new().fallback(forward).with_state(state);
         let url = crate::serve_stand_in(app).await;
-        Self { url, counts, calls }
+        Self {
+            url,
+            counts,
+            calls,
+            faults,
+        }
+    }
+
+    /// Every call from now on is judged by `faults`, until [`Self::heal`].
+    pub fn inject(&self, faults: Faults) {
+        *lock(&self.faults) = Some(faults);
+    }
+
+    /// Every call passes again.
+    pub fn heal(&self) {
+        *lock(&self.faults) = None;
     }
 
     /// The calls counted since the last take, by `service operation`; the count starts over.
@@ -121,7 +167,18 @@ async fn forward(
     let operation = operation(&headers, &method);
     let started = upstream.origin.elapsed();
     *lock(&upstream.counts).entry(operation.clone()).or_default() += 1;
-    let answer = relay(&upstream, method, uri, headers, body).await;
+    let verdict = match lock(&upstream.faults).as_mut() {
+        Some(faults) => faults(&operation, &body),
+        None => Verdict::Pass,
+    };
+    let answer = match verdict {
+        Verdict::Pass => relay(&upstream, method, uri, headers, body).await,
+        Verdict::FailBefore => injected_fault(),
+        Verdict::FailAfter => {
+            relay(&upstream, method, uri, headers, body).await;
+            injected_fault()
+        }
+    };
     let call = Call {
         operation,
         started,
@@ -137,6 +194,19 @@ async fn forward(
     }
     lock(&upstream.calls).push(call);
     answer
+}
+
+fn injected_fault() -> Response {
+    let body = format!(r#"{{"__type":"{INJECTED_FAULT}","message":"injected by the test proxy"}}"#);
+    (
+        StatusCode::BAD_REQUEST,
+        [
+            ("content-type", "application/x-amz-json-1.0".to_owned()),
+            ("x-amzn-query-error", format!("{INJECTED_FAULT};Sender")),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 async fn relay(

@@ -285,7 +285,7 @@ async fn stored_result(
         .await
         .map_err(ApiError::unexpected)?
         .ok_or_else(|| ApiError::unexpected("a succeeded analysis has no stored result"))?;
-    serde_json::from_slice(&bytes).map_err(ApiError::unexpected)
+    confide_shared::shape::from_slice("analysis result", &bytes).map_err(ApiError::unexpected)
 }
 
 async fn get(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {

@@ -25,6 +25,7 @@ use confide_shared::jobs::JobMessage;
 use confide_shared::metrics::Record;
 use confide_shared::objects::{analysis_prefix, chart_key, result_key};
 use confide_shared::pseudonymize::{NameCache, NameDictionary, Pseudonymizer, Vault};
+use confide_shared::queues::read_job;
 use confide_shared::reports::AnalysisResult;
 use confide_shared::store::{StoreError, TenantForJob, Versioned};
 use confide_shared::App;
@@ -112,11 +113,10 @@ fn receive_count(record: &SqsMessage) -> u32 {
 /// One message; errors of our own infrastructure (table, bucket, KMS) bring the message back.
 pub async fn process(worker: &Worker, record: &SqsMessage, budget_end: Instant) -> Disposition {
     let message_id = record.message_id.clone().unwrap_or_default();
-    let job: JobMessage = match serde_json::from_str(record.body.as_deref().unwrap_or_default()) {
+    let job: JobMessage = match read_job("analysis", record.body.as_deref()) {
         Ok(job) => job,
-        Err(_) => {
-            // Nothing to act on; returning it lets it reach the dead-letter queue for a look.
-            tracing::error!(%message_id, "analysis message is not a job");
+        Err(poison) => {
+            tracing::error!(%message_id, error = %cause_chain(&poison), "analysis job unreadable");
             return Disposition::Retry;
         }
     };
@@ -213,14 +213,9 @@ async fn run(
     let reply = match spec.dialect(api_keys.get(&spec.name).cloned().unwrap_or_default()) {
         None => Ok(offline::answer(analysis.kind, &analysis.inputs, &prompt)),
         Some(dialect) => {
-            let info = RequestInfo {
-                request_id: message_id.to_owned(),
-                source_ip: "analysis-worker".to_owned(),
-                ..RequestInfo::default()
-            };
             app.audit(
                 Actor::system(tenant_id),
-                &info,
+                &RequestInfo::queue_message(message_id),
                 AuditAction::AnalysisSentToProvider,
                 format!("analysis/{}/provider/{}", analysis.id, spec.name),
             )

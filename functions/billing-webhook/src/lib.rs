@@ -108,10 +108,10 @@ async fn receive(
         return Ok(accepted(WebhookOutcome::Duplicate));
     }
     let system = Actor::system(&tenant);
+    // Its entries name Stripe's event id, which finds the event in Stripe's dashboard.
     let event_info = RequestInfo {
         request_id: event_id.clone(),
-        source_ip: info.source_ip.clone(),
-        ..RequestInfo::default()
+        ..info.clone()
     };
     let outcome = match notice {
         Notice::SubscriptionChanged(incoming) => {

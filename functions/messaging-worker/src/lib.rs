@@ -4,20 +4,29 @@
 //! A message is sent at most once, however often SQS delivers its job: the worker moves it from
 //! `pending` to `dispatching` with a conditional write *before* calling the provider, and stores the
 //! provider's id after. A job that finds the message anywhere but `pending` does nothing.
+//!
+//! A campaign page loses no contact and counts none twice, wherever it fails: each contact's claim
+//! is written in one transaction with its counts and, for a message, the message itself and its place
+//! in the month's allowance. The claim names the message, so a page delivered again re-queues the
+//! send jobs of the contacts it already claimed (a job whose message has left `pending` does
+//! nothing) and claims the rest. A message that is not a job goes back to the queue, which
+//! dead-letters it ([`confide_shared::queues`]).
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use confide_shared::app::now_rfc3339;
 use confide_shared::domain::audit::AuditAction;
-use confide_shared::domain::campaign::{eligibility, Campaign, CampaignCount, SkipReason};
+use confide_shared::domain::campaign::{eligibility, Campaign, SkipReason, TargetOutcome};
 use confide_shared::domain::consent::{Channel, ConsentSource};
 use confide_shared::domain::contact::Contact;
 use confide_shared::domain::conversation::{Conversation, Direction, Message, MessageStatus};
 use confide_shared::domain::message::DeliveryStatus;
-use confide_shared::domain::{CampaignId, ConversationId, MessageId, TenantId};
+use confide_shared::domain::{CampaignId, ContactId, ConversationId, MessageId, TenantId};
 use confide_shared::error::{cause_chain, BoxError};
+use confide_shared::http::RequestInfo;
 use confide_shared::inbox;
 use confide_shared::messaging::MessagingJob;
 use confide_shared::metrics::Record;
+use confide_shared::queues::read_job;
 use confide_shared::secrets::Secret;
 use confide_shared::sendgrid::{self, SendGridApi};
 use confide_shared::store::{ConversationWrite, StoreError};
@@ -28,6 +37,9 @@ use std::sync::Arc;
 
 /// Contacts read per fan-out job; their messages are spread over `PAGE / rate` seconds.
 const FAN_OUT_PAGE: i32 = 100;
+
+/// Attempts at a contact's claim that lost a race with a change to its conversation.
+const RACE_ATTEMPTS: usize = 5;
 
 pub struct Worker {
     pub app: Arc<App>,
@@ -60,29 +72,26 @@ impl Worker {
 pub async fn handle(worker: &Worker, event: SqsEvent) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();
     for record in &event.records {
-        if let Err(e) = process(worker, record).await {
-            tracing::error!(error = %cause_chain(e.as_ref()), "messaging job failed; it comes back");
+        let message_id = record.message_id.clone().unwrap_or_default();
+        if let Err(e) = process(worker, record, &message_id).await {
+            tracing::error!(%message_id, error = %cause_chain(e.as_ref()), "messaging job failed; it comes back");
             let mut failure = BatchItemFailure::default();
-            failure.item_identifier = record.message_id.clone().unwrap_or_default();
+            failure.item_identifier = message_id;
             response.batch_item_failures.push(failure);
         }
     }
     response
 }
 
-async fn process(worker: &Worker, record: &SqsMessage) -> Result<(), BoxError> {
-    let Ok(job) = serde_json::from_str::<MessagingJob>(record.body.as_deref().unwrap_or_default())
-    else {
-        // Not ours to retry: it would fail the same way every time.
-        tracing::error!("messaging job is not a job; dropped");
-        return Ok(());
-    };
+async fn process(worker: &Worker, record: &SqsMessage, message_id: &str) -> Result<(), BoxError> {
+    let job: MessagingJob = read_job("messaging", record.body.as_deref())?;
+    let info = RequestInfo::queue_message(message_id);
     match job {
         MessagingJob::Send {
             tenant_id,
             conversation_id,
             message_id,
-        } => send(worker, &tenant_id, &conversation_id, &message_id).await,
+        } => send(worker, &info, &tenant_id, &conversation_id, &message_id).await,
         MessagingJob::FanOut {
             tenant_id,
             campaign_id,
@@ -113,6 +122,7 @@ impl Outcome {
 
 async fn send(
     worker: &Worker,
+    info: &RequestInfo,
     tenant: &TenantId,
     conversation: &ConversationId,
     id: &MessageId,
@@ -122,6 +132,10 @@ async fn send(
         return Ok(());
     };
     if pending.record.status != MessageStatus::Pending {
+        // A delivery after one that stored the outcome but failed to record the STOP it meant.
+        if pending.record.error_code.as_deref() == Some(UNSUBSCRIBED_RECIPIENT) {
+            record_unsubscribed(app, info, tenant, &pending.record).await?;
+        }
         return Ok(());
     }
     if pending.record.marketing && pending.record.channel == Channel::Email {
@@ -148,17 +162,7 @@ async fn send(
         .save_message(tenant, &dispatching, done.clone(), pointer)
         .await?;
     if outcome.error_code.as_deref() == Some(UNSUBSCRIBED_RECIPIENT) {
-        inbox::record_opt(
-            app,
-            tenant,
-            &done.contact_id,
-            done.channel,
-            &inbox::ALL_PURPOSES,
-            false,
-            ConsentSource::Keyword,
-            "Twilio error 21610: the recipient replied STOP",
-        )
-        .await?;
+        record_unsubscribed(app, info, tenant, &done).await?;
     }
     let failed = matches!(done.status, MessageStatus::Delivery(DeliveryStatus::Failed));
     Record::new()
@@ -166,24 +170,39 @@ async fn send(
         .count("MessagesSent", u64::from(!failed))
         .count("MessagesFailed", u64::from(failed))
         .emit();
-    if let Some(campaign) = &done.campaign_id {
-        let count = match done.status {
-            MessageStatus::Delivery(DeliveryStatus::Failed) => CampaignCount::Failed,
-            _ => CampaignCount::Sent,
-        };
-        app.store
-            .count_campaign(tenant, campaign, &[(count, 1)])
-            .await?;
-    }
     if saved.record.provider_id.is_some() {
         inbox::audit_system(
             app,
+            info,
             tenant,
             AuditAction::MessageSentToProvider,
             format!("conversation/{conversation}"),
         )
         .await?;
     }
+    Ok(())
+}
+
+/// Twilio refused the message because its recipient replied STOP: the withdrawal goes on record
+/// (once: the ledger is not written when it already says so).
+async fn record_unsubscribed(
+    app: &App,
+    info: &RequestInfo,
+    tenant: &TenantId,
+    message: &Message,
+) -> Result<(), BoxError> {
+    inbox::record_opt(
+        app,
+        info,
+        tenant,
+        &message.contact_id,
+        message.channel,
+        &inbox::ALL_PURPOSES,
+        false,
+        ConsentSource::Keyword,
+        "Twilio error 21610: the recipient replied STOP",
+    )
+    .await?;
     Ok(())
 }
 
@@ -323,6 +342,7 @@ async fn send_email(
 
 /// One page of the campaign's audience: each contact claimed once, skipped with a reason or given a
 /// message spaced at the tenant's rate; then the next page, queued to start when this one's sends do.
+/// A page delivered again goes on where the last delivery stopped (see the module's doc).
 async fn fan_out(
     worker: &Worker,
     tenant: &TenantId,
@@ -338,54 +358,32 @@ async fn fan_out(
     let (contacts, next) = audience_page(app, tenant, &campaign, after, tag_index).await?;
     let rate = app.config.messaging.campaign_rate.max(1);
     let month = &now_rfc3339()[..7];
-    let limit = app
-        .limits(tenant)
-        .await
-        .map_err(|e| -> BoxError { e.to_string().into() })?
-        .messages_per_month;
-    let mut counts: Vec<(CampaignCount, u64)> = Vec::new();
-    let mut queued: u32 = 0;
-    for contact in contacts {
-        if !app
-            .store
-            .claim_campaign_target(tenant, id, &contact.id)
-            .await?
-        {
-            continue;
-        }
-        counts.push((CampaignCount::Targeted, 1));
-        if let Some(reason) = eligibility(&contact, campaign.channel) {
-            counts.push((CampaignCount::Skipped(reason), 1));
-            continue;
-        }
-        if app
-            .store
-            .admit_messages(tenant, month, 1, limit)
-            .await?
-            .is_some()
-        {
-            counts.push((CampaignCount::Skipped(SkipReason::PlanLimit), 1));
-            continue;
-        }
-        let message = store_campaign_message(app, tenant, &campaign, &contact).await?;
-        let job = MessagingJob::Send {
-            tenant_id: tenant.clone(),
-            conversation_id: message.conversation_id,
-            message_id: message.id,
-        };
-        app.messaging.enqueue(&job, queued / rate).await?;
-        queued += 1;
+    let limit = app.limits(tenant).await?.messages_per_month;
+    let ids: Vec<ContactId> = contacts.iter().map(|c| c.id.clone()).collect();
+    let mut done = app.store.campaign_targets(tenant, id, &ids).await?;
+    if contacts.iter().any(|c| !done.contains_key(&c.id)) {
+        app.store.prepare_message_month(tenant, month).await?;
     }
-    let totals: Vec<(CampaignCount, u64)> = CampaignCount::ALL
-        .iter()
-        .map(|c| {
-            (
-                *c,
-                counts.iter().filter(|(k, _)| k == c).map(|(_, n)| n).sum(),
-            )
-        })
-        .collect();
-    app.store.count_campaign(tenant, id, &totals).await?;
+    let mut queued: u32 = 0;
+    for contact in &contacts {
+        let outcome = match done.remove(&contact.id) {
+            Some(outcome) => outcome,
+            None => claim(app, tenant, &campaign, contact, month, limit).await?,
+        };
+        if let TargetOutcome::Messaged {
+            conversation_id,
+            message_id,
+        } = outcome
+        {
+            let job = MessagingJob::Send {
+                tenant_id: tenant.clone(),
+                conversation_id,
+                message_id,
+            };
+            app.messaging.enqueue(&job, queued / rate).await?;
+            queued += 1;
+        }
+    }
     match next {
         Some((after, tag_index)) => {
             let job = MessagingJob::FanOut {
@@ -399,6 +397,99 @@ async fn fan_out(
         None => app.store.finish_fan_out(tenant, id).await?,
     }
     Ok(())
+}
+
+/// Claims a contact not yet claimed: skipped with its reason, or given its message (claim, counts,
+/// message and the month's allowance in one transaction). When a condition fails, reads which: the
+/// contact was claimed meanwhile (an earlier delivery whose answer was lost), the month's messages
+/// ran out, or the conversation changed; and goes on from there.
+async fn claim(
+    app: &App,
+    tenant: &TenantId,
+    campaign: &Campaign,
+    contact: &Contact,
+    month: &str,
+    limit: u64,
+) -> Result<TargetOutcome, BoxError> {
+    let mut limit_reached = limit == 0;
+    for _ in 0..RACE_ATTEMPTS {
+        let skip = eligibility(contact, campaign.channel)
+            .or(limit_reached.then_some(SkipReason::PlanLimit));
+        let written = match skip {
+            Some(reason) => app
+                .store
+                .skip_campaign_target(tenant, &campaign.id, &contact.id, reason)
+                .await
+                .map(|()| TargetOutcome::Skipped { reason }),
+            None => message_target(app, tenant, campaign, contact, month, limit).await,
+        };
+        match written {
+            Ok(outcome) => return Ok(outcome),
+            Err(StoreError::ConditionFailed) => {}
+            Err(e) => return Err(e.into()),
+        }
+        if let Some(outcome) = app
+            .store
+            .campaign_target(tenant, &campaign.id, &contact.id)
+            .await?
+        {
+            return Ok(outcome);
+        }
+        limit_reached = app.store.usage(tenant, month).await?.messages >= limit;
+    }
+    Err("the contact's conversation kept changing".into())
+}
+
+/// The campaign's message in the contact's open conversation on the channel (a new one, started by
+/// the tenant, if none is open), written with the contact's claim.
+async fn message_target(
+    app: &App,
+    tenant: &TenantId,
+    campaign: &Campaign,
+    contact: &Contact,
+    month: &str,
+    limit: u64,
+) -> Result<TargetOutcome, StoreError> {
+    let now = now_rfc3339();
+    let open = app
+        .store
+        .open_conversation(tenant, &contact.id, campaign.channel)
+        .await?;
+    let mut next = match &open {
+        Some(current) => current.record.clone(),
+        None => Conversation::new(contact.id.clone(), campaign.channel, false, &now),
+    };
+    next.last_activity_at = now.clone();
+    let message = Message {
+        id: MessageId::generate(),
+        conversation_id: next.id.clone(),
+        contact_id: contact.id.clone(),
+        direction: Direction::Outbound,
+        channel: campaign.channel,
+        body: campaign.body.clone(),
+        subject: campaign.subject.clone(),
+        status: MessageStatus::Pending,
+        at: now,
+        error_code: None,
+        provider_id: None,
+        sent_by: Some("campaign".into()),
+        campaign_id: Some(campaign.id.clone()),
+        marketing: true,
+    };
+    let write = match &open {
+        Some(previous) => ConversationWrite::Existing {
+            previous,
+            next: &next,
+        },
+        None => ConversationWrite::New(&next),
+    };
+    app.store
+        .message_campaign_target(tenant, &campaign.id, write, &message, month, limit)
+        .await?;
+    Ok(TargetOutcome::Messaged {
+        conversation_id: message.conversation_id,
+        message_id: message.id,
+    })
 }
 
 /// Where the next page starts: the contact sort key (or list position) and the tag being read.
@@ -437,55 +528,4 @@ async fn audience_page(
         None => None,
     };
     Ok((page.records, next))
-}
-
-/// The campaign's message in the contact's open conversation on the channel (a new one, started by
-/// the tenant, if none is open).
-async fn store_campaign_message(
-    app: &App,
-    tenant: &TenantId,
-    campaign: &Campaign,
-    contact: &Contact,
-) -> Result<Message, BoxError> {
-    for _ in 0..5 {
-        let now = now_rfc3339();
-        let open = app
-            .store
-            .open_conversation(tenant, &contact.id, campaign.channel)
-            .await?;
-        let mut next = match &open {
-            Some(current) => current.record.clone(),
-            None => Conversation::new(contact.id.clone(), campaign.channel, false, &now),
-        };
-        next.last_activity_at = now.clone();
-        let message = Message {
-            id: MessageId::generate(),
-            conversation_id: next.id.clone(),
-            contact_id: contact.id.clone(),
-            direction: Direction::Outbound,
-            channel: campaign.channel,
-            body: campaign.body.clone(),
-            subject: campaign.subject.clone(),
-            status: MessageStatus::Pending,
-            at: now,
-            error_code: None,
-            provider_id: None,
-            sent_by: Some("campaign".into()),
-            campaign_id: Some(campaign.id.clone()),
-            marketing: true,
-        };
-        let write = match &open {
-            Some(previous) => ConversationWrite::Existing {
-                previous,
-                next: &next,
-            },
-            None => ConversationWrite::New(&next),
-        };
-        match app.store.add_message(tenant, write, &message, None).await {
-            Ok(()) => return Ok(message),
-            Err(StoreError::ConditionFailed) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err("the contact's conversation kept changing".into())
 }

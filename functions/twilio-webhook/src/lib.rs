@@ -6,9 +6,12 @@
 //! - `POST /webhooks/twilio/{channel}/status` — delivery status of an outbound message, which only
 //!   ever moves forward; error 21610 (the recipient replied STOP) records a withdrawal.
 //!
-//! Nothing is read or stored before `X-Twilio-Signature` checks out against the channel's auth token
-//! and the webhook URL Confide gave the tenant: a missing or wrong signature is 403, and the only thing
-//! logged is the channel id. The answer is TwiML at once; Twilio waits at most 15 s.
+//! Before `X-Twilio-Signature` checks out, Confide reads only what checking it takes: the channel id
+//! from the path, that channel's record (the tenant it belongs to and its auth token, which the
+//! signature is made with) and the form's fields as the signature covers them. No contact or message
+//! is read, nothing is stored or acted on: a missing or wrong signature is 403, and the only thing
+//! logged is the channel id. The signature is checked against the auth token and the webhook URL
+//! Confide gave the tenant. The answer is TwiML at once; Twilio waits at most 15 s.
 
 use confide_shared::domain::channel::TwilioChannel;
 use confide_shared::domain::consent::{Channel, ConsentSource};
@@ -39,11 +42,11 @@ async fn route(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpRespo
     match info.route.as_str() {
         "POST /webhooks/twilio/{channel}/messages" => {
             metrics::webhook_event("twilio", "message");
-            inbound(app, &tenant, &channel, &params).await
+            inbound(app, info, &tenant, &channel, &params).await
         }
         "POST /webhooks/twilio/{channel}/status" => {
             metrics::webhook_event("twilio", "status");
-            status(app, &tenant, &channel, &params).await
+            status(app, info, &tenant, &channel, &params).await
         }
         _ => Err(unknown_route(info)),
     }
@@ -109,6 +112,7 @@ fn sender(from: &str) -> Option<(Channel, PhoneE164)> {
 
 async fn inbound(
     app: &App,
+    info: &RequestInfo,
     tenant: &TenantId,
     channel: &TwilioChannel,
     params: &[(String, String)],
@@ -131,6 +135,7 @@ async fn inbound(
         .or_else(|| keyword(&message.body));
     let received = inbox::receive(
         app,
+        info,
         tenant,
         &contact.id,
         kind,
@@ -146,6 +151,7 @@ async fn inbound(
             let granted = said == Some(Keyword::OptIn);
             inbox::record_opt(
                 app,
+                info,
                 tenant,
                 &contact.id,
                 kind,
@@ -171,6 +177,7 @@ async fn inbound(
 
 async fn status(
     app: &App,
+    info: &RequestInfo,
     tenant: &TenantId,
     channel: &TwilioChannel,
     params: &[(String, String)],
@@ -189,6 +196,22 @@ async fn status(
             tracing::warn!("status callback for a message Confide does not know; ignored");
             return Ok(xml(200, EMPTY_TWIML));
         };
+        if attempt == 1 && callback.error_code.as_deref() == Some(UNSUBSCRIBED_RECIPIENT) {
+            // Before the status is saved, and again when Twilio retries a callback that failed
+            // after saving it: a withdrawal already on record is not written twice.
+            inbox::record_opt(
+                app,
+                info,
+                tenant,
+                &current.record.contact_id,
+                current.record.channel,
+                &inbox::ALL_PURPOSES,
+                false,
+                ConsentSource::Keyword,
+                "Twilio error 21610: the recipient replied STOP",
+            )
+            .await?;
+        }
         let mut next = current.record.clone();
         if let (Some(reported), MessageStatus::Delivery(held)) =
             (callback.status, current.record.status)
@@ -207,20 +230,7 @@ async fn status(
             .await
         {
             Ok(_) => {
-                if callback.error_code.as_deref() == Some(UNSUBSCRIBED_RECIPIENT) {
-                    inbox::record_opt(
-                        app,
-                        tenant,
-                        &next.contact_id,
-                        next.channel,
-                        &inbox::ALL_PURPOSES,
-                        false,
-                        ConsentSource::Keyword,
-                        "Twilio error 21610: the recipient replied STOP",
-                    )
-                    .await?;
-                }
-                inbox::count_delivery(app, tenant, &current.record, &next).await?;
+                inbox::record_delivery_metric(&current.record, &next);
                 return Ok(xml(200, EMPTY_TWIML));
             }
             Err(StoreError::ConditionFailed) if attempt < 5 => continue,

@@ -76,6 +76,7 @@ async fn unsubscribe(state: &Unsubscribe, info: &RequestInfo) -> Result<HttpResp
         .ok_or(ApiError::NotFound)?;
     let known = inbox::record_opt(
         &state.app,
+        info,
         &tenant,
         &contact,
         Channel::Email,

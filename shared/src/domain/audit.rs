@@ -139,6 +139,29 @@ impl AuditAction {
     }
 }
 
+/// What set the action off: a member's request, or Confide on its own in answer to a provider's
+/// webhook, a queue message or a schedule. Entries written before sources were recorded read as `api`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditSource {
+    #[default]
+    Api,
+    Webhook,
+    Worker,
+    Schedule,
+}
+
+impl AuditSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Api => "api",
+            Self::Webhook => "webhook",
+            Self::Worker => "worker",
+            Self::Schedule => "schedule",
+        }
+    }
+}
+
 /// What an entry says, before it is placed in the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEvent {
@@ -150,7 +173,11 @@ pub struct AuditEvent {
     /// RFC 3339, UTC.
     pub at: String,
     pub source_ip: String,
+    /// API Gateway's request id for `api` and `webhook`, the SQS message id for `worker`, the
+    /// schedule's event id for `schedule`.
     pub request_id: String,
+    #[serde(default)]
+    pub source: AuditSource,
 }
 
 /// An entry in the chain.
@@ -199,6 +226,13 @@ fn entry_hash(seq: u64, prev_hash: &str, event: &AuditEvent) -> String {
     ] {
         hasher.update((field.len() as u64).to_be_bytes());
         hasher.update(field.as_bytes());
+    }
+    // Hashed only where it is not `api`, so entries chained before sources were recorded verify as
+    // they did; an entry whose source is changed to `api` no longer matches its hash.
+    if event.source != AuditSource::Api {
+        let source = event.source.as_str();
+        hasher.update((source.len() as u64).to_be_bytes());
+        hasher.update(source.as_bytes());
     }
     hex::encode(hasher.finalize())
 }
@@ -260,6 +294,7 @@ mod tests {
             at: format!("2026-11-24T10:00:{n:02}Z"),
             source_ip: "192.0.2.1".into(),
             request_id: format!("req-{n}"),
+            source: AuditSource::Api,
         }
     }
 
@@ -335,6 +370,23 @@ mod tests {
             entry_hash(1, GENESIS_HASH, &a),
             entry_hash(1, GENESIS_HASH, &b)
         );
+    }
+
+    /// An entry stored before sources were recorded has no `source`: it reads as `api` and verifies.
+    #[test]
+    fn entries_from_before_sources_still_verify_and_a_changed_source_does_not() {
+        let mut entries = chain_of(3);
+        let mut stored = serde_json::to_value(&entries[1]).unwrap();
+        stored.as_object_mut().unwrap().remove("source");
+        entries[1] = serde_json::from_value(stored).unwrap();
+        assert_eq!(verify(&entries), Ok(3));
+
+        let mut from_worker = event(7);
+        from_worker.source = AuditSource::Worker;
+        let mut worker_chain = vec![AuditEntry::chain(None, from_worker)];
+        assert_eq!(verify(&worker_chain), Ok(1));
+        worker_chain[0].event.source = AuditSource::Api;
+        assert_eq!(verify(&worker_chain).unwrap_err().seq, 1);
     }
 
     #[test]

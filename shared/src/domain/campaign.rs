@@ -3,7 +3,8 @@
 use super::consent::Channel;
 use super::consent::{ConsentState, Purpose};
 use super::contact::{parse_tag, Contact};
-use super::{CampaignId, ContactId, InvalidField, UserId};
+use super::conversation::{Message, MessageStatus};
+use super::{CampaignId, ContactId, ConversationId, InvalidField, MessageId, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -301,5 +302,128 @@ impl CampaignCount {
             Self::Skipped(SkipReason::PlanLimit) => &mut counts.skipped.plan_limit,
         };
         *slot += n;
+    }
+}
+
+/// What the fan-out did for one contact of a campaign, kept on the contact's claim, so a page read
+/// again (its job redelivered after a failure) goes on where it stopped: a skip is final, a message
+/// is queued again (its send job does nothing once the message has left `pending`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case", deny_unknown_fields)]
+pub enum TargetOutcome {
+    Skipped {
+        reason: SkipReason,
+    },
+    Messaged {
+        conversation_id: ConversationId,
+        message_id: MessageId,
+    },
+}
+
+/// What a campaign message's change from `before` to `after` adds to its campaign's counts, so the
+/// store writes the count in the same transaction as the change: the send's outcome once (sent, or
+/// failed when the provider refused), then a delivery outcome once, when a status first settles.
+pub fn count_for_change(before: &Message, after: &Message) -> Option<CampaignCount> {
+    use super::message::DeliveryStatus::{Delivered, Failed, Read, Undelivered};
+    after.campaign_id.as_ref()?;
+    let settled = |status: MessageStatus| match status {
+        MessageStatus::Delivery(Delivered | Read) => Some(CampaignCount::Delivered),
+        MessageStatus::Delivery(Failed | Undelivered) => Some(CampaignCount::Failed),
+        _ => None,
+    };
+    let dispatching =
+        |m: &Message| m.status == MessageStatus::Dispatching && m.error_code.is_none();
+    if dispatching(before) && !dispatching(after) {
+        // An unknown outcome (still dispatching, with an error code) counts as sent: the provider
+        // may well have it.
+        return Some(match after.status {
+            MessageStatus::Delivery(Failed) => CampaignCount::Failed,
+            _ => CampaignCount::Sent,
+        });
+    }
+    match (settled(before.status), settled(after.status)) {
+        (None, Some(count)) => Some(count),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod counting_tests {
+    use super::*;
+    use crate::domain::conversation::Direction;
+    use crate::domain::message::DeliveryStatus;
+
+    fn message(status: MessageStatus, error: Option<&str>) -> Message {
+        Message {
+            id: MessageId::generate(),
+            conversation_id: ConversationId::generate(),
+            contact_id: ContactId::generate(),
+            direction: Direction::Outbound,
+            channel: Channel::Sms,
+            body: "b".into(),
+            subject: None,
+            status,
+            at: "t".into(),
+            error_code: error.map(Into::into),
+            provider_id: None,
+            sent_by: None,
+            campaign_id: Some(CampaignId::generate()),
+            marketing: true,
+        }
+    }
+
+    #[test]
+    fn each_step_of_a_campaign_message_counts_once() {
+        use DeliveryStatus::*;
+        let pending = message(MessageStatus::Pending, None);
+        let dispatching = message(MessageStatus::Dispatching, None);
+        let at = |s| message(MessageStatus::Delivery(s), None);
+        let cases = [
+            (&pending, &dispatching, None, "the claim"),
+            (
+                &dispatching,
+                &at(Queued),
+                Some(CampaignCount::Sent),
+                "accepted",
+            ),
+            (
+                &dispatching,
+                &at(Failed),
+                Some(CampaignCount::Failed),
+                "refused",
+            ),
+            (
+                &dispatching,
+                &message(MessageStatus::Dispatching, Some("outcome_unknown")),
+                Some(CampaignCount::Sent),
+                "unknown",
+            ),
+            (&at(Queued), &at(Sent), None, "moving on"),
+            (
+                &at(Sent),
+                &at(Delivered),
+                Some(CampaignCount::Delivered),
+                "delivered",
+            ),
+            (
+                &at(Sent),
+                &at(Undelivered),
+                Some(CampaignCount::Failed),
+                "undelivered",
+            ),
+            (&at(Delivered), &at(Read), None, "settled already"),
+        ];
+        for (before, after, count, what) in cases {
+            assert_eq!(count_for_change(before, after), count, "{what}");
+        }
+        let mut reply = at(Sent);
+        reply.campaign_id = None;
+        let mut delivered = reply.clone();
+        delivered.status = MessageStatus::Delivery(Delivered);
+        assert_eq!(
+            count_for_change(&reply, &delivered),
+            None,
+            "not a campaign's"
+        );
     }
 }

@@ -1,15 +1,29 @@
 //! Campaigns: the record, signed and encrypted like any other, with unsigned counters beside it that
 //! the worker and status callbacks add to in place, and a flag set when the fan-out has read the
-//! whole audience.
+//! whole audience. Each targeted contact has a claim item `CAT#<campaign>#<contact>` holding what the
+//! fan-out did for it; the claim, its counts and its message are written in one transaction.
 
-use super::{keys, request_error, Item, Range, Store, StoreError, Write};
-use crate::domain::campaign::{Audience, Campaign, CampaignCount, CampaignCounts, CampaignStatus};
+use super::{keys, request_error, ConversationWrite, Item, Range, Store, StoreError, Write};
+use crate::domain::campaign::{
+    Audience, Campaign, CampaignCount, CampaignCounts, CampaignStatus, SkipReason, TargetOutcome,
+};
 use crate::domain::contact::Contact;
+use crate::domain::conversation::Message;
 use crate::domain::{CampaignId, ContactId, TenantId};
 use crate::encryption::run_crypto;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 const KIND: &str = "campaign";
+const TARGET: &str = "campaign_target";
+
+/// A contact claimed by a campaign's fan-out, with what was done for it.
+#[derive(Debug, Serialize, Deserialize)]
+struct CampaignTarget {
+    contact_id: ContactId,
+    outcome: TargetOutcome,
+}
 const FANNED_OUT: &str = ":fanned_out";
 
 /// A campaign as stored, with its counters.
@@ -138,60 +152,142 @@ impl Store {
         Ok((states, next))
     }
 
-    /// Adds to a campaign's counters in place.
-    pub async fn count_campaign(
+    /// An in-place addition to a campaign's counters, as one write of a transaction: every count is
+    /// written with the step it counts (a claim, a message's outcome), so none is lost or doubled
+    /// when a step is retried.
+    pub(super) fn campaign_count_write(
         &self,
         tenant: &TenantId,
         id: &CampaignId,
-        counts: &[(CampaignCount, u64)],
-    ) -> Result<(), StoreError> {
-        let counts: Vec<_> = counts.iter().filter(|(_, n)| *n > 0).collect();
-        if counts.is_empty() {
-            return Ok(());
-        }
-        let mut request = self
-            .ddb()?
-            .update_item()
+        counts: &[CampaignCount],
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut update = Update::builder()
             .table_name(&self.table)
             .key("pk", AttributeValue::S(keys::tenant_pk(tenant)))
             .key("sk", AttributeValue::S(keys::campaign_sk(id)))
             .condition_expression("attribute_exists(pk)");
         let mut clauses = Vec::new();
-        for (i, (count, n)) in counts.iter().enumerate() {
-            clauses.push(format!("#c{i} :n{i}"));
-            request = request
-                .expression_attribute_names(format!("#c{i}"), counter(*count))
-                .expression_attribute_values(format!(":n{i}"), AttributeValue::N(n.to_string()));
+        for (i, count) in counts.iter().enumerate() {
+            clauses.push(format!("#c{i} :one"));
+            update = update.expression_attribute_names(format!("#c{i}"), counter(*count));
         }
-        run_crypto(
-            request
-                .update_expression(format!("ADD {}", clauses.join(", ")))
-                .send(),
-        )
-        .await
-        .map_err(request_error)?;
-        Ok(())
+        let update = update
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .update_expression(format!("ADD {}", clauses.join(", ")))
+            .build()
+            .map_err(|e| StoreError::Request(Box::new(e)))?;
+        Ok(TransactWriteItem::builder().update(update).build())
     }
 
-    /// Claims `contact` as a target of the campaign: `false` if it already was (a contact with two of
-    /// the audience's tags, or a fan-out page read twice), so nobody gets a campaign twice.
-    pub async fn claim_campaign_target(
+    fn target_item(
+        tenant: &TenantId,
+        id: &CampaignId,
+        target: &CampaignTarget,
+    ) -> Result<Item, StoreError> {
+        Self::item(
+            keys::tenant_pk(tenant),
+            keys::campaign_target_sk(id, &target.contact_id),
+            TARGET,
+            target,
+        )
+    }
+
+    /// The outcomes already recorded for these contacts of the campaign (a batch read per hundred).
+    pub async fn campaign_targets(
+        &self,
+        tenant: &TenantId,
+        id: &CampaignId,
+        contacts: &[ContactId],
+    ) -> Result<HashMap<ContactId, TargetOutcome>, StoreError> {
+        let wanted = contacts
+            .iter()
+            .map(|contact| {
+                (
+                    keys::tenant_pk(tenant),
+                    keys::campaign_target_sk(id, contact),
+                )
+            })
+            .collect();
+        let mut outcomes = HashMap::new();
+        for item in self.get_items(wanted).await? {
+            let target: CampaignTarget = Self::record(&item, TARGET)?;
+            outcomes.insert(target.contact_id, target.outcome);
+        }
+        Ok(outcomes)
+    }
+
+    /// Claims `contact` as skipped for `reason`, counted targeted and skipped in the same
+    /// transaction. [`StoreError::ConditionFailed`] if it was claimed already.
+    pub async fn skip_campaign_target(
         &self,
         tenant: &TenantId,
         id: &CampaignId,
         contact: &ContactId,
-    ) -> Result<bool, StoreError> {
-        let item = Self::item(
-            keys::tenant_pk(tenant),
-            keys::campaign_target_sk(id, contact),
-            "campaign_target",
-            &contact,
-        )?;
-        match self.put_one(self.put(item, Write::New)?).await {
-            Ok(()) => Ok(true),
-            Err(StoreError::ConditionFailed) => Ok(false),
-            Err(e) => Err(e),
-        }
+        reason: SkipReason,
+    ) -> Result<(), StoreError> {
+        let target = CampaignTarget {
+            contact_id: contact.clone(),
+            outcome: TargetOutcome::Skipped { reason },
+        };
+        let claim = self.put(Self::target_item(tenant, id, &target)?, Write::New)?;
+        self.transact(vec![
+            TransactWriteItem::builder().put(claim).build(),
+            self.campaign_count_write(
+                tenant,
+                id,
+                &[CampaignCount::Targeted, CampaignCount::Skipped(reason)],
+            )?,
+        ])
+        .await
+    }
+
+    /// Claims `contact` with its campaign message, in one transaction: the claim naming the message,
+    /// the message in its conversation, one more message in the tenant's `month` within `limit`, and
+    /// the campaign's targeted count. [`StoreError::ConditionFailed`] if the contact was claimed
+    /// already, the month's messages are used up, or the conversation changed meanwhile (the caller
+    /// reads which). The month's counter item must exist ([`Store::prepare_message_month`]).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn message_campaign_target(
+        &self,
+        tenant: &TenantId,
+        id: &CampaignId,
+        conversation: ConversationWrite<'_>,
+        message: &Message,
+        month: &str,
+        limit: u64,
+    ) -> Result<(), StoreError> {
+        let target = CampaignTarget {
+            contact_id: message.contact_id.clone(),
+            outcome: TargetOutcome::Messaged {
+                conversation_id: message.conversation_id.clone(),
+                message_id: message.id.clone(),
+            },
+        };
+        let claim = self.put(Self::target_item(tenant, id, &target)?, Write::New)?;
+        let mut writes = vec![
+            TransactWriteItem::builder().put(claim).build(),
+            self.campaign_count_write(tenant, id, &[CampaignCount::Targeted])?,
+            self.admit_message_write(tenant, month, limit)?,
+        ];
+        writes.extend(self.message_writes(tenant, &conversation, message, None)?);
+        self.transact(writes).await
+    }
+
+    /// The outcome recorded for one contact of the campaign, if any.
+    pub async fn campaign_target(
+        &self,
+        tenant: &TenantId,
+        id: &CampaignId,
+        contact: &ContactId,
+    ) -> Result<Option<TargetOutcome>, StoreError> {
+        let target: Option<CampaignTarget> = self
+            .get(
+                keys::tenant_pk(tenant),
+                keys::campaign_target_sk(id, contact),
+                TARGET,
+            )
+            .await?;
+        Ok(target.map(|t| t.outcome))
     }
 
     /// Marks the campaign's audience as wholly read.

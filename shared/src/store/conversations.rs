@@ -7,6 +7,7 @@
 //! with an inbound message, so a webhook delivered twice stores it once.
 
 use super::{keys, Item, Store, StoreError, Versioned, Write, VERSION};
+use crate::domain::campaign::count_for_change;
 use crate::domain::consent::Channel;
 use crate::domain::conversation::{Conversation, ConversationStatus, Message};
 use crate::domain::{ContactId, ConversationId, MessageId, TenantId};
@@ -47,7 +48,7 @@ impl Store {
     fn conversation_write(
         &self,
         tenant: &TenantId,
-        write: &ConversationWrite,
+        write: &ConversationWrite<'_>,
     ) -> Result<Vec<TransactWriteItem>, StoreError> {
         let pk = keys::tenant_pk(tenant);
         Ok(match write {
@@ -100,10 +101,21 @@ impl Store {
         message: &Message,
         provider_id: Option<&str>,
     ) -> Result<(), StoreError> {
-        let pk = keys::tenant_pk(tenant);
-        let mut writes = self.conversation_write(tenant, &conversation)?;
+        let writes = self.message_writes(tenant, &conversation, message, provider_id)?;
+        self.transact(writes).await
+    }
+
+    /// The writes of [`Self::add_message`], for a transaction that does more beside them.
+    pub(super) fn message_writes(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationWrite<'_>,
+        message: &Message,
+        provider_id: Option<&str>,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let mut writes = self.conversation_write(tenant, conversation)?;
         let item = Self::versioned_item(
-            pk.clone(),
+            keys::tenant_pk(tenant),
             keys::message_sk(&message.conversation_id, &message.id),
             MESSAGE,
             message,
@@ -117,7 +129,7 @@ impl Store {
         if let Some(provider_id) = provider_id {
             writes.push(self.provider_pointer(tenant, provider_id, message)?);
         }
-        self.transact(writes).await
+        Ok(writes)
     }
 
     fn provider_pointer(
@@ -286,7 +298,8 @@ impl Store {
     }
 
     /// Writes `next` in place of the message read at `previous.version`; with `provider_id`, also the
-    /// pointer from the provider's id (an outbound message just accepted by the provider).
+    /// pointer from the provider's id (an outbound message just accepted by the provider). What the
+    /// change adds to a campaign's counts ([`count_for_change`]) is written in the same transaction.
     pub async fn save_message(
         &self,
         tenant: &TenantId,
@@ -307,6 +320,11 @@ impl Store {
             .build()];
         if let Some(provider_id) = provider_id {
             writes.push(self.provider_pointer(tenant, provider_id, &next)?);
+        }
+        if let (Some(campaign), Some(count)) =
+            (&next.campaign_id, count_for_change(&previous.record, &next))
+        {
+            writes.push(self.campaign_count_write(tenant, campaign, &[count])?);
         }
         self.transact(writes).await?;
         Ok(Versioned {

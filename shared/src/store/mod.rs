@@ -29,6 +29,7 @@ pub use usage::MonthlyUsage;
 use crate::domain::TenantId;
 use crate::encryption::{has_beacon_sources, run_crypto, TenantCrypto};
 use crate::error::{ApiError, BoxError};
+use crate::shape::ShapeError;
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
@@ -41,13 +42,14 @@ pub enum StoreError {
     /// A condition on the write did not hold (the item exists, or no longer exists).
     #[error("condition on the write did not hold")]
     ConditionFailed,
-    #[error("item {pk}/{sk} cannot be read as {kind}")]
+    /// A stored record that does not fit its type: its keys (ids only) and where it does not fit,
+    /// never its decrypted content ([`crate::shape`]).
+    #[error("item {pk}/{sk} cannot be read")]
     Corrupt {
         pk: String,
         sk: String,
-        kind: &'static str,
         #[source]
-        source: serde_json::Error,
+        source: ShapeError,
     },
     #[error("data table request failed")]
     Request(#[source] BoxError),
@@ -205,10 +207,9 @@ impl Store {
                 .cloned()
                 .unwrap_or_default()
         };
-        serde_json::from_str(&text("data")).map_err(|source| StoreError::Corrupt {
+        crate::shape::from_str(kind, &text("data")).map_err(|source| StoreError::Corrupt {
             pk: text("pk"),
             sk: text("sk"),
-            kind,
             source,
         })
     }

@@ -4,7 +4,7 @@ use super::{keys, request_error, Item, Store, StoreError, Write};
 use crate::domain::analysis_record::TokenUsage;
 use crate::domain::TenantId;
 use crate::encryption::run_crypto;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
 
 /// A month of GenAI use by one tenant.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -140,6 +140,44 @@ impl Store {
     ) -> Result<Option<u64>, StoreError> {
         self.admit(&Counter::month(tenant, month, MESSAGES), count, limit)
             .await
+    }
+
+    /// Makes sure the tenant's month item exists, so [`Self::admit_message_write`] can count into it.
+    pub async fn prepare_message_month(
+        &self,
+        tenant: &TenantId,
+        month: &str,
+    ) -> Result<(), StoreError> {
+        let counter = Counter::month(tenant, month, MESSAGES);
+        match self.counter_item(&counter).await? {
+            Some(_) => Ok(()),
+            None => self.create_counter_item(&counter).await,
+        }
+    }
+
+    /// One more message in the tenant's month if the count stays within `limit`, as one write of a
+    /// transaction (which then fails on the limit as on any other condition).
+    pub(super) fn admit_message_write(
+        &self,
+        tenant: &TenantId,
+        month: &str,
+        limit: u64,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let counter = Counter::month(tenant, month, MESSAGES);
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(counter.pk))
+            .key("sk", AttributeValue::S(counter.sk))
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_not_exists(#count) OR #count < :limit)",
+            )
+            .update_expression("ADD #count :one")
+            .expression_attribute_names("#count", counter.attribute)
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":limit", AttributeValue::N(limit.to_string()))
+            .build()
+            .map_err(|e| StoreError::Request(Box::new(e)))?;
+        Ok(TransactWriteItem::builder().update(update).build())
     }
 
     pub async fn release_messages(

@@ -5,6 +5,7 @@ mod analyses;
 mod audit;
 mod bad_input;
 mod billing;
+mod campaign_faults;
 mod contacts;
 mod documented;
 mod encryption;
