@@ -169,7 +169,7 @@ mod tests {
             (
                 r#"{"name": "Ada Byron", "age": 36, "emails": [] } "Lovelace""#,
                 ".",
-                "syntax error at line 1 column 46",
+                "syntax error at line 1 column 49",
             ),
         ];
         for (json, path, rule) in cases {

@@ -33,7 +33,9 @@ async fn consent(api: &Client, contact: &str, granted: bool) {
     assert_eq!(reply.status, 201, "{:?}", reply.body);
 }
 
-/// A worker whose every AWS call goes through `proxy`, as a fresh Lambda instance would start.
+/// A worker whose every AWS call goes through `proxy`, as a fresh Lambda instance would start. (The
+/// tests run on a multi-threaded runtime: the DB-ESDK waits for its key-store calls on a thread of its
+/// own while the proxy, served by the test's runtime, answers them.)
 async fn worker_behind(
     proxy: &CountingProxy,
     app_config: confide_shared::config::Config,
@@ -85,7 +87,7 @@ fn failures(response: &SqsBatchResponse) -> usize {
 
 /// Fails the k-th AWS call of a page (and every call after it, as a process that died there), for
 /// each k until the page no longer reaches a k-th call; then delivers the page again.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_campaign_page_failed_at_any_call_and_redelivered_messages_each_consented_contact_once() {
     let tenant = connect("Faulty Bakery").await;
     let api = &tenant.owner.api;
@@ -231,7 +233,7 @@ async fn a_campaign_page_failed_at_any_call_and_redelivered_messages_each_consen
 
 /// An unexpected error in a fan-out (here the plan's limits, read from the billing record) reaches the
 /// log with its causes, not just "unexpected error".
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_fan_out_logs_the_cause_of_its_error() {
     let tenant = connect("Cause Bakery").await;
     let (_, campaign) = campaign_to(&tenant, "anyone", "Hello".into()).await;

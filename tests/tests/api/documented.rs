@@ -187,14 +187,24 @@ async fn every_function_answers_as_the_document_says() {
     .await;
     check(api, "GET", "/v1/channels/email", "/v1/channels/email", None).await;
     // conversations and campaigns
-    tenant
-        .inbound(&confide_tests::messaging::unique_number(), "Hello")
-        .await;
+    let caller = confide_tests::messaging::unique_number();
+    let (status, _, _) = tenant.inbound(&caller, "Hello").await;
+    assert_eq!(status, 200, "the inbound message opens a conversation");
     let listed = check(api, "GET", "/v1/conversations", "/v1/conversations", None).await;
-    if let Some(first) = listed.body["items"][0]["id"].as_str() {
-        let conversation = format!("/v1/conversations/{first}");
-        check(api, "GET", &conversation, "/v1/conversations/{id}", None).await;
-    }
+    let from_caller = tenant
+        .contact_by_phone(&caller)
+        .await
+        .expect("the caller became a contact");
+    let opened = listed.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["contact_id"] == from_caller["id"])
+        .and_then(|c| c["id"].as_str())
+        .expect("the listing holds the caller's conversation")
+        .to_owned();
+    let conversation = format!("/v1/conversations/{opened}");
+    check(api, "GET", &conversation, "/v1/conversations/{id}", None).await;
     let audience = json!({ "channel": "email", "audience": { "tags": ["regulars"] } });
     check(
         api,

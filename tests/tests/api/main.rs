@@ -9,6 +9,7 @@ mod campaign_faults;
 mod contacts;
 mod documented;
 mod encryption;
+mod failures;
 mod identity;
 mod isolation;
 mod jwt;
