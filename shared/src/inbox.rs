@@ -9,6 +9,7 @@ use crate::domain::billing::{LimitReached, Metered};
 use crate::domain::consent::{Channel, ConsentEntry, ConsentSource, ConsentState, Purpose};
 use crate::domain::contact::{Contact, ContactFields};
 use crate::domain::conversation::{Conversation, Direction, Message, MessageStatus};
+use crate::domain::message::DeliveryStatus;
 use crate::domain::phone::PhoneE164;
 use crate::domain::{ContactId, MessageId, TenantId};
 use crate::error::ApiError;
@@ -314,12 +315,31 @@ pub async fn queue_reply(
         conversation_id: message.conversation_id.clone(),
         message_id: message.id.clone(),
     };
-    app.messaging
-        .enqueue(&job, 0)
-        .await
-        .map_err(ApiError::unexpected)?;
+    if let Err(queueing) = app.messaging.enqueue(&job, 0).await {
+        // Not left `pending` for ever, where no job would ever send it: the member sees the reply
+        // failed, and the month's allowance is given back.
+        let mut unqueued = message.clone();
+        unqueued.status = MessageStatus::Delivery(DeliveryStatus::Failed);
+        unqueued.error_code = Some(NOT_QUEUED.to_owned());
+        let stored = Versioned {
+            record: message,
+            version: 1,
+        };
+        if let Err(e) = app
+            .store
+            .save_message(tenant, &stored, unqueued, None)
+            .await
+        {
+            tracing::error!(error = %crate::error::cause_chain(&e), "an unqueued reply stays pending");
+        }
+        let _ = app.store.release_messages(tenant, month, 1).await;
+        return Err(ApiError::unexpected(queueing));
+    }
     Ok(message)
 }
+
+/// The error code of a reply stored but never queued (the queue refused it): it was not sent.
+pub const NOT_QUEUED: &str = "not_queued";
 
 /// Emits the delivery metric once, when a message's status first settles (delivered or not). The
 /// campaign's count of the same change is written with the change itself ([`Store::save_message`]).

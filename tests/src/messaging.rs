@@ -300,6 +300,22 @@ impl Connected {
             .and_then(|items| items.first().cloned())
     }
 
+    /// Sends `body` in from a new number and gives the id of the conversation it opened.
+    pub async fn conversation_from(&self, from: &str, body: &str) -> String {
+        let (status, _, _) = self.inbound(from, body).await;
+        assert_eq!(status, 200, "the inbound message is taken");
+        let contact = self
+            .contact_by_phone(from)
+            .await
+            .expect("the sender became a contact");
+        self.conversations_of(contact["id"].as_str().expect("contact id"))
+            .await
+            .first()
+            .and_then(|c| c["id"].as_str())
+            .expect("the message opened a conversation")
+            .to_owned()
+    }
+
     pub async fn conversations_of(&self, contact: &str) -> Vec<Value> {
         let reply = self
             .owner

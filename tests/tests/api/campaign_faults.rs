@@ -274,3 +274,62 @@ async fn a_failed_fan_out_logs_the_cause_of_its_error() {
         "the cause chain is kept: {line}"
     );
 }
+
+/// The same class for a member's reply: stored, then refused by the queue. It must not stay
+/// `pending`, where no job would ever send it: it reads as failed (`not_queued`), and the month's
+/// allowance it took is given back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_the_queue_refuses_is_marked_failed_not_left_pending() {
+    use confide_shared::domain::ConversationId;
+    let tenant = connect("Queue Bakery").await;
+    let from = unique_number();
+    let conversation = tenant.conversation_from(&from, "Open today?").await;
+    let tenant_id = TenantId::parse(&tenant.owner.tenant_id).unwrap();
+    let conversation_id = ConversationId::parse(&conversation).unwrap();
+    let proxy = CountingProxy::with_latency(&stack().endpoint, Duration::ZERO).await;
+    let sdk = confide_local::sdk_config(&proxy.url, &stack().region).await;
+    let app = App::new(stack().config.clone(), &sdk).await.expect("app");
+    let month = confide_shared::app::now_rfc3339()[..7].to_owned();
+    let used_before = app.store.usage(&tenant_id, &month).await.unwrap().messages;
+    let current = app
+        .store
+        .conversation(&tenant_id, &conversation_id)
+        .await
+        .unwrap()
+        .expect("conversation");
+    proxy.inject(Box::new(|operation, _| match operation {
+        "sqs SendMessage" => Verdict::FailBefore,
+        _ => Verdict::Pass,
+    }));
+    let refused = confide_shared::inbox::queue_reply(
+        &app,
+        &tenant_id,
+        &current,
+        "Yes, until six.".into(),
+        "agent",
+    )
+    .await;
+    proxy.heal();
+    assert!(refused.is_err(), "the member is told it failed");
+    let messages = app
+        .store
+        .messages(&tenant_id, &conversation_id)
+        .await
+        .unwrap();
+    let reply = messages
+        .iter()
+        .find(|m| m.body == "Yes, until six.")
+        .expect("the reply is kept");
+    assert_eq!(
+        (
+            serde_json::to_value(reply.status).unwrap(),
+            reply.error_code.as_deref()
+        ),
+        (json!("failed"), Some(confide_shared::inbox::NOT_QUEUED)),
+    );
+    assert_eq!(
+        app.store.usage(&tenant_id, &month).await.unwrap().messages,
+        used_before,
+        "the allowance is given back"
+    );
+}

@@ -36,14 +36,18 @@ async fn dead_letter_queue_of(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Str
         .unwrap()
 }
 
-/// Whether `body` reaches the queue within a minute (read without hiding it from other readers).
+/// Whether `body` reaches the queue within ninety seconds (counted in time: a read returns at once
+/// when other messages wait, so a count of reads would end early). Other tests' messages wait in the same queue:
+/// each one read is hidden for two seconds, so the next reads walk on through the queue, and is then
+/// visible again to the tests that look for it.
 async fn arrives(sqs: &aws_sdk_sqs::Client, queue_url: &str, body: &str) -> bool {
-    for _ in 0..60 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    while std::time::Instant::now() < deadline {
         let out = sqs
             .receive_message()
             .queue_url(queue_url)
             .max_number_of_messages(10)
-            .visibility_timeout(0)
+            .visibility_timeout(2)
             .wait_time_seconds(1)
             .send()
             .await
