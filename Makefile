@@ -1,5 +1,5 @@
 # The README's commands. Each installs what it needs into ./.venv first.
-.PHONY: run test lint sam-build fuzz lighthouse screenshots
+.PHONY: run test lint docs sam-build fuzz lighthouse screenshots
 
 run:        ## the whole stack locally, with a demo tenant
 	infra/scripts/run.sh
@@ -12,6 +12,9 @@ lint:       ## clippy with warnings as errors; the workspace-hack crate is curre
 	command -v cargo-hakari >/dev/null 2>&1 || cargo install cargo-hakari --version 0.9.39 --locked
 	cargo hakari generate --diff
 	cargo hakari manage-deps --dry-run
+
+docs:       ## the book in docs/ (mdBook, installed from crates.io), its links checked
+	infra/scripts/docs.sh
 
 sam-build:  ## release arm64 build of every function with SAM
 	infra/scripts/sam-build.sh

@@ -18,6 +18,9 @@ export CONFIDE_MOTO_SERVER="$VENV/bin/moto_server"
 export CONFIDE_SCHEMATHESIS="$VENV/bin/schemathesis"
 cargo test --workspace --no-fail-fast "$@"
 
+echo "== docs: the book builds, no internal link is broken"
+"$ROOT/infra/scripts/docs.sh"
+
 echo "== web app: build (type-checks against the API's OpenAPI document), unit tests"
 "$ROOT/infra/scripts/web.sh"
 (cd web && npm test --silent)

@@ -64,3 +64,15 @@ start_local_stack_for_bench() {
 
 export SAM_CLI_TELEMETRY=0
 export AWS_REGION="${AWS_REGION:-eu-west-1}"
+
+ensure_mdbook() {
+  # mdBook from crates.io, built once into a tools directory beside cargo's cached target directory
+  # (outside the clone, as CI caches it). Sets MDBOOK.
+  local version="0.5.4"
+  local tools="${CONFIDE_TOOLS:-$HOME/.cache/confide/tools}"
+  MDBOOK="$tools/bin/mdbook"
+  if [ ! -x "$MDBOOK" ] || [ "$("$MDBOOK" --version)" != "mdbook v$version" ]; then
+    echo "installing mdbook $version into $tools" >&2
+    cargo install -q mdbook --version "$version" --locked --no-default-features --root "$tools"
+  fi
+}
