@@ -1,4 +1,4 @@
-//! What pseudonymisation costs (issue 11 goals: ≤ 1 ms per sentence, a 10 KB prompt in ≤ 5 ms, on one
+//! What pseudonymisation costs (goals: ≤ 1 ms per sentence, a 10 KB prompt in ≤ 5 ms, on one
 //! core, release build), on the labelled corpus of `tests/pii/`: every sentence of the seven languages,
 //! a 10 KB prompt made of them, and a tenant with 10,000 contacts: building its automaton, and the
 //! worker's per-job check (through its `NameCache`) that the names it just read are unchanged.

@@ -4,7 +4,7 @@ use crate::audit::{self, AuditHeads};
 use crate::auth::{resolve_caller, Caller};
 use crate::aws::LazyClient;
 use crate::config::Config;
-use crate::domain::audit::{AuditAction, AuditEvent};
+use crate::domain::audit::{AuditAction, AuditEvent, AuditTarget};
 use crate::domain::billing::{effective_plan, Limits};
 use crate::domain::{TenantId, UserId};
 use crate::encryption::{TenantCrypto, TenantKeys};
@@ -16,8 +16,6 @@ use crate::messaging::MessagingQueue;
 use crate::objects::ObjectStore;
 use crate::outbound::Outbound;
 use crate::store::Store;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 pub struct App {
     pub config: Config,
@@ -85,9 +83,8 @@ impl App {
     /// For a function whose requests mostly compute beacons (contacts): each tenant's beacon key is
     /// unwrapped beside its branch key, when the instance first meets the tenant, rather than after
     /// it ([`TenantCrypto::read_beacon_keys_ahead`]). Part of the function's wiring, before any request.
-    pub fn reading_beacon_keys_ahead(self) -> Self {
+    pub fn read_beacon_keys_ahead(&self) {
         self.store.crypto().read_beacon_keys_ahead();
-        self
     }
 
     /// The limits that apply to `tenant` now: its subscription's plan where the deployment bills
@@ -117,14 +114,14 @@ impl App {
         actor: impl Into<Actor<'a>>,
         info: &RequestInfo,
         action: AuditAction,
-        target: impl Into<String>,
+        target: AuditTarget,
     ) -> Result<(), ApiError> {
         let Actor { tenant, user } = actor.into();
         let event = AuditEvent {
             actor: user.map_or_else(|| SYSTEM_ACTOR.to_owned(), UserId::to_string),
             action,
-            target: target.into(),
-            at: now_rfc3339(),
+            target: target.to_string(),
+            at: crate::clock::now_rfc3339(),
             source_ip: info.source_ip.clone(),
             request_id: info.request_id.clone(),
             source: info.source,
@@ -171,16 +168,4 @@ impl<'a> From<&'a Caller> for Actor<'a> {
     fn from(caller: &'a Caller) -> Self {
         Actor::user(&caller.tenant, &caller.user)
     }
-}
-
-pub fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or_else(|_| OffsetDateTime::now_utc())
-        .format(&Rfc3339)
-        .unwrap_or_default()
-}
-
-pub fn now_unix() -> i64 {
-    OffsetDateTime::now_utc().unix_timestamp()
 }

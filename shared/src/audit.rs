@@ -162,7 +162,7 @@ pub async fn verify(store: &Store, tenant: &TenantId) -> Result<VerifyReport, St
             }
             after = Some(entry.seq);
         }
-        if page.next_sk.is_none() || page.records.is_empty() {
+        if page.next.is_none() || page.records.is_empty() {
             return Ok(report(&verifier, None));
         }
     }

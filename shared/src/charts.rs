@@ -1,4 +1,4 @@
-//! Charts of an analysis result, rendered to self-contained SVG on the server (issue 3), so reports
+//! Charts of an analysis result, rendered to self-contained SVG on the server, so reports
 //! show them without scripts or third-party requests. Every text is XML-escaped: labels come from the
 //! model's answer.
 

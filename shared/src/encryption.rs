@@ -2,7 +2,7 @@
 //!
 //! Every tenant has its own branch key in the key store, wrapped by the KMS root key and created at
 //! sign-up. The hierarchical keyring picks the branch key from the item's key: partition keys start with
-//! `T#<tenant id>` and membership pointers carry it in their sort key (see [`crate::store::keys`]).
+//! `T#<tenant id>` and membership pointers carry it in their sort key (see [`crate::keys`]).
 //! Destroying a tenant's branch key rows therefore makes every copy of its items unreadable.
 //!
 //! Algorithm suite: AES-256-GCM with key commitment and HMAC-SHA384 item signatures, *without* the
@@ -12,7 +12,7 @@
 
 use crate::domain::TenantId;
 use crate::error::BoxError;
-use crate::store::keys;
+use crate::keys;
 use aws_db_esdk::dynamodb::client as dbesdk_client;
 use aws_db_esdk::dynamodb::operation::get_branch_key_id_from_ddb_key::{
     GetBranchKeyIdFromDdbKeyInput, GetBranchKeyIdFromDdbKeyOutput,
@@ -37,6 +37,7 @@ use std::collections::HashMap;
 
 mod beacon_keys;
 mod branch_keys;
+pub mod payloads;
 pub use beacon_keys::BeaconKeysAhead;
 use branch_keys::BranchKeyCache;
 
@@ -377,7 +378,7 @@ struct BuiltCrypto {
     beacon_keys_ahead: Option<BeaconKeysAhead>,
     table_client: aws_sdk_dynamodb::Client,
     writer_without_beacons: aws_sdk_dynamodb::Client,
-    cipher: crate::payloads::PayloadCipher,
+    cipher: crate::encryption::payloads::PayloadCipher,
 }
 
 impl TenantCrypto {
@@ -425,7 +426,7 @@ impl TenantCrypto {
     }
 
     /// Seals S3 objects and queue bodies under the same keyring as the table.
-    pub fn cipher(&self) -> Result<&crate::payloads::PayloadCipher, BoxError> {
+    pub fn cipher(&self) -> Result<&crate::encryption::payloads::PayloadCipher, BoxError> {
         Ok(&self.built()?.cipher)
     }
 
@@ -455,7 +456,7 @@ impl TenantCrypto {
             }
             let table_client = encrypting_dynamodb_client(&lazy.sdk, searchable)?;
             let writer_without_beacons = encrypting_dynamodb_client(&lazy.sdk, tables(None)?)?;
-            let cipher = crate::payloads::PayloadCipher::new(keyring)?;
+            let cipher = crate::encryption::payloads::PayloadCipher::new(keyring)?;
             Ok(BuiltCrypto {
                 key_store,
                 beacon_keys_ahead,

@@ -71,6 +71,15 @@ impl ApiError {
         }
     }
 
+    /// A write refused because what it was based on changed since it was read (a failed write
+    /// condition): 409 `changed_meanwhile`, and the client reads again. `what` says what changed.
+    pub fn changed_meanwhile(what: &str) -> Self {
+        Self::conflict(
+            "changed_meanwhile",
+            format!("{what} changed while this request was made; read it again and retry"),
+        )
+    }
+
     pub fn unexpected(error: impl Into<BoxError>) -> Self {
         Self::Unexpected(error.into())
     }

@@ -4,6 +4,7 @@
 use crate::api::{ErrorBody, ErrorDetail, LimitDetail};
 use crate::domain::audit::AuditSource;
 use crate::domain::text::{clip, clip_message};
+use crate::domain::Id;
 use crate::error::{cause_chain, ApiError};
 use crate::metrics::Record;
 use lambda_http::request::RequestContext;
@@ -79,6 +80,12 @@ impl RequestInfo {
         self.path.get(name).map(String::as_str).ok_or_else(|| {
             ApiError::bad_request("missing_parameter", format!("{name} is required"))
         })
+    }
+
+    /// The id in path parameter `name`. Something that is no id of this kind names nothing that
+    /// could exist: 404, as for an id that exists in no tenant the caller may see.
+    pub fn path_id<T: Id>(&self, name: &'static str) -> Result<T, ApiError> {
+        T::parse(self.path_param(name)?).map_err(|_| ApiError::NotFound)
     }
 }
 
@@ -355,8 +362,18 @@ pub fn cookie(req: &Request, name: &str) -> Option<String> {
 pub const PAGE_DEFAULT: i32 = 20;
 pub const PAGE_MAX: i32 = 100;
 
-/// `limit` and `cursor` of a listing.
-pub fn paging(info: &RequestInfo) -> Result<(i32, Option<String>), ApiError> {
+/// `limit` and `cursor` of a listing whose pages continue after a record's id (`C`), as the
+/// store's [`Page`](crate::store::Page) hands it back in `next`.
+pub fn paging<C: Id>(info: &RequestInfo) -> Result<(i32, Option<C>), ApiError> {
+    let (limit, cursor) = raw_paging(info)?;
+    let after = cursor
+        .map(|c| C::parse(&c).map_err(|_| invalid_cursor()))
+        .transpose()?;
+    Ok((limit, after))
+}
+
+/// `limit` and `cursor` of a listing whose cursor is not an id (a sequence number, a position).
+pub fn raw_paging(info: &RequestInfo) -> Result<(i32, Option<String>), ApiError> {
     let limit = match info.query.get("limit") {
         None => PAGE_DEFAULT,
         Some(raw) => raw
@@ -375,11 +392,6 @@ pub fn paging(info: &RequestInfo) -> Result<(i32, Option<String>), ApiError> {
 
 pub fn invalid_cursor() -> ApiError {
     ApiError::bad_request("invalid_query", "cursor is not one this API returned")
-}
-
-/// The cursor of the next page: the id in the last sort key, without its prefix.
-pub fn next_cursor(next_sk: Option<String>, prefix: &str) -> Option<String> {
-    next_sk.and_then(|sk| sk.strip_prefix(prefix).map(str::to_owned))
 }
 
 pub fn unknown_route(info: &RequestInfo) -> ApiError {

@@ -430,7 +430,7 @@ mod tests {
         SdkError::service_error(error, raw)
     }
 
-    /// Issue 9: every Cognito error a client can cause is a 4xx, and nothing of Cognito's message
+    /// Every Cognito error a client can cause is a 4xx, and nothing of Cognito's message
     /// (which may quote the request) reaches the answer or, for the rest, the logged cause chain.
     #[test]
     fn cognito_errors_a_client_causes_are_4xx_and_no_message_is_kept() {

@@ -3,8 +3,9 @@
 //! error or an unsubscribe link. The webhook, the conversations routes, the worker and the unsubscribe
 //! route all call these, so each rule is written once.
 
-use crate::app::{now_rfc3339, Actor, SYSTEM_ACTOR};
-use crate::domain::audit::AuditAction;
+use crate::app::{Actor, SYSTEM_ACTOR};
+use crate::clock::now_rfc3339;
+use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::billing::{LimitReached, Metered};
 use crate::domain::consent::{Channel, ConsentEntry, ConsentSource, ConsentState, Purpose};
 use crate::domain::contact::{Contact, ContactFields};
@@ -68,7 +69,7 @@ pub async fn record_opt(
                         info,
                         tenant,
                         AuditAction::ConsentRecorded,
-                        format!("contact/{contact}"),
+                        AuditTarget::Contact(contact.clone()),
                     )
                     .await?;
                     break;
@@ -172,7 +173,7 @@ pub async fn receive(
                     info,
                     tenant,
                     AuditAction::MessageReceived,
-                    format!("conversation/{}", next.id),
+                    AuditTarget::Conversation(next.id.clone()),
                 )
                 .await?;
                 return Ok(Received::Stored);
@@ -191,7 +192,7 @@ pub async fn audit_system(
     info: &RequestInfo,
     tenant: &TenantId,
     action: AuditAction,
-    target: String,
+    target: AuditTarget,
 ) -> Result<(), StoreError> {
     app.audit(Actor::system(tenant), info, action, target)
         .await
@@ -302,13 +303,7 @@ pub async fn queue_reply(
         .await;
     if let Err(e) = stored {
         let _ = app.store.release_messages(tenant, month, 1).await;
-        return Err(match e {
-            StoreError::ConditionFailed => ApiError::conflict(
-                "changed_meanwhile",
-                "the conversation changed meanwhile; try again",
-            ),
-            other => other.into(),
-        });
+        return Err(e.or_changed_meanwhile("the conversation"));
     }
     let job = MessagingJob::Send {
         tenant_id: tenant.clone(),

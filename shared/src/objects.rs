@@ -1,5 +1,5 @@
 //! Tenant objects in S3: every body is sealed under the tenant's key
-//! ([`crate::payloads::PayloadCipher`]) before it leaves the process, and stored with SSE-KMS
+//! ([`crate::encryption::payloads::PayloadCipher`]) before it leaves the process, and stored with SSE-KMS
 //! underneath. Keys start with `tenants/<tenant id>/`, so a tenant's objects can be listed, exported or
 //! erased by prefix.
 

@@ -7,7 +7,7 @@
 //! so the emulator is in `.venv`). `CONFIDE_BENCH_JOBS` sets N (default 200).
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
-use confide_shared::app::now_rfc3339;
+use confide_shared::clock::now_rfc3339;
 use confide_shared::domain::analysis::AnalysisKind;
 use confide_shared::domain::analysis_record::{Analysis, AnalysisStatus};
 use confide_shared::domain::{TenantId, UserId};

@@ -387,7 +387,7 @@ impl Stack {
 
     /// A worker like the stack's, for tests that deliver messages to it directly.
     pub async fn worker(&self) -> analysis_worker::Worker {
-        analysis_worker::Worker::new(std::sync::Arc::new(self.app().await))
+        analysis_worker::Worker::connect(std::sync::Arc::new(self.app().await))
     }
 
     /// The application's own clients (encrypting store, Cognito), built in the caller's runtime.

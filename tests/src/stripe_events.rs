@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 pub const API_VERSION: &str = "2026-09-30.endive";
 
 pub fn now() -> i64 {
-    confide_shared::app::now_unix()
+    confide_shared::clock::now_unix()
 }
 
 /// Posts an event to the webhook as Stripe would: raw body, signature header.

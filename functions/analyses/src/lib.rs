@@ -14,25 +14,31 @@ use confide_shared::api::analyses::{
     ProviderView, UsageView,
 };
 use confide_shared::api::Page;
-use confide_shared::app::{now_rfc3339, now_unix};
 use confide_shared::auth::Caller;
+use confide_shared::clock::{now_rfc3339, now_unix};
 use confide_shared::domain::analysis::{validate, AnalysisKind};
 use confide_shared::domain::analysis_record::{Analysis, AnalysisStatus, NotRetryable};
 use confide_shared::domain::analysis_template::{AnalysisTemplate, TemplateDraft};
-use confide_shared::domain::audit::AuditAction;
+use confide_shared::domain::audit::{AuditAction, AuditTarget};
 use confide_shared::domain::billing::{LimitReached, Metered};
 use confide_shared::domain::{AnalysisId, InvalidField, Permission, TemplateId};
 use confide_shared::http::{
-    download, finish, invalid_cursor, json, json_body, next_cursor, no_content, paging,
-    unknown_route, HttpResponse, RequestInfo,
+    download, finish, json, json_body, no_content, paging, unknown_route, HttpResponse, RequestInfo,
 };
 use confide_shared::jobs::JobMessage;
 use confide_shared::metrics::Record;
 use confide_shared::objects::{analysis_prefix, chart_key, result_key};
 use confide_shared::reports::{self, AnalysisResult, Format, ReportMeta};
-use confide_shared::store::{keys, StoreError, Versioned};
+use confide_shared::store::{StoreError, Versioned};
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
+use std::sync::Arc;
+
+/// What this function keeps between requests, built once at cold start by its `main.rs` and by the
+/// local stack, so both run the same wiring.
+pub fn connect(app: Arc<App>) -> Arc<App> {
+    app
+}
 
 pub async fn handle(app: &App, req: Request) -> HttpResponse {
     let info = RequestInfo::of(&req);
@@ -62,12 +68,11 @@ async fn route(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpRespo
 // ---------------------------------------------------------------- request parts
 
 fn analysis_id(info: &RequestInfo) -> Result<AnalysisId, ApiError> {
-    // An id that cannot exist is simply not found, as for any other tenant's id.
-    AnalysisId::parse(info.path_param("id")?).map_err(|_| ApiError::NotFound)
+    info.path_id("id")
 }
 
 fn template_id(info: &RequestInfo) -> Result<TemplateId, ApiError> {
-    TemplateId::parse(info.path_param("id")?).map_err(|_| ApiError::NotFound)
+    info.path_id("id")
 }
 
 /// A write to an item that must exist: a failed condition means it is gone (or never was).
@@ -181,7 +186,7 @@ async fn create(
         caller,
         info,
         AuditAction::AnalysisCreated,
-        format!("analysis/{}", analysis.id),
+        AuditTarget::Analysis(analysis.id.clone()),
     )
     .await?;
     Record::new().count("AnalysesQueued", 1).emit();
@@ -243,21 +248,23 @@ async fn admit_within_plan(app: &App, caller: &Caller) -> Result<String, ApiErro
 
 async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::AnalysesRead)?;
-    let (limit, cursor) = paging(info)?;
-    let after = cursor
-        .map(|c| AnalysisId::parse(&c).map_err(|_| invalid_cursor()))
-        .transpose()?;
+    let (limit, after) = paging::<AnalysisId>(info)?;
     let page = app
         .store
         .analyses(&caller.tenant, limit, after.as_ref())
         .await?;
-    app.audit(caller, info, AuditAction::AnalysesListed, "analyses")
-        .await?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::AnalysesListed,
+        AuditTarget::Analyses,
+    )
+    .await?;
     Ok(json(
         200,
         &Page {
             items: page.records.iter().map(AnalysisSummary::from).collect(),
-            next_cursor: next_cursor(page.next_sk, keys::ANALYSIS_PREFIX),
+            next_cursor: page.next.map(|id| id.to_string()),
         },
     ))
 }
@@ -299,7 +306,7 @@ async fn get(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRespo
         caller,
         info,
         AuditAction::AnalysisRead,
-        format!("analysis/{}", analysis.id),
+        AuditTarget::Analysis(analysis.id.clone()),
     )
     .await?;
     Ok(json(
@@ -325,7 +332,7 @@ async fn delete(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRe
         caller,
         info,
         AuditAction::AnalysisDeleted,
-        format!("analysis/{id}"),
+        AuditTarget::Analysis(id.clone()),
     )
     .await?;
     Ok(no_content())
@@ -344,20 +351,11 @@ async fn retry(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRes
     })?;
     // The record first: a message that arrived before it would find the job still failed and be
     // acknowledged without running it.
-    let saved = match app
+    let saved = app
         .store
         .transition_analysis(&caller.tenant, &current, next)
         .await
-    {
-        Ok(saved) => saved,
-        Err(StoreError::ConditionFailed) => {
-            return Err(ApiError::conflict(
-                "changed",
-                "the analysis changed meanwhile; read it again",
-            ))
-        }
-        Err(e) => return Err(e.into()),
-    };
+        .map_err(|e| e.or_changed_meanwhile("the analysis"))?;
     let job = JobMessage {
         tenant_id: caller.tenant.clone(),
         analysis_id: saved.record.id.clone(),
@@ -374,7 +372,7 @@ async fn retry(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRes
         caller,
         info,
         AuditAction::AnalysisRetried,
-        format!("analysis/{}", saved.record.id),
+        AuditTarget::Analysis(saved.record.id.clone()),
     )
     .await?;
     Ok(json(
@@ -430,7 +428,7 @@ async fn report(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRe
         caller,
         info,
         AuditAction::AnalysisReportDownloaded,
-        format!("analysis/{}", analysis.id),
+        AuditTarget::Analysis(analysis.id.clone()),
     )
     .await?;
     Ok(download(
@@ -481,10 +479,7 @@ async fn list_templates(
     caller: &Caller,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::AnalysesRead)?;
-    let (limit, cursor) = paging(info)?;
-    let after = cursor
-        .map(|c| TemplateId::parse(&c).map_err(|_| invalid_cursor()))
-        .transpose()?;
+    let (limit, after) = paging::<TemplateId>(info)?;
     let page = app
         .store
         .templates(&caller.tenant, limit, after.as_ref())
@@ -493,14 +488,14 @@ async fn list_templates(
         caller,
         info,
         AuditAction::TemplatesListed,
-        "analysis-templates",
+        AuditTarget::AnalysisTemplates,
     )
     .await?;
     Ok(json(
         200,
         &Page {
             items: page.records,
-            next_cursor: next_cursor(page.next_sk, keys::TEMPLATE_PREFIX),
+            next_cursor: page.next.map(|id| id.to_string()),
         },
     ))
 }
@@ -519,7 +514,7 @@ async fn create_template(
         caller,
         info,
         AuditAction::TemplateCreated,
-        format!("analysis-template/{}", template.id),
+        AuditTarget::AnalysisTemplate(template.id.clone()),
     )
     .await?;
     Ok(json(201, &template))
@@ -537,7 +532,7 @@ async fn get_template(
         caller,
         info,
         AuditAction::TemplateRead,
-        format!("analysis-template/{id}"),
+        AuditTarget::AnalysisTemplate(id.clone()),
     )
     .await?;
     Ok(json(200, &template))
@@ -559,7 +554,7 @@ async fn put_template(
         caller,
         info,
         AuditAction::TemplateUpdated,
-        format!("analysis-template/{id}"),
+        AuditTarget::AnalysisTemplate(id.clone()),
     )
     .await?;
     Ok(json(200, &template))
@@ -577,7 +572,7 @@ async fn delete_template(
         caller,
         info,
         AuditAction::TemplateDeleted,
-        format!("analysis-template/{id}"),
+        AuditTarget::AnalysisTemplate(id.clone()),
     )
     .await?;
     Ok(no_content())
@@ -590,7 +585,7 @@ mod tests {
     #[test]
     fn months_are_year_dash_month() {
         assert_eq!(parse_month("2026-11").as_deref(), Some("2026-11"));
-        // "2026-+1": issue 9 found it accepted, since `u8::from_str` takes a sign.
+        // "2026-+1": a hostile-input probe found it accepted, since `u8::from_str` takes a sign.
         for bad in [
             "2026-13", "2026-1", "26-11", "2026/11", "2026-00", "", "2026-+1", "+026-11",
         ] {

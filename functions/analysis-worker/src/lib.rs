@@ -13,10 +13,11 @@
 //!   the request, the model refuses) are parked in the dead-letter queue too, for operators.
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
-use confide_shared::app::{now_rfc3339, now_unix, Actor};
+use confide_shared::app::Actor;
+use confide_shared::clock::{now_rfc3339, now_unix};
 use confide_shared::domain::analysis::people;
 use confide_shared::domain::analysis_record::{Analysis, NotClaimed, TokenUsage};
-use confide_shared::domain::audit::AuditAction;
+use confide_shared::domain::audit::{AuditAction, AuditTarget};
 use confide_shared::error::{cause_chain, BoxError};
 use confide_shared::genai::registry::{api_keys, ProviderSpec};
 use confide_shared::genai::{self, offline, prompt::analysis_prompt, ProviderError, Reply};
@@ -45,7 +46,8 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn new(app: Arc<App>) -> Self {
+    /// The worker's state, built once at cold start by its `main.rs` and by the local stack.
+    pub fn connect(app: Arc<App>) -> Self {
         Self {
             app,
             api_keys: OnceCell::new(),
@@ -217,7 +219,10 @@ async fn run(
                 Actor::system(tenant_id),
                 &RequestInfo::queue_message(message_id),
                 AuditAction::AnalysisSentToProvider,
-                format!("analysis/{}/provider/{}", analysis.id, spec.name),
+                AuditTarget::AnalysisProvider {
+                    analysis: analysis.id.clone(),
+                    provider: spec.name.clone(),
+                },
             )
             .await?;
             call_with_retries(worker, &spec.name, dialect.as_ref(), &prompt, budget_end).await

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
     let app = App::from_env().await?;
-    let worker: &'static Worker = Box::leak(Box::new(Worker::new(std::sync::Arc::new(app))));
+    let worker: &'static Worker = Box::leak(Box::new(Worker::connect(std::sync::Arc::new(app))));
     run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         let now_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)

@@ -6,11 +6,12 @@
 use confide_shared::api::audit::AuditPage;
 use confide_shared::audit;
 use confide_shared::auth::Caller;
-use confide_shared::domain::audit::{AuditAction, AuditEntry};
+use confide_shared::domain::audit::{AuditAction, AuditEntry, AuditTarget};
 use confide_shared::domain::Permission;
 use confide_shared::http::{finish, json, unknown_route, HttpResponse, RequestInfo};
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
+use std::sync::Arc;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -18,6 +19,12 @@ const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 200;
 /// Bounds the work of one filtered request; the cursor continues where it stopped.
 const MAX_SCANNED: usize = 2_000;
+
+/// What this function keeps between requests, built once at cold start by its `main.rs` and by the
+/// local stack, so both run the same wiring.
+pub fn connect(app: Arc<App>) -> Arc<App> {
+    app
+}
 
 pub async fn handle(app: &App, req: Request) -> HttpResponse {
     let info = RequestInfo::of(&req);
@@ -135,11 +142,11 @@ async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResp
                 break 'pages;
             }
         }
-        if page.next_sk.is_none() {
+        if page.next.is_none() {
             break;
         }
     }
-    app.audit(caller, info, AuditAction::AuditRead, "audit")
+    app.audit(caller, info, AuditAction::AuditRead, AuditTarget::Audit)
         .await?;
     Ok(json(
         200,
@@ -152,7 +159,7 @@ async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResp
 
 async fn verify(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
     let report = audit::verify(&app.store, &caller.tenant).await?;
-    app.audit(caller, info, AuditAction::AuditVerified, "audit")
+    app.audit(caller, info, AuditAction::AuditVerified, AuditTarget::Audit)
         .await?;
     Ok(json(200, &report))
 }

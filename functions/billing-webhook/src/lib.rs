@@ -8,9 +8,10 @@
 //! Stripe's timeout, so nothing is deferred to a queue.
 
 use confide_shared::api::billing::{WebhookOutcome, WebhookReceipt};
-use confide_shared::app::{now_unix, Actor};
-use confide_shared::domain::audit::AuditAction;
-use confide_shared::domain::billing::{Subscription, SubscriptionStatus};
+use confide_shared::app::Actor;
+use confide_shared::clock::now_unix;
+use confide_shared::domain::audit::{AuditAction, AuditTarget};
+use confide_shared::domain::billing::Subscription;
 use confide_shared::domain::TenantId;
 use confide_shared::http::{finish, json, unknown_route, HttpResponse, RequestInfo};
 use confide_shared::metrics;
@@ -28,6 +29,15 @@ const EVENT_MEMORY_SECONDS: i64 = 30 * 24 * 3600;
 pub struct Receiver {
     pub app: Arc<App>,
     pub secret: WebhookSecret,
+}
+
+/// What this function keeps between requests, built once at cold start by its `main.rs` and by the
+/// local stack, so both run the same wiring.
+pub fn connect(app: Arc<App>) -> Receiver {
+    Receiver {
+        secret: WebhookSecret::new(&app.config, app.ssm.clone()),
+        app,
+    }
 }
 
 pub async fn handle(receiver: &Receiver, req: Request) -> HttpResponse {
@@ -120,11 +130,10 @@ async fn receive(
                     system,
                     &event_info,
                     AuditAction::BillingSubscriptionChanged,
-                    format!(
-                        "subscription/{}/{}",
-                        incoming.plan.as_str(),
-                        status_name(incoming.status)
-                    ),
+                    AuditTarget::SubscriptionChange {
+                        plan: incoming.plan,
+                        status: incoming.status,
+                    },
                 )
                 .await?;
                 WebhookOutcome::Applied
@@ -138,11 +147,11 @@ async fn receive(
         | Notice::TrialEnding => {
             let (action, target) = match notice {
                 Notice::CheckoutCompleted { .. } => {
-                    (AuditAction::BillingCheckoutCompleted, "checkout")
+                    (AuditAction::BillingCheckoutCompleted, AuditTarget::Checkout)
                 }
-                Notice::InvoicePaid => (AuditAction::BillingInvoicePaid, "invoice"),
-                Notice::PaymentFailed => (AuditAction::BillingPaymentFailed, "invoice"),
-                _ => (AuditAction::BillingTrialEnding, "subscription"),
+                Notice::InvoicePaid => (AuditAction::BillingInvoicePaid, AuditTarget::Invoice),
+                Notice::PaymentFailed => (AuditAction::BillingPaymentFailed, AuditTarget::Invoice),
+                _ => (AuditAction::BillingTrialEnding, AuditTarget::Subscription),
             };
             app.audit(system, &event_info, action, target).await?;
             WebhookOutcome::Recorded
@@ -217,11 +226,4 @@ async fn apply_subscription(
     Err(ApiError::unexpected(
         "the subscription kept changing while an event was applied",
     ))
-}
-
-fn status_name(status: SubscriptionStatus) -> String {
-    serde_json::to_value(status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }

@@ -1,21 +1,18 @@
-//! Lambda entry point: builds the clients, then hands every delivery to the handler (which reads the
-//! webhook signing secret when the first one arrives).
+//! Lambda entry point: builds the function's state once (its `connect`, which the local stack calls
+//! too), then hands every request to the handler.
 
-use billing_webhook::{handle, Receiver};
 use confide_shared::App;
 use lambda_http::{run, service_fn, Error};
 use std::convert::Infallible;
+use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
-    let app = App::from_env().await?;
-    let receiver: &'static Receiver = Box::leak(Box::new(Receiver {
-        secret: confide_shared::stripe::WebhookSecret::new(&app.config, app.ssm.clone()),
-        app: std::sync::Arc::new(app),
-    }));
+    let app = Arc::new(App::from_env().await?);
+    let state: &'static _ = Box::leak(Box::new(billing_webhook::connect(app)));
     run(service_fn(move |req| async move {
-        Ok::<_, Infallible>(handle(receiver, req).await)
+        Ok::<_, Infallible>(billing_webhook::handle(state, req).await)
     }))
     .await
 }

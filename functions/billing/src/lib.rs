@@ -12,10 +12,10 @@
 use confide_shared::api::billing::{
     BillingPeriod, BillingUsage, BillingView, CheckoutRequest as CheckoutBody, Redirect,
 };
-use confide_shared::app::now_rfc3339;
 use confide_shared::auth::Caller;
+use confide_shared::clock::now_rfc3339;
 use confide_shared::config::BillingSettings;
-use confide_shared::domain::audit::AuditAction;
+use confide_shared::domain::audit::{AuditAction, AuditTarget};
 use confide_shared::domain::billing::{effective_plan, Plan};
 use confide_shared::domain::Permission;
 use confide_shared::http::{finish, json, json_body, unknown_route, HttpResponse, RequestInfo};
@@ -29,6 +29,15 @@ use std::sync::Arc;
 pub struct Billing {
     pub app: Arc<App>,
     pub stripe: confide_shared::stripe::Connection,
+}
+
+/// What this function keeps between requests, built once at cold start by its `main.rs` and by the
+/// local stack, so both run the same wiring.
+pub fn connect(app: Arc<App>) -> Billing {
+    Billing {
+        stripe: confide_shared::stripe::Connection::new(&app.config, app.ssm.clone()),
+        app,
+    }
 }
 
 pub async fn handle(billing: &Billing, req: Request) -> HttpResponse {
@@ -74,7 +83,7 @@ async fn overview(
     let month = now_rfc3339()[..7].to_owned();
     let usage = app.store.usage(&caller.tenant, &month).await?;
     let seats = app.store.members(&caller.tenant).await?.len();
-    app.audit(caller, info, AuditAction::BillingRead, "billing")
+    app.audit(caller, info, AuditAction::BillingRead, AuditTarget::Billing)
         .await?;
     Ok(json(
         200,
@@ -158,7 +167,7 @@ async fn checkout(
         caller,
         info,
         AuditAction::BillingCheckoutStarted,
-        format!("plan/{}", plan.as_str()),
+        AuditTarget::Plan(plan),
     )
     .await?;
     Ok(json(201, &Redirect { url }))
@@ -185,8 +194,13 @@ async fn customer_of(
         .await
     {
         Ok(()) => {
-            app.audit(caller, info, AuditAction::BillingCustomerLinked, "customer")
-                .await?;
+            app.audit(
+                caller,
+                info,
+                AuditAction::BillingCustomerLinked,
+                AuditTarget::BillingCustomer,
+            )
+            .await?;
             Ok(created)
         }
         Err(StoreError::ConditionFailed) => app
@@ -219,7 +233,12 @@ async fn portal(
         .portal_session(&customer, &settings.return_url)
         .await
         .map_err(stripe_failed)?;
-    app.audit(caller, info, AuditAction::BillingPortalOpened, "portal")
-        .await?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::BillingPortalOpened,
+        AuditTarget::BillingPortal,
+    )
+    .await?;
     Ok(json(201, &Redirect { url }))
 }

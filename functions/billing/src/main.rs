@@ -1,21 +1,18 @@
-//! Lambda entry point: builds the clients and reads the Stripe key once, then hands every request to
-//! the handler.
+//! Lambda entry point: builds the function's state once (its `connect`, which the local stack calls
+//! too), then hands every request to the handler.
 
-use billing_function::{handle, Billing};
 use confide_shared::App;
 use lambda_http::{run, service_fn, Error};
 use std::convert::Infallible;
+use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     confide_shared::telemetry::init();
-    let app = App::from_env().await?;
-    let billing: &'static Billing = Box::leak(Box::new(Billing {
-        stripe: confide_shared::stripe::Connection::new(&app.config, app.ssm.clone()),
-        app: std::sync::Arc::new(app),
-    }));
+    let app = Arc::new(App::from_env().await?);
+    let state: &'static _ = Box::leak(Box::new(billing_function::connect(app)));
     run(service_fn(move |req| async move {
-        Ok::<_, Infallible>(handle(billing, req).await)
+        Ok::<_, Infallible>(billing_function::handle(state, req).await)
     }))
     .await
 }

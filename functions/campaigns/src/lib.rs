@@ -14,22 +14,28 @@ use confide_shared::api::conversations::{
     AudienceQuery, CampaignAccepted, CampaignView, NewCampaign,
 };
 use confide_shared::api::Page;
-use confide_shared::app::now_rfc3339;
 use confide_shared::auth::Caller;
-use confide_shared::domain::audit::AuditAction;
+use confide_shared::clock::now_rfc3339;
+use confide_shared::domain::audit::{AuditAction, AuditTarget};
 use confide_shared::domain::campaign::{AudienceCount, Campaign, CampaignStatus};
 use confide_shared::domain::consent::Channel;
 use confide_shared::domain::conversation::parse_body;
 use confide_shared::domain::text::check_text;
 use confide_shared::domain::{CampaignId, InvalidField, Permission};
 use confide_shared::http::{
-    finish, invalid_cursor, json, json_body, next_cursor, paging, unknown_route, HttpResponse,
-    RequestInfo,
+    finish, json, json_body, paging, unknown_route, HttpResponse, RequestInfo,
 };
 use confide_shared::messaging::MessagingJob;
-use confide_shared::store::{keys, CampaignState};
+use confide_shared::store::CampaignState;
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
+use std::sync::Arc;
+
+/// What this function keeps between requests, built once at cold start by its `main.rs` and by the
+/// local stack, so both run the same wiring.
+pub fn connect(app: Arc<App>) -> Arc<App> {
+    app
+}
 
 pub async fn handle(app: &App, req: Request) -> HttpResponse {
     let info = RequestInfo::of(&req);
@@ -120,7 +126,7 @@ async fn create(
         caller,
         info,
         AuditAction::CampaignCreated,
-        format!("campaign/{}", campaign.id),
+        AuditTarget::Campaign(campaign.id.clone()),
     )
     .await?;
     Ok(json(
@@ -152,7 +158,7 @@ async fn count_audience(
         caller,
         info,
         AuditAction::CampaignAudienceCounted,
-        "campaigns",
+        AuditTarget::Campaigns,
     )
     .await?;
     Ok(json(200, &count))
@@ -160,29 +166,30 @@ async fn count_audience(
 
 async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::ContactsRead)?;
-    let (limit, cursor) = paging(info)?;
-    let after = cursor
-        .map(|c| {
-            CampaignId::parse(&c)
-                .map(|id| keys::campaign_sk(&id))
-                .map_err(|_| invalid_cursor())
-        })
-        .transpose()?;
-    let (states, next) = app.store.campaigns(&caller.tenant, limit, after).await?;
-    app.audit(caller, info, AuditAction::CampaignsListed, "campaigns")
+    let (limit, after) = paging::<CampaignId>(info)?;
+    let page = app
+        .store
+        .campaigns(&caller.tenant, limit, after.as_ref())
         .await?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::CampaignsListed,
+        AuditTarget::Campaigns,
+    )
+    .await?;
     Ok(json(
         200,
         &Page {
-            items: states.into_iter().map(view).collect::<Vec<_>>(),
-            next_cursor: next_cursor(next, keys::CAMPAIGN_PREFIX),
+            items: page.records.into_iter().map(view).collect::<Vec<_>>(),
+            next_cursor: page.next.map(|id| id.to_string()),
         },
     ))
 }
 
 async fn get(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::ContactsRead)?;
-    let id = CampaignId::parse(info.path_param("id")?).map_err(|_| ApiError::NotFound)?;
+    let id: CampaignId = info.path_id("id")?;
     let state = app
         .store
         .campaign(&caller.tenant, &id)
@@ -192,7 +199,7 @@ async fn get(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRespo
         caller,
         info,
         AuditAction::CampaignRead,
-        format!("campaign/{id}"),
+        AuditTarget::Campaign(id.clone()),
     )
     .await?;
     Ok(json(200, &view(state)))

@@ -8,9 +8,9 @@
 //! tenant's key, never answered, kept when a `PUT` leaves them out.
 
 use confide_shared::api::channels::{EmailChannelView, TwilioChannelView, WebhookUrls};
-use confide_shared::app::now_rfc3339;
 use confide_shared::auth::Caller;
-use confide_shared::domain::audit::AuditAction;
+use confide_shared::clock::now_rfc3339;
+use confide_shared::domain::audit::{AuditAction, AuditTarget};
 use confide_shared::domain::channel::{EmailChannelDraft, TwilioChannel, TwilioChannelDraft};
 use confide_shared::domain::Permission;
 use confide_shared::http::{
@@ -19,6 +19,13 @@ use confide_shared::http::{
 use confide_shared::store::StoreError;
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
+use std::sync::Arc;
+
+/// What this function keeps between requests, built once at cold start by its `main.rs` and by the
+/// local stack, so both run the same wiring.
+pub fn connect(app: Arc<App>) -> Arc<App> {
+    app
+}
 
 pub async fn handle(app: &App, req: Request) -> HttpResponse {
     let info = RequestInfo::of(&req);
@@ -60,7 +67,7 @@ async fn put_twilio(
         caller,
         info,
         AuditAction::ChannelConfigured,
-        "channel/twilio",
+        AuditTarget::TwilioChannel,
     )
     .await?;
     Ok(json(200, &twilio_view(app, &channel)))
@@ -88,8 +95,13 @@ async fn delete_twilio(
     app.store
         .delete_twilio_channel(&caller.tenant, &channel.id)
         .await?;
-    app.audit(caller, info, AuditAction::ChannelRemoved, "channel/twilio")
-        .await?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::ChannelRemoved,
+        AuditTarget::TwilioChannel,
+    )
+    .await?;
     Ok(no_content())
 }
 
@@ -109,7 +121,7 @@ async fn put_email(
         caller,
         info,
         AuditAction::ChannelConfigured,
-        "channel/email",
+        AuditTarget::EmailChannel,
     )
     .await?;
     Ok(json(200, &EmailChannelView::from(&channel)))
@@ -133,7 +145,12 @@ async fn delete_email(
         Err(StoreError::ConditionFailed) => return Err(ApiError::NotFound),
         other => other?,
     }
-    app.audit(caller, info, AuditAction::ChannelRemoved, "channel/email")
-        .await?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::ChannelRemoved,
+        AuditTarget::EmailChannel,
+    )
+    .await?;
     Ok(no_content())
 }

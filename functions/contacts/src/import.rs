@@ -11,9 +11,9 @@
 
 use crate::check_unique;
 use confide_shared::api::contacts::ImportReport;
-use confide_shared::app::now_rfc3339;
 use confide_shared::auth::Caller;
-use confide_shared::domain::audit::AuditAction;
+use confide_shared::clock::now_rfc3339;
+use confide_shared::domain::audit::{AuditAction, AuditTarget};
 use confide_shared::domain::consent::{
     Channel, ConsentEntry, ConsentSource, ConsentState, Purpose,
 };
@@ -169,7 +169,7 @@ pub async fn import(
         caller,
         info,
         AuditAction::ContactsImported,
-        "contacts/import",
+        AuditTarget::ContactImport,
     )
     .await?;
     Ok(json(200, &report))

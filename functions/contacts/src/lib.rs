@@ -12,9 +12,9 @@ mod import;
 
 use confide_shared::api::contacts::{ConsentLedger, ConsentRequest};
 use confide_shared::api::Page;
-use confide_shared::app::now_rfc3339;
 use confide_shared::auth::Caller;
-use confide_shared::domain::audit::AuditAction;
+use confide_shared::clock::now_rfc3339;
+use confide_shared::domain::audit::{AuditAction, AuditTarget};
 use confide_shared::domain::billing::{LimitReached, Metered};
 use confide_shared::domain::consent::{self, ConsentEntry, ConsentSource};
 use confide_shared::domain::contact::{Contact, ContactDraft, ContactFields, ContactPatch};
@@ -22,13 +22,22 @@ use confide_shared::domain::phone::{DefaultCountry, PhoneE164};
 use confide_shared::domain::text::check_text;
 use confide_shared::domain::{ContactId, Email, InvalidField, Permission, TenantId};
 use confide_shared::http::{
-    finish, invalid_cursor, json, json_body, next_cursor, no_content, paging, unknown_route,
-    HttpResponse, RequestInfo,
+    finish, json, json_body, no_content, paging, unknown_route, HttpResponse, RequestInfo,
 };
-use confide_shared::store::{keys, StoreError, Versioned};
+use confide_shared::store::{StoreError, Versioned};
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
 use std::sync::Arc;
+
+/// What this function keeps between requests, built once at cold start by its `main.rs` and by the
+/// local stack, so both run the same wiring.
+///
+/// Lookups, tag lists and writes compute beacons — most of this function's requests — so each
+/// tenant's beacon key is read ahead with its branch key. The import's row tasks share the app.
+pub fn connect(app: Arc<App>) -> Arc<App> {
+    app.read_beacon_keys_ahead();
+    app
+}
 
 pub async fn handle(app: &Arc<App>, req: Request) -> HttpResponse {
     let info = RequestInfo::of(&req);
@@ -55,12 +64,7 @@ async fn route(
 }
 
 fn contact_id(info: &RequestInfo) -> Result<ContactId, ApiError> {
-    // An id that cannot exist is simply not found, as for any other tenant's id.
-    ContactId::parse(info.path_param("id")?).map_err(|_| ApiError::NotFound)
-}
-
-fn target(id: &ContactId) -> String {
-    format!("contact/{id}")
+    info.path_id("id")
 }
 
 /// The country the tenant's national phone numbers are read in.
@@ -156,7 +160,7 @@ async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResp
             caller,
             info,
             AuditAction::ContactsLookedUp,
-            format!("contacts?{field}"),
+            AuditTarget::ContactLookup(field),
         )
         .await?;
         return Ok(json(
@@ -167,30 +171,32 @@ async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResp
             },
         ));
     }
-    let (limit, cursor) = paging(info)?;
-    let after = cursor
-        .map(|c| {
-            ContactId::parse(&c)
-                .map(|id| keys::contact_sk(&id))
-                .map_err(|_| invalid_cursor())
-        })
-        .transpose()?;
+    let (limit, after) = paging::<ContactId>(info)?;
     let page = match lookup("tag") {
         Some(tag) => {
             let tag = confide_shared::domain::contact::parse_tag(tag)?;
             app.store
-                .contacts_tagged(&caller.tenant, &tag, limit, after)
+                .contacts_tagged(&caller.tenant, &tag, limit, after.as_ref())
                 .await?
         }
-        None => app.store.contacts(&caller.tenant, limit, after).await?,
+        None => {
+            app.store
+                .contacts(&caller.tenant, limit, after.as_ref())
+                .await?
+        }
     };
-    app.audit(caller, info, AuditAction::ContactsListed, "contacts")
-        .await?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::ContactsListed,
+        AuditTarget::Contacts,
+    )
+    .await?;
     Ok(json(
         200,
         &Page {
             items: page.records,
-            next_cursor: next_cursor(page.next_sk, keys::CONTACT_PREFIX),
+            next_cursor: page.next.map(|id| id.to_string()),
         },
     ))
 }
@@ -239,7 +245,7 @@ async fn create(
         caller,
         info,
         AuditAction::ContactCreated,
-        target(&contact.id),
+        AuditTarget::Contact(contact.id.clone()),
     )
     .await?;
     Ok(json(201, &contact))
@@ -249,8 +255,13 @@ async fn get(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRespo
     caller.require(Permission::ContactsRead)?;
     let id = contact_id(info)?;
     let contact = load(app, caller, &id).await?;
-    app.audit(caller, info, AuditAction::ContactRead, target(&id))
-        .await?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::ContactRead,
+        AuditTarget::Contact(id.clone()),
+    )
+    .await?;
     Ok(json(200, &contact.record))
 }
 
@@ -272,20 +283,15 @@ async fn update(
         .store
         .save_contact(&caller.tenant, &current, next)
         .await
-        .map_err(changed_meanwhile)?;
-    app.audit(caller, info, AuditAction::ContactUpdated, target(&id))
-        .await?;
+        .map_err(|e| e.or_changed_meanwhile("the contact"))?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::ContactUpdated,
+        AuditTarget::Contact(id.clone()),
+    )
+    .await?;
     Ok(json(200, &saved.record))
-}
-
-fn changed_meanwhile(e: StoreError) -> ApiError {
-    match e {
-        StoreError::ConditionFailed => ApiError::conflict(
-            "changed_meanwhile",
-            "the contact changed while this request was made; read it again and retry",
-        ),
-        other => other.into(),
-    }
 }
 
 async fn delete(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
@@ -301,8 +307,13 @@ async fn delete(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRe
         other => other?,
     }
     app.store.release_contact(&caller.tenant).await?;
-    app.audit(caller, info, AuditAction::ContactDeleted, target(&id))
-        .await?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::ContactDeleted,
+        AuditTarget::Contact(id.clone()),
+    )
+    .await?;
     Ok(no_content())
 }
 
@@ -315,8 +326,13 @@ async fn consents(
     let id = contact_id(info)?;
     load(app, caller, &id).await?;
     let history = app.store.consents(&caller.tenant, &id).await?;
-    app.audit(caller, info, AuditAction::ConsentsRead, target(&id))
-        .await?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::ConsentsRead,
+        AuditTarget::Contact(id.clone()),
+    )
+    .await?;
     Ok(json(
         200,
         &ConsentLedger {
@@ -369,8 +385,13 @@ async fn record_consent(
     app.store
         .append_consent(&caller.tenant, &current, entry.clone())
         .await
-        .map_err(changed_meanwhile)?;
-    app.audit(caller, info, AuditAction::ConsentRecorded, target(&id))
-        .await?;
+        .map_err(|e| e.or_changed_meanwhile("the contact"))?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::ConsentRecorded,
+        AuditTarget::Contact(id.clone()),
+    )
+    .await?;
     Ok(json(201, &entry))
 }

@@ -15,17 +15,23 @@ use confide_shared::api::conversations::{
 };
 use confide_shared::api::Page;
 use confide_shared::auth::Caller;
-use confide_shared::domain::audit::AuditAction;
+use confide_shared::domain::audit::{AuditAction, AuditTarget};
 use confide_shared::domain::consent::Channel;
 use confide_shared::domain::conversation::{parse_body, Conversation, ConversationStatus};
 use confide_shared::domain::{ContactId, ConversationId, InvalidField, Permission, UserId};
 use confide_shared::http::{
-    finish, invalid_cursor, json, json_body, paging, unknown_route, HttpResponse, RequestInfo,
+    finish, invalid_cursor, json, json_body, raw_paging, unknown_route, HttpResponse, RequestInfo,
 };
 use confide_shared::inbox;
-use confide_shared::store::StoreError;
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
+use std::sync::Arc;
+
+/// What this function keeps between requests, built once at cold start by its `main.rs` and by the
+/// local stack, so both run the same wiring.
+pub fn connect(app: Arc<App>) -> Arc<App> {
+    app
+}
 
 pub async fn handle(app: &App, req: Request) -> HttpResponse {
     let info = RequestInfo::of(&req);
@@ -44,11 +50,7 @@ async fn route(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpRespo
 }
 
 fn conversation_id(info: &RequestInfo) -> Result<ConversationId, ApiError> {
-    ConversationId::parse(info.path_param("id")?).map_err(|_| ApiError::NotFound)
-}
-
-fn target(id: &ConversationId) -> String {
-    format!("conversation/{id}")
+    info.path_id("id")
 }
 
 fn filter(info: &RequestInfo) -> Result<ConversationFilter, ApiError> {
@@ -88,7 +90,7 @@ fn matches(filter: &ConversationFilter, c: &Conversation) -> bool {
 async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::ContactsRead)?;
     let filter = filter(info)?;
-    let (limit, cursor) = paging(info)?;
+    let (limit, cursor) = raw_paging(info)?;
     let after = cursor
         .map(|c| {
             let (at, id) = c.split_once('|').ok_or_else(invalid_cursor)?;
@@ -129,7 +131,7 @@ async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResp
         caller,
         info,
         AuditAction::ConversationsListed,
-        "conversations",
+        AuditTarget::Conversations,
     )
     .await?;
     Ok(json(
@@ -150,8 +152,13 @@ async fn get(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRespo
         .await?
         .ok_or(ApiError::NotFound)?;
     let messages = app.store.messages(&caller.tenant, &id).await?;
-    app.audit(caller, info, AuditAction::ConversationRead, target(&id))
-        .await?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::ConversationRead,
+        AuditTarget::Conversation(id.clone()),
+    )
+    .await?;
     Ok(json(
         200,
         &ConversationDetail {
@@ -200,15 +207,18 @@ async fn change(
         .store
         .save_conversation(&caller.tenant, &current, next)
         .await
-        .map_err(|e| match e {
-            StoreError::ConditionFailed => ApiError::conflict(
-                "changed_meanwhile",
-                "the conversation changed meanwhile, or the contact has another open conversation on this channel",
-            ),
-            other => other.into(),
+        .map_err(|e| {
+            e.or_changed_meanwhile(
+                "the conversation (or the contact's other open conversation on this channel)",
+            )
         })?;
-    app.audit(caller, info, AuditAction::ConversationUpdated, target(&id))
-        .await?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::ConversationUpdated,
+        AuditTarget::Conversation(id.clone()),
+    )
+    .await?;
     Ok(json(200, &saved.record))
 }
 
@@ -246,7 +256,12 @@ async fn reply(
         caller.user.as_str(),
     )
     .await?;
-    app.audit(caller, info, AuditAction::MessageQueued, target(&id))
-        .await?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::MessageQueued,
+        AuditTarget::Conversation(id.clone()),
+    )
+    .await?;
     Ok(json(202, &message))
 }

@@ -8,8 +8,9 @@ use confide_shared::api::identity::{
     LoginRequest, MfaAnswer, MfaEnabled, MfaRequest, MfaState, NewPasswordRequest, RefreshRequest,
     SignupCreated, SignupRequest, TotpSetup,
 };
-use confide_shared::app::{now_rfc3339, now_unix, Actor};
-use confide_shared::domain::audit::AuditAction;
+use confide_shared::app::Actor;
+use confide_shared::clock::{now_rfc3339, now_unix};
+use confide_shared::domain::audit::{AuditAction, AuditTarget};
 use confide_shared::domain::credentials::{LoginSession, Password, RefreshToken, TotpCode};
 use confide_shared::domain::member::Member;
 use confide_shared::domain::tenant::{parse_company, BusinessProfile, Tenant, TenantSettings};
@@ -22,6 +23,13 @@ use confide_shared::identity::{temporary_password, ChallengeAnswer, IdentityErro
 use confide_shared::store::members::MembershipPointer;
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
+use std::sync::Arc;
+
+/// What this function keeps between requests, built once at cold start by its `main.rs` and by the
+/// local stack, so both run the same wiring.
+pub fn connect(app: Arc<App>) -> Arc<App> {
+    app
+}
 
 pub async fn handle(app: &App, req: Request) -> HttpResponse {
     let info = RequestInfo::of(&req);
@@ -86,7 +94,7 @@ async fn signup(app: &App, req: &Request, info: &RequestInfo) -> Result<HttpResp
         Actor::user(&tenant.id, &user_id),
         info,
         AuditAction::TenantCreated,
-        "tenant",
+        AuditTarget::Tenant,
     )
     .await?;
     tracing::info!(tenant = %tenant.id, "tenant created");
@@ -197,7 +205,7 @@ async fn logout(app: &App, info: &RequestInfo) -> Result<HttpResponse, ApiError>
     // Token times have one-second resolution: refuse this whole second too.
     member.tokens_not_before = now_unix() + 1;
     app.store.save_member(&caller.tenant, &member, None).await?;
-    app.audit(&caller, info, AuditAction::Logout, "session")
+    app.audit(&caller, info, AuditAction::Logout, AuditTarget::Session)
         .await?;
     Ok(with_refresh_cookie(no_content(), None))
 }
@@ -216,7 +224,7 @@ async fn answer_login(
             Actor::user(&tenant, &user),
             info,
             AuditAction::Login,
-            "session",
+            AuditTarget::Session,
         )
         .await?;
         if let Some(refresh) = &tokens.refresh_token {
@@ -271,7 +279,7 @@ async fn audit_for_user(
         Actor::user(membership.tenant(), user),
         info,
         action,
-        "session",
+        AuditTarget::Session,
     )
     .await
 }

@@ -7,10 +7,10 @@
 //! Only owners make, change or remove owners, and the last owner can be neither demoted nor removed.
 
 use confide_shared::api::members::{InviteRequest, MemberList, MemberView, RoleChange};
-use confide_shared::app::now_rfc3339;
 use confide_shared::auth::Caller;
+use confide_shared::clock::now_rfc3339;
 use confide_shared::config::InviteDelivery;
-use confide_shared::domain::audit::AuditAction;
+use confide_shared::domain::audit::{AuditAction, AuditTarget};
 use confide_shared::domain::billing::Metered;
 use confide_shared::domain::member::Member;
 use confide_shared::domain::{Email, Permission, Role, UserId};
@@ -21,6 +21,13 @@ use confide_shared::identity::temporary_password;
 use confide_shared::store::StoreError;
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
+use std::sync::Arc;
+
+/// What this function keeps between requests, built once at cold start by its `main.rs` and by the
+/// local stack, so both run the same wiring.
+pub fn connect(app: Arc<App>) -> Arc<App> {
+    app
+}
 
 pub async fn handle(app: &App, req: Request) -> HttpResponse {
     let info = RequestInfo::of(&req);
@@ -51,8 +58,13 @@ fn member_view(member: &Member) -> MemberView {
 async fn list(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::MembersRead)?;
     let members = app.store.members(&caller.tenant).await?;
-    app.audit(caller, info, AuditAction::MembersListed, "members")
-        .await?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::MembersListed,
+        AuditTarget::Members,
+    )
+    .await?;
     let members = members.iter().map(member_view).collect();
     Ok(json(200, &MemberList { members }))
 }
@@ -104,7 +116,7 @@ async fn invite(
         caller,
         info,
         AuditAction::MemberInvited,
-        format!("member/{user_id}"),
+        AuditTarget::Member(user_id.clone()),
     )
     .await?;
     let mut view = member_view(&member);
@@ -117,7 +129,7 @@ async fn invite(
 
 /// The member named in the path, in the caller's tenant; another tenant's id is simply not found.
 async fn target_member(app: &App, info: &RequestInfo, caller: &Caller) -> Result<Member, ApiError> {
-    let user = UserId::parse(info.path_param("user_id")?).map_err(|_| ApiError::NotFound)?;
+    let user: UserId = info.path_id("user_id")?;
     app.store
         .member(&caller.tenant, &user)
         .await?
@@ -180,7 +192,7 @@ async fn change_role(
         caller,
         info,
         AuditAction::MemberRoleChanged,
-        format!("member/{}", member.user_id),
+        AuditTarget::Member(member.user_id.clone()),
     )
     .await?;
     Ok(json(200, &member_view(&member)))
@@ -209,7 +221,7 @@ async fn remove(app: &App, info: &RequestInfo, caller: &Caller) -> Result<HttpRe
         caller,
         info,
         AuditAction::MemberRemoved,
-        format!("member/{}", member.user_id),
+        AuditTarget::Member(member.user_id.clone()),
     )
     .await?;
     Ok(no_content())

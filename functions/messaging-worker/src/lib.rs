@@ -13,8 +13,8 @@
 //! dead-letters it ([`confide_shared::queues`]).
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
-use confide_shared::app::now_rfc3339;
-use confide_shared::domain::audit::AuditAction;
+use confide_shared::clock::now_rfc3339;
+use confide_shared::domain::audit::{AuditAction, AuditTarget};
 use confide_shared::domain::campaign::{eligibility, Campaign, SkipReason, TargetOutcome};
 use confide_shared::domain::consent::{Channel, ConsentSource};
 use confide_shared::domain::contact::Contact;
@@ -176,7 +176,7 @@ async fn send(
             info,
             tenant,
             AuditAction::MessageSentToProvider,
-            format!("conversation/{conversation}"),
+            AuditTarget::Conversation(conversation.clone()),
         )
         .await?;
     }
@@ -518,12 +518,13 @@ async fn audience_page(
     let Some(tag) = tags.get(tag_index) else {
         return Ok((Vec::new(), None));
     };
+    let after = after.as_deref().map(ContactId::parse).transpose()?;
     let page = app
         .store
-        .contacts_tagged(tenant, tag, FAN_OUT_PAGE, after)
+        .contacts_tagged(tenant, tag, FAN_OUT_PAGE, after.as_ref())
         .await?;
-    let next = match page.next_sk {
-        Some(sk) => Some((Some(sk), tag_index)),
+    let next = match page.next {
+        Some(last) => Some((Some(last.to_string()), tag_index)),
         None if tag_index + 1 < tags.len() => Some((None, tag_index + 1)),
         None => None,
     };

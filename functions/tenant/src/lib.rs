@@ -5,13 +5,20 @@
 
 use confide_shared::api::tenant::TenantView;
 use confide_shared::auth::Caller;
-use confide_shared::domain::audit::AuditAction;
+use confide_shared::domain::audit::{AuditAction, AuditTarget};
 use confide_shared::domain::tenant::{BusinessProfile, SettingsPatch, Tenant};
 use confide_shared::domain::text::quote;
 use confide_shared::domain::{InvalidField, Permission};
 use confide_shared::http::{finish, json, json_body, unknown_route, HttpResponse, RequestInfo};
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
+use std::sync::Arc;
+
+/// What this function keeps between requests, built once at cold start by its `main.rs` and by the
+/// local stack, so both run the same wiring.
+pub fn connect(app: Arc<App>) -> Arc<App> {
+    app
+}
 
 pub async fn handle(app: &App, req: Request) -> HttpResponse {
     let info = RequestInfo::of(&req);
@@ -54,7 +61,7 @@ async fn get_tenant(
         .tenant(&caller.tenant)
         .await?
         .ok_or(ApiError::NotFound)?;
-    app.audit(caller, info, AuditAction::TenantRead, "tenant")
+    app.audit(caller, info, AuditAction::TenantRead, AuditTarget::Tenant)
         .await?;
     Ok(json(200, &tenant_view(tenant, caller)))
 }
@@ -88,8 +95,13 @@ async fn patch_tenant(
         .into());
     }
     app.store.save_tenant(&tenant).await?;
-    app.audit(caller, info, AuditAction::TenantUpdated, "tenant")
-        .await?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::TenantUpdated,
+        AuditTarget::Tenant,
+    )
+    .await?;
     Ok(json(200, &tenant_view(tenant, caller)))
 }
 
@@ -100,7 +112,7 @@ async fn get_profile(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Permission::ProfileRead)?;
     let profile = app.store.profile(&caller.tenant).await?.unwrap_or_default();
-    app.audit(caller, info, AuditAction::ProfileRead, "profile")
+    app.audit(caller, info, AuditAction::ProfileRead, AuditTarget::Profile)
         .await?;
     Ok(json(200, &profile))
 }
@@ -114,7 +126,12 @@ async fn put_profile(
     caller.require(Permission::ProfileWrite)?;
     let profile = BusinessProfile::parse(json_body(req)?)?;
     app.store.save_profile(&caller.tenant, &profile).await?;
-    app.audit(caller, info, AuditAction::ProfileUpdated, "profile")
-        .await?;
+    app.audit(
+        caller,
+        info,
+        AuditAction::ProfileUpdated,
+        AuditTarget::Profile,
+    )
+    .await?;
     Ok(json(200, &profile))
 }

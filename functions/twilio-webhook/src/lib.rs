@@ -29,6 +29,13 @@ use confide_shared::twilio::webhook::{
 };
 use confide_shared::{ApiError, App};
 use lambda_http::Request;
+use std::sync::Arc;
+
+/// What this function keeps between requests, built once at cold start by its `main.rs` and by the
+/// local stack, so both run the same wiring.
+pub fn connect(app: Arc<App>) -> Arc<App> {
+    app
+}
 
 pub async fn handle(app: &App, req: Request) -> HttpResponse {
     let info = RequestInfo::of(&req);

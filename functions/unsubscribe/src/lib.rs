@@ -33,6 +33,18 @@ async fn signing_key(state: &Unsubscribe) -> Result<&[u8], ApiError> {
         .as_bytes())
 }
 
+/// What this function keeps between requests, built once at cold start by its `main.rs` and by the
+/// local stack, so both run the same wiring.
+pub fn connect(app: Arc<App>) -> Unsubscribe {
+    Unsubscribe {
+        key: Secret::new(
+            app.ssm.clone(),
+            &app.config.messaging.unsubscribe_secret_parameter,
+        ),
+        app,
+    }
+}
+
 pub async fn handle(state: &Unsubscribe, req: Request) -> HttpResponse {
     let info = RequestInfo::of(&req);
     finish(route(state, &info).await, &info)

@@ -2,6 +2,7 @@
 //! authorizer would, turns the request into the API Gateway v2 event Lambda would receive, and calls
 //! the same handler the Lambda binary calls.
 
+use crate::errors::error;
 use crate::jwt::JwtAuthorizer;
 use crate::template::Route;
 use axum::body::{to_bytes, Body as AxumBody};
@@ -50,15 +51,6 @@ impl Gateway {
     pub fn router(self: Arc<Self>) -> axum::Router {
         axum::Router::new().fallback(serve).with_state(self)
     }
-}
-
-pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> AxumResponse {
-    let body = serde_json::json!({ "error": { "code": code, "message": message } }).to_string();
-    AxumResponse::builder()
-        .status(status)
-        .header("content-type", "application/json")
-        .body(AxumBody::from(body))
-        .unwrap_or_default()
 }
 
 async fn serve(
@@ -296,7 +288,7 @@ mod tests {
         );
     }
 
-    /// Issue 9: `%a` followed by a multi-byte character panicked (a `&str` sliced inside `é`), and
+    /// `%a` followed by a multi-byte character panicked (a `&str` sliced inside `é`), and
     /// `%+1` decoded to byte 1 because `u8::from_str_radix` takes a sign.
     #[test]
     fn malformed_escapes_are_kept_as_they_are() {

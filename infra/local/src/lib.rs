@@ -4,6 +4,7 @@
 //! [`start`] is used both by `confide-local` (the README's run command) and by the integration tests.
 
 pub mod bootstrap;
+mod errors;
 pub mod gateway;
 pub mod jwt;
 pub mod template;
@@ -131,70 +132,39 @@ pub fn schedule_handlers(_app: Arc<App>) -> HashMap<String, workers::ScheduleHan
     HashMap::new()
 }
 
-/// The handler of every function binary, by binary name, as its `main.rs` would call it.
-pub fn http_handlers(
-    app: Arc<App>,
-    unsubscribe_key: confide_shared::secrets::Secret,
-) -> HashMap<String, HttpHandler> {
+/// The handler of every function binary, by binary name: each built by the function's own
+/// `connect`, as its `main.rs` builds it, and called as its `main.rs` calls it. One app serves them
+/// all here, so what one function's `connect` turns on (the contacts function's beacon-key read-ahead)
+/// applies to the others too.
+pub fn http_handlers(app: Arc<App>) -> HashMap<String, HttpHandler> {
     let mut handlers: HashMap<String, HttpHandler> = HashMap::new();
     handlers.insert(
         "health".into(),
         Arc::new(|req| Box::pin(health_function::handle(req))),
     );
-    macro_rules! with_app {
-        ($name:literal, $handle:path) => {{
-            let app = app.clone();
-            let handler: HttpHandler = Arc::new(move |req| {
-                let app = app.clone();
-                Box::pin(async move { $handle(&app, req).await })
-            });
-            handlers.insert($name.into(), handler);
-        }};
-    }
-    with_app!("identity", identity_function::handle);
-    with_app!("tenant", tenant_function::handle);
-    with_app!("members", members_function::handle);
-    with_app!("audit", audit_function::handle);
-    with_app!("analyses", analyses_function::handle);
-    with_app!("contacts", contacts_function::handle);
-    with_app!("channels", channels_function::handle);
-    with_app!("conversations", conversations_function::handle);
-    with_app!("campaigns", campaigns_function::handle);
-    with_app!("twilio-webhook", twilio_webhook::handle);
-    macro_rules! with_state {
-        ($name:literal, $handle:path, $state:expr) => {{
-            let state = Arc::new($state);
+    macro_rules! function {
+        ($name:literal, $function:ident) => {{
+            let state = Arc::new($function::connect(app.clone()));
             let handler: HttpHandler = Arc::new(move |req| {
                 let state = state.clone();
-                Box::pin(async move { $handle(&state, req).await })
+                Box::pin(async move { $function::handle(&state, req).await })
             });
             handlers.insert($name.into(), handler);
         }};
     }
-    with_state!(
-        "billing",
-        billing_function::handle,
-        billing_function::Billing {
-            app: app.clone(),
-            stripe: confide_shared::stripe::Connection::new(&app.config, app.ssm.clone()),
-        }
-    );
-    with_state!(
-        "unsubscribe",
-        unsubscribe_function::handle,
-        unsubscribe_function::Unsubscribe {
-            app: app.clone(),
-            key: unsubscribe_key,
-        }
-    );
-    with_state!(
-        "billing-webhook",
-        billing_webhook::handle,
-        billing_webhook::Receiver {
-            app: app.clone(),
-            secret: confide_shared::stripe::WebhookSecret::new(&app.config, app.ssm.clone()),
-        }
-    );
+    function!("identity", identity_function);
+    function!("tenant", tenant_function);
+    function!("members", members_function);
+    function!("audit", audit_function);
+    function!("analyses", analyses_function);
+    function!("contacts", contacts_function);
+    function!("channels", channels_function);
+    function!("conversations", conversations_function);
+    function!("campaigns", campaigns_function);
+    function!("twilio-webhook", twilio_webhook);
+    function!("billing", billing_function);
+    function!("unsubscribe", unsubscribe_function);
+    function!("billing-webhook", billing_webhook);
     handlers
 }
 
@@ -317,10 +287,7 @@ pub async fn start(options: Options) -> Result<LocalStack> {
     );
     let gateway = Arc::new(Gateway {
         routes: template.routes()?,
-        handlers: http_handlers(
-            app.clone(),
-            confide_shared::secrets::Secret::new(app.ssm.clone(), &unsubscribe_key.0),
-        ),
+        handlers: http_handlers(app.clone()),
         authorizer: jwt::JwtAuthorizer::new(issuer, audiences, jwks_url).await?,
         cors_origins: template.cors_origins(),
         web_root: Some(
@@ -342,7 +309,7 @@ pub async fn start(options: Options) -> Result<LocalStack> {
             tracing::error!(error = %e, "gateway stopped");
         }
     })];
-    let worker = Arc::new(analysis_worker::Worker::new(app.clone()));
+    let worker = Arc::new(analysis_worker::Worker::connect(app.clone()));
     // Read now, not by the first job as on Lambda: a local misconfiguration stops the start.
     worker
         .api_keys()

@@ -1,4 +1,4 @@
-//! The web app on the API's origin (issue 12): the local gateway serves the built app (`web/dist`) for
+//! The web app on the API's origin: the local gateway serves the built app (`web/dist`) for
 //! every path outside `/v1/` and `/webhooks/`, a file when one matches and `index.html` for the app's
 //! own routes (history fallback), as CloudFront does on AWS.
 
@@ -72,10 +72,10 @@ fn content_type(file: &Path) -> &'static str {
 pub async fn serve(root: Option<&Path>, path: &str) -> AxumResponse {
     let file = root.and_then(|root| resolve(root, path));
     let Some(file) = file else {
-        return crate::gateway::error(StatusCode::NOT_FOUND, "not_found", "no such page");
+        return crate::errors::error(StatusCode::NOT_FOUND, "not_found", "no such page");
     };
     let Ok(bytes) = tokio::fs::read(&file).await else {
-        return crate::gateway::error(StatusCode::NOT_FOUND, "not_found", "no such page");
+        return crate::errors::error(StatusCode::NOT_FOUND, "not_found", "no such page");
     };
     let cache = if file.components().any(|c| c.as_os_str() == "assets") {
         "public, max-age=31536000, immutable"

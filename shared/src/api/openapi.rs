@@ -491,7 +491,7 @@ fn delete_analysis() {}
     params(("id" = String, Path)),
     responses(
         (status = 202, description = "Queued again", body = AnalysisAccepted),
-        (status = 409, description = "`not_retryable` or `changed`", body = ErrorBody),
+        (status = 409, description = "`not_retryable` or `changed_meanwhile`", body = ErrorBody),
     ))]
 fn retry_analysis() {}
 

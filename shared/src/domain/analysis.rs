@@ -1,4 +1,4 @@
-//! Analysis kinds, their forms and the shape of a result (issue 3).
+//! Analysis kinds, their forms and the shape of a result.
 //!
 //! Each kind publishes a JSON Schema for its form (served by `GET /v1/analysis-kinds`) and inputs are
 //! checked against exactly that schema, so what the browser is told and what the API enforces cannot

@@ -4,8 +4,11 @@
 //! entry that is altered, removed or inserted breaks every link after it. Entries carry ids only
 //! (actor, target, request id), never names, emails or content.
 
+use super::billing::{Plan, SubscriptionStatus};
+use super::{AnalysisId, CampaignId, ContactId, ConversationId, TemplateId, UserId};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::fmt;
 
 /// The hash that the first entry of every chain points back to.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -162,6 +165,90 @@ impl AuditSource {
     }
 }
 
+/// What an action was done to, written as a path of ids (`contact/<id>`, `analysis/<id>`). One type
+/// names every target, so each is spelled one way and an entry never holds more than ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditTarget {
+    Tenant,
+    Profile,
+    Session,
+    Audit,
+    Members,
+    Member(UserId),
+    Billing,
+    BillingCustomer,
+    BillingPortal,
+    Checkout,
+    Invoice,
+    Subscription,
+    /// A subscription that changed to `plan` in `status`.
+    SubscriptionChange {
+        plan: Plan,
+        status: SubscriptionStatus,
+    },
+    Plan(Plan),
+    Analyses,
+    Analysis(AnalysisId),
+    /// An analysis's prompt, as sent to the named provider.
+    AnalysisProvider {
+        analysis: AnalysisId,
+        provider: String,
+    },
+    AnalysisTemplates,
+    AnalysisTemplate(TemplateId),
+    TwilioChannel,
+    EmailChannel,
+    Contacts,
+    /// A lookup of contacts by the named field (`email`, `phone`); the value looked up is not kept.
+    ContactLookup(&'static str),
+    ContactImport,
+    Contact(ContactId),
+    Conversations,
+    Conversation(ConversationId),
+    Campaigns,
+    Campaign(CampaignId),
+}
+
+impl fmt::Display for AuditTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Tenant => f.write_str("tenant"),
+            Self::Profile => f.write_str("profile"),
+            Self::Session => f.write_str("session"),
+            Self::Audit => f.write_str("audit"),
+            Self::Members => f.write_str("members"),
+            Self::Member(id) => write!(f, "member/{id}"),
+            Self::Billing => f.write_str("billing"),
+            Self::BillingCustomer => f.write_str("customer"),
+            Self::BillingPortal => f.write_str("portal"),
+            Self::Checkout => f.write_str("checkout"),
+            Self::Invoice => f.write_str("invoice"),
+            Self::Subscription => f.write_str("subscription"),
+            Self::SubscriptionChange { plan, status } => {
+                write!(f, "subscription/{}/{}", plan.as_str(), status.as_str())
+            }
+            Self::Plan(plan) => write!(f, "plan/{}", plan.as_str()),
+            Self::Analyses => f.write_str("analyses"),
+            Self::Analysis(id) => write!(f, "analysis/{id}"),
+            Self::AnalysisProvider { analysis, provider } => {
+                write!(f, "analysis/{analysis}/provider/{provider}")
+            }
+            Self::AnalysisTemplates => f.write_str("analysis-templates"),
+            Self::AnalysisTemplate(id) => write!(f, "analysis-template/{id}"),
+            Self::TwilioChannel => f.write_str("channel/twilio"),
+            Self::EmailChannel => f.write_str("channel/email"),
+            Self::Contacts => f.write_str("contacts"),
+            Self::ContactLookup(field) => write!(f, "contacts?{field}"),
+            Self::ContactImport => f.write_str("contacts/import"),
+            Self::Contact(id) => write!(f, "contact/{id}"),
+            Self::Conversations => f.write_str("conversations"),
+            Self::Conversation(id) => write!(f, "conversation/{id}"),
+            Self::Campaigns => f.write_str("campaigns"),
+            Self::Campaign(id) => write!(f, "campaign/{id}"),
+        }
+    }
+}
+
 /// What an entry says, before it is placed in the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEvent {
@@ -285,6 +372,21 @@ impl ChainVerifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn targets_are_paths_of_ids() {
+        let contact = ContactId::parse("c-1").unwrap();
+        assert_eq!(AuditTarget::Contact(contact).to_string(), "contact/c-1");
+        let change = AuditTarget::SubscriptionChange {
+            plan: Plan::Business,
+            status: SubscriptionStatus::PastDue,
+        };
+        assert_eq!(change.to_string(), "subscription/business/past_due");
+        assert_eq!(
+            AuditTarget::ContactLookup("email").to_string(),
+            "contacts?email"
+        );
+    }
 
     fn event(n: u32) -> AuditEvent {
         AuditEvent {

@@ -1,4 +1,4 @@
-//! Plans, their limits, and a tenant's subscription as Stripe reports it (issue 4).
+//! Plans, their limits, and a tenant's subscription as Stripe reports it.
 //!
 //! The limits of every plan are defined here and nowhere else; a deployment only maps plans to its
 //! Stripe price ids. A tenant whose subscription does not grant its plan (canceled, unpaid, none) gets
@@ -153,6 +153,20 @@ pub enum SubscriptionStatus {
 }
 
 impl SubscriptionStatus {
+    /// The status as Stripe and the API spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Incomplete => "incomplete",
+            Self::IncompleteExpired => "incomplete_expired",
+            Self::Trialing => "trialing",
+            Self::Active => "active",
+            Self::PastDue => "past_due",
+            Self::Unpaid => "unpaid",
+            Self::Paused => "paused",
+            Self::Canceled => "canceled",
+        }
+    }
+
     /// Whether the subscription's plan applies. Past due keeps it during Stripe's payment retries.
     pub fn grants_plan(self) -> bool {
         matches!(self, Self::Trialing | Self::Active | Self::PastDue)
@@ -221,6 +235,28 @@ pub fn effective_plan(subscription: Option<&Subscription>) -> Plan {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_is_spelled_as_stripe_and_the_api_spell_it() {
+        use SubscriptionStatus::*;
+        for status in [
+            Incomplete,
+            IncompleteExpired,
+            Trialing,
+            Active,
+            PastDue,
+            Unpaid,
+            Paused,
+            Canceled,
+        ] {
+            assert_eq!(
+                serde_json::to_value(status).unwrap(),
+                serde_json::Value::from(status.as_str())
+            );
+        }
+    }
+
     const EVERY_METERED: [Metered; 5] = [
         Metered::Seats,
         Metered::AnalysesPerMonth,
@@ -236,8 +272,6 @@ mod tests {
             assert_eq!(serde_json::to_value(metered).unwrap(), metered.as_str());
         }
     }
-
-    use super::*;
 
     fn sub(id: &str, status: SubscriptionStatus, created: i64, as_of: i64) -> Subscription {
         Subscription {

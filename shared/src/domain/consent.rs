@@ -1,4 +1,4 @@
-//! The consent ledger (issue 10): what each contact agreed to, per channel and purpose, as an
+//! The consent ledger: what each contact agreed to, per channel and purpose, as an
 //! append-only list of entries. The current state is the newest entry per channel and purpose; nothing
 //! is ever edited or removed, so the history proves what was known when a message was sent.
 

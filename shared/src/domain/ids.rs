@@ -17,6 +17,12 @@ fn parse_id(field: &'static str, raw: &str) -> Result<String, InvalidField> {
     }
 }
 
+/// What every id type shares, so the HTTP edge and the store read any of them from a path or a
+/// cursor the same way.
+pub trait Id: Sized + fmt::Display {
+    fn parse(raw: &str) -> Result<Self, InvalidField>;
+}
+
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident, $field:literal) => {
         $(#[$doc])*
@@ -31,6 +37,12 @@ macro_rules! id_type {
             }
             pub fn as_str(&self) -> &str {
                 &self.0
+            }
+        }
+
+        impl Id for $name {
+            fn parse(raw: &str) -> Result<Self, InvalidField> {
+                $name::parse(raw)
             }
         }
 

@@ -1,4 +1,4 @@
-//! Messages to and from contacts (issue 10): the keywords a contact may send, and the order in which
+//! Messages to and from contacts: the keywords a contact may send, and the order in which
 //! an outbound message's delivery status may move.
 
 use serde::{Deserialize, Serialize};

@@ -24,7 +24,7 @@ pub mod text;
 
 pub use email::Email;
 pub use ids::{
-    AnalysisId, CampaignId, ChannelId, ConsentEntryId, ContactId, ConversationId, MessageId,
+    AnalysisId, CampaignId, ChannelId, ConsentEntryId, ContactId, ConversationId, Id, MessageId,
     TemplateId, TenantId, UserId,
 };
 pub use role::{Permission, Role};

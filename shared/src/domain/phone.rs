@@ -1,4 +1,4 @@
-//! Phone numbers (issue 10), kept in E.164 (`+4930123456`) so that one number has one spelling, is
+//! Phone numbers, kept in E.164 (`+4930123456`) so that one number has one spelling, is
 //! unique per tenant, and matches what Twilio sends as `From`.
 
 use super::text::quote;

@@ -388,7 +388,7 @@ mod tests {
         assert_eq!(BusinessProfile::parse(big).unwrap_err().field, "profile");
     }
 
-    /// Issue 9: text that displays other than it is stored (bidi overrides, separators, NUL) is refused.
+    /// Text that displays other than it is stored (bidi overrides, separators, NUL) is refused.
     #[test]
     fn profile_text_refuses_bidi_overrides_separators_and_nul() {
         for (bad, field) in [

@@ -75,7 +75,7 @@ impl BranchKeyCache {
     /// failed fetch is not an error here: the keyring then fetches itself and reports what fails.
     /// Two requests missing at once both fetch (no waiting on each other; see `tenant_keyring`).
     pub(super) fn prepare(&self, branch_key_id: &str) {
-        let now = crate::app::now_unix();
+        let now = crate::clock::now_unix();
         if self
             .lock()
             .get(branch_key_id)

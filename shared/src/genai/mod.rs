@@ -1,4 +1,4 @@
-//! GenAI providers (issue 3): one trait, one HTTP path, and per provider only what differs — the
+//! GenAI providers: one trait, one HTTP path, and per provider only what differs — the
 //! request body, the endpoint and headers, and how to read the answer. Bodies and parsing are pure
 //! functions, tested against recorded shapes of the real APIs; [`call`] is the only network code.
 

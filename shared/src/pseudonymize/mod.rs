@@ -1,4 +1,4 @@
-//! Personal data out of everything sent to a GenAI provider (issues 3 and 11).
+//! Personal data out of everything sent to a GenAI provider.
 //!
 //! Text is read by a set of [`Recognizer`]s, each finding one kind of personal data — emails, phone
 //! numbers of the EU, UK and US, IBANs, cards, national ids with their check digits, IP addresses,

@@ -91,16 +91,18 @@ impl Store {
         tenant: &TenantId,
         limit: i32,
         after: Option<&AnalysisId>,
-    ) -> Result<Page<Analysis>, StoreError> {
-        self.query(
-            keys::tenant_pk(tenant),
-            keys::ANALYSIS_PREFIX,
-            "analysis",
-            false,
-            Some(limit),
-            after.map(keys::analysis_sk),
-        )
-        .await
+    ) -> Result<Page<Analysis, AnalysisId>, StoreError> {
+        let page = self
+            .query(
+                keys::tenant_pk(tenant),
+                keys::ANALYSIS_PREFIX,
+                "analysis",
+                false,
+                Some(limit),
+                after.map(keys::analysis_sk),
+            )
+            .await?;
+        Ok(page.continued_after(keys::ANALYSIS_PREFIX))
     }
 
     /// [`StoreError::ConditionFailed`] if there was nothing to delete.

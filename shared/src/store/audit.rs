@@ -57,15 +57,21 @@ impl Store {
         newest_first: bool,
         after_seq: Option<u64>,
         limit: i32,
-    ) -> Result<Page<AuditEntry>, StoreError> {
-        self.query(
-            keys::tenant_pk(tenant),
-            keys::AUDIT_PREFIX,
-            "audit",
-            !newest_first,
-            Some(limit),
-            after_seq.map(keys::audit_sk),
-        )
-        .await
+    ) -> Result<Page<AuditEntry, u64>, StoreError> {
+        let page = self
+            .query::<AuditEntry>(
+                keys::tenant_pk(tenant),
+                keys::AUDIT_PREFIX,
+                "audit",
+                !newest_first,
+                Some(limit),
+                after_seq.map(keys::audit_sk),
+            )
+            .await?;
+        let next = page.next_sk.and(page.records.last().map(|entry| entry.seq));
+        Ok(Page {
+            records: page.records,
+            next,
+        })
     }
 }

@@ -3,7 +3,9 @@
 //! whole audience. Each targeted contact has a claim item `CAT#<campaign>#<contact>` holding what the
 //! fan-out did for it; the claim, its counts and its message are written in one transaction.
 
-use super::{keys, request_error, ConversationWrite, Item, Range, Store, StoreError, Write};
+use super::{
+    keys, request_error, ConversationWrite, Item, Page, Range, SkPage, Store, StoreError, Write,
+};
 use crate::domain::campaign::{
     Audience, Campaign, CampaignCount, CampaignCounts, CampaignStatus, SkipReason, TargetOutcome,
 };
@@ -61,12 +63,14 @@ impl Store {
         for tag in audience.tags.iter().flatten() {
             let mut after = None;
             loop {
-                let page = self.contacts_tagged(tenant, tag, 100, after).await?;
+                let page = self
+                    .contacts_tagged(tenant, tag, 100, after.as_ref())
+                    .await?;
                 for contact in page.records {
                     contacts.insert(contact.id.clone(), contact);
                 }
-                match page.next_sk {
-                    Some(sk) => after = Some(sk),
+                match page.next {
+                    Some(last) => after = Some(last),
                     None => break,
                 }
             }
@@ -134,22 +138,22 @@ impl Store {
         &self,
         tenant: &TenantId,
         limit: i32,
-        start_after: Option<String>,
-    ) -> Result<(Vec<CampaignState>, Option<String>), StoreError> {
+        after: Option<&CampaignId>,
+    ) -> Result<Page<CampaignState, CampaignId>, StoreError> {
         let range = Range {
             pk: keys::tenant_pk(tenant),
             prefix: keys::CAMPAIGN_PREFIX,
             forward: false,
             limit: Some(limit),
-            start_after,
+            start_after: after.map(keys::campaign_sk),
             filter: None,
         };
-        let (items, next) = self.query_items(range).await?;
-        let states = items
+        let (items, next_sk) = self.query_items(range).await?;
+        let records = items
             .iter()
             .map(Self::campaign_state)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok((states, next))
+        Ok(SkPage { records, next_sk }.continued_after(keys::CAMPAIGN_PREFIX))
     }
 
     /// An in-place addition to a campaign's counters, as one write of a transaction: every count is

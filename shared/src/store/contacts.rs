@@ -8,7 +8,8 @@
 
 use super::names::NameChange;
 use super::{
-    keys, request_error, Filter, Item, Page, Range, Store, StoreError, Versioned, Write, VERSION,
+    keys, request_error, Filter, Item, Page, Range, SkPage, Store, StoreError, Versioned, Write,
+    VERSION,
 };
 use crate::domain::consent::ConsentEntry;
 use crate::domain::contact::Contact;
@@ -243,17 +244,19 @@ impl Store {
         &self,
         tenant: &TenantId,
         limit: i32,
-        start_after: Option<String>,
-    ) -> Result<Page<Contact>, StoreError> {
-        self.query(
-            keys::tenant_pk(tenant),
-            keys::CONTACT_PREFIX,
-            KIND,
-            false,
-            Some(limit),
-            start_after,
-        )
-        .await
+        after: Option<&ContactId>,
+    ) -> Result<Page<Contact, ContactId>, StoreError> {
+        let page = self
+            .query(
+                keys::tenant_pk(tenant),
+                keys::CONTACT_PREFIX,
+                KIND,
+                false,
+                Some(limit),
+                after.map(keys::contact_sk),
+            )
+            .await?;
+        Ok(page.continued_after(keys::CONTACT_PREFIX))
     }
 
     /// The tenant's contacts carrying `tag`, newest first. The filter compares tag beacons, so only
@@ -264,14 +267,14 @@ impl Store {
         tenant: &TenantId,
         tag: &str,
         limit: i32,
-        start_after: Option<String>,
-    ) -> Result<Page<Contact>, StoreError> {
+        after: Option<&ContactId>,
+    ) -> Result<Page<Contact, ContactId>, StoreError> {
         let range = Range {
             pk: keys::tenant_pk(tenant),
             prefix: keys::CONTACT_PREFIX,
             forward: false,
             limit: Some(limit),
-            start_after,
+            start_after: after.map(keys::contact_sk),
             filter: Some(Filter {
                 expression: "#tenant_key = :tenant_key AND contains(#tags, :tag)".into(),
                 names: vec![
@@ -293,7 +296,7 @@ impl Store {
             .iter()
             .map(|item| Self::record(item, KIND))
             .collect::<Result<Vec<Contact>, _>>()?;
-        Ok(Page { records, next_sk })
+        Ok(SkPage { records, next_sk }.continued_after(keys::CONTACT_PREFIX))
     }
 
     pub async fn contact_by_email(

@@ -1,10 +1,20 @@
 //! The repository: the only code that talks to the data table. Domain values go in and come out;
 //! `AttributeValue`s never leave this module. Each item is `{pk, sk, kind, data}` where `data` is the
-//! record as JSON, encrypted and signed by the client the store is built with.
+//! record as JSON, encrypted and signed by the client the store is built with; every key is built by
+//! [`crate::keys`].
 //!
-//! One [`Store`], one file per aggregate: this module holds the item codec and the shared reads and
-//! writes; `tenants`, `members`, `analyses`, `templates`, `usage`, `billing` and `audit` each add the
-//! methods for their records, and [`keys`] builds every key.
+//! One [`Store`], one file per aggregate. This module holds the item codec and the shared reads and
+//! writes (versioned records, pages, transactions); each file adds the methods for its records:
+//!
+//! - `tenants`: tenants and their business profiles; `members`: members and the user → tenant pointer;
+//! - `analyses`: the analysis lifecycle record; `templates`: saved analysis forms; `usage`: monthly
+//!   GenAI usage and the plan's counters;
+//! - `contacts`: contacts and their consent ledgers; `names`: the name dictionary the pseudonymizer
+//!   reads; `channels`: channel settings and the Twilio-number → tenant pointer;
+//! - `conversations`: conversations and their messages; `campaigns`: campaigns, their counters and
+//!   each contact's claimed outcome;
+//! - `billing`: the Stripe customer link, seen webhook events and the subscription;
+//! - `audit`: the audit chain's entries.
 
 mod analyses;
 mod audit;
@@ -13,7 +23,6 @@ mod campaigns;
 mod channels;
 mod contacts;
 mod conversations;
-pub mod keys;
 pub mod members;
 mod names;
 mod templates;
@@ -26,9 +35,10 @@ pub use names::NameChange;
 pub use tenants::TenantForJob;
 pub use usage::MonthlyUsage;
 
-use crate::domain::TenantId;
+use crate::domain::{Id, TenantId};
 use crate::encryption::{has_beacon_sources, run_crypto, TenantCrypto};
 use crate::error::{ApiError, BoxError};
+use crate::keys;
 use crate::shape::ShapeError;
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
@@ -55,6 +65,17 @@ pub enum StoreError {
     Request(#[source] BoxError),
     #[error("the data table's encryption could not be set up")]
     Setup(#[source] BoxError),
+}
+
+impl StoreError {
+    /// The one mapping of a failed write condition to the API's answer: the record `what` names
+    /// changed meanwhile ([`ApiError::changed_meanwhile`]); any other error passes as it is.
+    pub fn or_changed_meanwhile(self, what: &str) -> ApiError {
+        match self {
+            Self::ConditionFailed => ApiError::changed_meanwhile(what),
+            other => other.into(),
+        }
+    }
 }
 
 impl From<StoreError> for ApiError {
@@ -111,11 +132,31 @@ struct Filter {
     values: Vec<(String, AttributeValue)>,
 }
 
-/// One page of records and where the next page starts.
+/// One page of a listing, newest first or oldest first, and where the next page starts.
 #[derive(Debug)]
-pub struct Page<T> {
+pub struct Page<T, C> {
     pub records: Vec<T>,
-    pub next_sk: Option<String>,
+    /// Where the next page starts: after the record this names. `None` on the last page.
+    pub next: Option<C>,
+}
+
+/// A page as the table returns it: its records and the sort key the next page starts after.
+struct SkPage<T> {
+    records: Vec<T>,
+    next_sk: Option<String>,
+}
+
+impl<T> SkPage<T> {
+    /// The page with its cursor as the id in the next sort key, without `prefix`: what a listing
+    /// hands its client, so no storage key leaves the store.
+    fn continued_after<C: Id>(self, prefix: &str) -> Page<T, C> {
+        Page {
+            next: self
+                .next_sk
+                .and_then(|sk| sk.strip_prefix(prefix).and_then(|id| C::parse(id).ok())),
+            records: self.records,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -433,7 +474,7 @@ impl Store {
         forward: bool,
         limit: Option<i32>,
         start_after: Option<String>,
-    ) -> Result<Page<T>, StoreError> {
+    ) -> Result<SkPage<T>, StoreError> {
         let range = Range {
             pk,
             prefix,
@@ -447,7 +488,7 @@ impl Store {
             .iter()
             .map(|item| Self::record(item, kind))
             .collect::<Result<Vec<T>, _>>()?;
-        Ok(Page { records, next_sk })
+        Ok(SkPage { records, next_sk })
     }
 
     /// The raw items of a [`Range`] (for records with unsigned attributes beside them, or a filter)
@@ -498,7 +539,7 @@ impl Store {
         let mut records = Vec::new();
         let mut start = None;
         loop {
-            let page: Page<T> = self
+            let page: SkPage<T> = self
                 .query(pk.clone(), prefix, kind, true, None, start)
                 .await?;
             records.extend(page.records);
@@ -547,7 +588,7 @@ impl Store {
         kind: &'static str,
         forward: bool,
     ) -> Result<Option<T>, StoreError> {
-        let page: Page<T> = self.query(pk, prefix, kind, forward, Some(1), None).await?;
+        let page: SkPage<T> = self.query(pk, prefix, kind, forward, Some(1), None).await?;
         Ok(page.records.into_iter().next())
     }
 

@@ -1,4 +1,4 @@
-//! The tenant's name dictionary (issue 11): the names of its contacts and members, which the
+//! The tenant's name dictionary: the names of its contacts and members, which the
 //! pseudonymizer looks for in every text sent to a GenAI provider. It is kept as a few shard items
 //! under the tenant's partition — encrypted like every item, so sealed under the tenant's key and
 //! destroyed with it — each mapping a name to how many contacts or members carry it, so that removing

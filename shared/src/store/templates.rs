@@ -52,16 +52,18 @@ impl Store {
         tenant: &TenantId,
         limit: i32,
         after: Option<&TemplateId>,
-    ) -> Result<Page<AnalysisTemplate>, StoreError> {
-        self.query(
-            keys::tenant_pk(tenant),
-            keys::TEMPLATE_PREFIX,
-            "analysis_template",
-            false,
-            Some(limit),
-            after.map(keys::template_sk),
-        )
-        .await
+    ) -> Result<Page<AnalysisTemplate, TemplateId>, StoreError> {
+        let page = self
+            .query(
+                keys::tenant_pk(tenant),
+                keys::TEMPLATE_PREFIX,
+                "analysis_template",
+                false,
+                Some(limit),
+                after.map(keys::template_sk),
+            )
+            .await?;
+        Ok(page.continued_after(keys::TEMPLATE_PREFIX))
     }
 
     /// [`StoreError::ConditionFailed`] if there was nothing to delete.

@@ -474,7 +474,7 @@ mod tests {
         ));
     }
 
-    /// Issue 9: a signed event with a 6 MB `api_version` made a 6 MB answer and log line.
+    /// A signed event with a 6 MB `api_version` made a 6 MB answer and log line.
     #[test]
     fn a_huge_api_version_is_quoted_short() {
         let huge = "v".repeat(6 * 1024 * 1024);

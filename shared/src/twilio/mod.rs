@@ -1,4 +1,4 @@
-//! Twilio, the tenant's own account (issue 10): the request signature of its webhooks, their form
+//! Twilio, the tenant's own account: the request signature of its webhooks, their form
 //! parameters and TwiML answers, and the REST API that sends messages.
 
 pub mod api;

@@ -1,5 +1,5 @@
 //! How much personal data the pseudonymizer keeps away from GenAI providers, and how much of what an
-//! analysis needs it damages, measured on a labelled corpus of seven languages (issue 11).
+//! analysis needs it damages, measured on a labelled corpus of seven languages.
 //!
 //! Recall: a personal value counts as kept away only if every letter and digit of it is inside a
 //! finding. Over-redaction: a needed string (price, event date, order number, …) counts as damaged if
@@ -16,7 +16,7 @@ use corpus::{Kind, Needed, Personal, Sample};
 use languages::{Language, LANGUAGES};
 use std::collections::BTreeMap;
 
-/// The goals of issue 11.
+/// The goals pseudonymisation is held to.
 const RECALL: f64 = 0.99;
 const UNDECLARED_NAME_RECALL: f64 = 0.95;
 const OVER_REDACTION: f64 = 0.01;

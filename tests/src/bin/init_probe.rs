@@ -5,7 +5,7 @@
 //! `cargo run --release -p confide-tests --bin init-probe` with the function environment
 //! (`CONFIDE_*`, `AWS_REGION`; any values will do).
 
-use confide_shared::{aws, config::Config, encryption, payloads::PayloadCipher};
+use confide_shared::{aws, config::Config, encryption, encryption::payloads::PayloadCipher};
 use std::time::Instant;
 
 #[tokio::main]

@@ -380,7 +380,7 @@ async fn queued_job(worker: &analysis_worker::Worker, owner: &User, marker: &str
         json!({ "goal": format!("Grow {marker}") }),
         None,
         confide_shared::domain::UserId::parse(&owner.user_id).unwrap(),
-        confide_shared::app::now_rfc3339(),
+        confide_shared::clock::now_rfc3339(),
     );
     worker
         .app
@@ -967,7 +967,7 @@ async fn analyses_beyond_the_plan_are_refused_with_402_and_the_limit() {
     let limit = confide_tests::PLAN.limits().analyses_per_month;
     let app = stack().app().await;
     let tenant = TenantId::parse(&owner.tenant_id).unwrap();
-    let month = &confide_shared::app::now_rfc3339()[..7];
+    let month = &confide_shared::clock::now_rfc3339()[..7];
     // The month's count, taken up to one below the limit as earlier submissions would have.
     for _ in 0..limit - 1 {
         assert_eq!(
@@ -1159,7 +1159,7 @@ async fn a_provider_key_that_cannot_be_read_leaves_the_job_for_the_next_delivery
     let app = confide_shared::App::new(config, &sdk)
         .await
         .expect("app builds");
-    let worker = analysis_worker::Worker::new(std::sync::Arc::new(app));
+    let worker = analysis_worker::Worker::connect(std::sync::Arc::new(app));
     // A job the stack's own consumer never sees: this test is its only worker.
     let job = queued_job(&worker, &owner, &marker).await;
     let path = format!("/v1/analyses/{}", job.analysis_id);

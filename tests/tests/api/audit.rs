@@ -192,12 +192,15 @@ async fn audit(
     tenant: &TenantId,
     info: &confide_shared::http::RequestInfo,
 ) {
-    use confide_shared::{app::Actor, domain::audit::AuditAction};
+    use confide_shared::{
+        app::Actor,
+        domain::audit::{AuditAction, AuditTarget},
+    };
     app.audit(
         Actor::system(tenant),
         info,
         AuditAction::TenantRead,
-        "tenant",
+        AuditTarget::Tenant,
     )
     .await
     .expect("audit write");
@@ -224,7 +227,7 @@ async fn a_cold_instance_reads_the_chain_head_while_the_request_works() {
         claims: [
             ("sub", owner.user_id.as_str()),
             ("token_use", "access"),
-            ("iat", &confide_shared::app::now_unix().to_string()),
+            ("iat", &confide_shared::clock::now_unix().to_string()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))

@@ -69,7 +69,7 @@ async fn campaign_to(owner: &Connected, tag: &str, body: String) -> (TenantId, C
             contact_ids: None,
         },
         created_by: UserId::parse(&owner.owner.user_id).unwrap(),
-        created_at: confide_shared::app::now_rfc3339(),
+        created_at: confide_shared::clock::now_rfc3339(),
     };
     stack()
         .app()
@@ -250,7 +250,7 @@ async fn a_failed_fan_out_logs_the_cause_of_its_error() {
     let proxy = CountingProxy::with_latency(&stack().endpoint, Duration::ZERO).await;
     let worker = worker_behind(&proxy, config).await;
     proxy.inject(Box::new(|_, body| {
-        if String::from_utf8_lossy(body).contains(confide_shared::store::keys::SUBSCRIPTION_SK) {
+        if String::from_utf8_lossy(body).contains(confide_shared::keys::SUBSCRIPTION_SK) {
             Verdict::FailBefore
         } else {
             Verdict::Pass
@@ -289,7 +289,7 @@ async fn a_reply_the_queue_refuses_is_marked_failed_not_left_pending() {
     let proxy = CountingProxy::with_latency(&stack().endpoint, Duration::ZERO).await;
     let sdk = confide_local::sdk_config(&proxy.url, &stack().region).await;
     let app = App::new(stack().config.clone(), &sdk).await.expect("app");
-    let month = confide_shared::app::now_rfc3339()[..7].to_owned();
+    let month = confide_shared::clock::now_rfc3339()[..7].to_owned();
     let used_before = app.store.usage(&tenant_id, &month).await.unwrap().messages;
     let current = app
         .store

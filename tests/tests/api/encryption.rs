@@ -16,7 +16,7 @@ async fn the_raw_table_holds_no_clear_text_personal_data() {
         )
         .await;
     assert_eq!(put.status, 200);
-    // The contact's name also lands in the tenant's name dictionary (issue 11): sealed the same way.
+    // The contact's name also lands in the tenant's name dictionary: sealed the same way.
     let contact = owner
         .api
         .post("/v1/contacts", json!({ "name": "Dictionary Secretname" }))
@@ -138,7 +138,7 @@ async fn a_fresh_process_unwraps_each_tenants_branch_key_once() {
                 Actor::system(&tenant),
                 info,
                 AuditAction::TenantRead,
-                "tenant",
+                confide_shared::domain::audit::AuditTarget::Tenant,
             )
             .await
             .expect("audit write");
@@ -214,8 +214,8 @@ async fn an_instance_reading_beacon_keys_ahead_unwraps_both_keys_at_once() {
     let sdk = confide_local::sdk_config(&proxy.url, &stack().region).await;
     let app = confide_shared::App::new(stack().config.clone(), &sdk)
         .await
-        .expect("app builds")
-        .reading_beacon_keys_ahead();
+        .expect("app builds");
+    app.read_beacon_keys_ahead();
     let tenant = TenantId::parse(&owner.tenant_id).unwrap();
 
     let profile = app.store.tenant(&tenant).await.expect("tenant read");

@@ -1,4 +1,4 @@
-//! Regression tests for what a probe of every route with a hostile client's input found (issue 9):
+//! Regression tests for what a probe of every route with a hostile client's input found:
 //! each request here once answered 500, dropped the connection, echoed megabytes, or was accepted.
 
 use confide_tests::{logged, sign_up, stack, Client, Reply};
@@ -42,7 +42,7 @@ fn assert_logs_clean(needle: &str) {
     }
 }
 
-/// Finding 1: an unknown login session answered `500 internal` on the two public challenge routes,
+/// An unknown login session answered `500 internal` on the two public challenge routes,
 /// and the error log line carried the session the client sent.
 #[tokio::test]
 async fn an_unknown_login_session_answers_400_and_is_never_logged() {
@@ -86,7 +86,7 @@ async fn an_unknown_login_session_answers_400_and_is_never_logged() {
     assert_logs_clean(&tag);
 }
 
-/// Finding 2: `%a` followed by a multi-byte character panicked the local gateway and dropped the
+/// `%a` followed by a multi-byte character panicked the local gateway and dropped the
 /// connection. Sent over a raw socket, since an HTTP client would escape the `é` first.
 #[tokio::test]
 async fn the_gateway_answers_malformed_percent_escapes_in_a_query() {
@@ -127,7 +127,7 @@ type EchoProbe<'a> = (
     &'a str,
 );
 
-/// Finding 3: error messages quoted the offending key or value whole — 6 MB of it, unauthenticated.
+/// Error messages quoted the offending key or value whole — 6 MB of it, unauthenticated.
 #[tokio::test]
 async fn an_error_quotes_at_most_a_short_prefix_of_what_was_sent() {
     let owner = sign_up("Echo Probe Co").await;
@@ -217,7 +217,7 @@ fn assert_refused(what: &str, reply: &Reply, status: u16, code: &str) {
     assert_eq!(reply.error_code(), code, "{what}: {:?}", reply.body);
 }
 
-/// Finding 4: a signed month, NUL bytes, bidirectional overrides and separators were accepted.
+/// A signed month, NUL bytes, bidirectional overrides and separators were accepted.
 #[tokio::test]
 async fn text_that_would_display_other_than_stored_is_refused() {
     let owner = sign_up("Small Probe Co").await;
@@ -284,7 +284,7 @@ async fn text_that_would_display_other_than_stored_is_refused() {
     );
 }
 
-/// Finding 4: `application/json; charset=utf-16` was read as UTF-8; other types as JSON.
+/// `application/json; charset=utf-16` was read as UTF-8; other types as JSON.
 #[tokio::test]
 async fn a_body_that_is_not_json_in_utf8_answers_415() {
     let owner = sign_up("Charset Probe Co").await;

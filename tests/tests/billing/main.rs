@@ -409,7 +409,7 @@ async fn unsigned_altered_or_stale_webhooks_change_nothing() {
     assert_eq!(status, 400);
     assert_eq!(reply["error"]["code"], "unsupported_api_version");
 
-    // Issue 9: a 6 MB `api_version`, signed, made a 6 MB answer and log lines of 6–12 MB.
+    // A 6 MB `api_version`, signed, made a 6 MB answer and log lines of 6–12 MB.
     let huge_version = "v".repeat(6 * 1024 * 1024 - body.len() - 1024);
     let huge = body.replacen(API_VERSION, &huge_version, 1);
     let (status, reply) = deliver(&huge, Some(stripe_signature(&huge, t))).await;

@@ -9,7 +9,7 @@
 use crate::domain::TenantId;
 use crate::encryption::{run_crypto, ALGORITHM_SUITE};
 use crate::error::BoxError;
-use crate::store::keys;
+use crate::keys;
 use aws_db_esdk::item_encryptor::client as enc_client;
 use aws_db_esdk::item_encryptor::types::dynamo_db_item_encryptor_config::DynamoDbItemEncryptorConfig;
 use aws_db_esdk::material_providers::types::keyring::KeyringRef;
