@@ -23,8 +23,8 @@ if [ ! -f "$lock_stamp" ]; then
   touch "$lock_stamp"
 fi
 
-sources_hash="$(cat openapi.json package-lock.json index.html vite.config.ts tsconfig.json \
-  $(find src scripts -type f ! -name 'api-schema.ts' | LC_ALL=C sort) | sha1sum | cut -c1-16)"
+sources_hash="$(cat openapi.json package-lock.json index.html vite.config.ts tsconfig.json eslint.config.js \
+  $(find src scripts eslint -type f ! -name 'api-schema.ts' | LC_ALL=C sort) | sha1sum | cut -c1-16)"
 if [ -f dist/.sources-hash ] && [ "$(cat dist/.sources-hash)" = "$sources_hash" ]; then
   echo "web app up to date (web/dist)"
   exit 0

@@ -44,10 +44,25 @@ impl Audience {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum CampaignStatus {
-    /// Accepted; the audience is being read and messages queued.
+    /// Accepted; the audience is being read, or messages queued for it are not sent yet.
     Sending,
-    /// Every targeted contact was sent to or skipped.
+    /// Every targeted contact was sent to, failed or skipped.
     Sent,
+}
+
+impl CampaignStatus {
+    /// Sent once the whole audience has been read (`fanned_out`) and every contact it targeted has
+    /// an outcome. The fan-out ends before the sends it queued: a campaign whose audience is read
+    /// but whose messages still wait in the queue is still sending (and a page showing it keeps
+    /// asking).
+    pub fn of(fanned_out: bool, counts: &CampaignCounts) -> Self {
+        let outcomes = counts.sent + counts.failed + counts.skipped.total();
+        if fanned_out && outcomes >= counts.targeted {
+            Self::Sent
+        } else {
+            Self::Sending
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -255,6 +270,12 @@ pub struct SkippedCounts {
     pub plan_limit: u64,
 }
 
+impl SkippedCounts {
+    pub fn total(&self) -> u64 {
+        self.no_consent + self.opted_out + self.invalid + self.plan_limit
+    }
+}
+
 /// A counter of [`CampaignCounts`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CampaignCount {
@@ -350,6 +371,26 @@ pub fn count_for_change(before: &Message, after: &Message) -> Option<CampaignCou
 #[cfg(test)]
 mod counting_tests {
     use super::*;
+
+    #[test]
+    fn a_campaign_is_sent_when_its_audience_is_read_and_every_contact_has_an_outcome() {
+        let mut counts = CampaignCounts {
+            targeted: 2,
+            ..CampaignCounts::default()
+        };
+        counts.skipped.no_consent = 1;
+        assert_eq!(
+            CampaignStatus::of(true, &counts),
+            CampaignStatus::Sending,
+            "read, but one message still waits in the queue"
+        );
+        counts.sent = 1;
+        assert_eq!(CampaignStatus::of(false, &counts), CampaignStatus::Sending);
+        assert_eq!(CampaignStatus::of(true, &counts), CampaignStatus::Sent);
+        counts.sent = 0;
+        counts.failed = 1;
+        assert_eq!(CampaignStatus::of(true, &counts), CampaignStatus::Sent);
+    }
     use crate::domain::conversation::Direction;
     use crate::domain::message::DeliveryStatus;
 

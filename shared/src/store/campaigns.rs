@@ -105,12 +105,8 @@ impl Store {
         }
         Ok(CampaignState {
             campaign: Self::record(item, KIND)?,
+            status: CampaignStatus::of(number(FANNED_OUT) == 1, &counts),
             counts,
-            status: if number(FANNED_OUT) == 1 {
-                CampaignStatus::Sent
-            } else {
-                CampaignStatus::Sending
-            },
         })
     }
 

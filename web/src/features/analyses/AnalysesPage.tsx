@@ -1,22 +1,14 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { QueryState } from '../../components/Feedback';
 import { PageHeader } from '../../components/PageHeader';
-import { api, unwrap } from '../../lib/api';
 import { useI18n } from '../../lib/i18n';
 import { useCan } from '../../lib/tenant';
+import { useAnalyses } from './api';
 
 export function Page() {
   const { t, formatDate } = useI18n();
   const canWrite = useCan('analyses_write');
-  const analyses = useInfiniteQuery({
-    queryKey: ['analyses', 'list'],
-    queryFn: ({ pageParam }) => unwrap(api.GET('/v1/analyses', { params: { query: { limit: 20, cursor: pageParam } } })),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (page) => page.next_cursor ?? undefined,
-    refetchInterval: (query) =>
-      query.state.data?.pages.some((p) => p.items.some((a) => a.status === 'queued' || a.status === 'running')) ? 3000 : false,
-  });
+  const analyses = useAnalyses();
   const items = analyses.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <>

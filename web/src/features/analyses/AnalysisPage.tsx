@@ -1,12 +1,13 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { ErrorNotice, QueryState } from '../../components/Feedback';
 import { PageHeader } from '../../components/PageHeader';
-import { api, downloadFile, fetchBlob, unwrap } from '../../lib/api';
+import { api, downloadFile, unwrap } from '../../lib/api';
 import { useI18n } from '../../lib/i18n';
 import { useCan } from '../../lib/tenant';
-import { FORMATS, reportPath, useAnalysis } from './api';
+import { analysisKeys } from '../../lib/queries';
+import { FORMATS, reportPath, useAnalysis, useReport } from './api';
 
 export function Page() {
   const { t, formatDate, formatNumber } = useI18n();
@@ -18,13 +19,13 @@ export function Page() {
   const [downloadError, setDownloadError] = useState<unknown>(null);
   const retry = useMutation({
     mutationFn: () => unwrap(api.POST('/v1/analyses/{id}/retry', { params: { path: { id } } })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['analyses'] }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: analysisKeys.all }),
   });
   const remove = useMutation({
     mutationFn: () => unwrap(api.DELETE('/v1/analyses/{id}', { params: { path: { id } } })),
     onSuccess: () => {
-      queryClient.removeQueries({ queryKey: ['analyses', id] });
-      void queryClient.invalidateQueries({ queryKey: ['analyses'] });
+      queryClient.removeQueries({ queryKey: analysisKeys.one(id) });
+      void queryClient.invalidateQueries({ queryKey: analysisKeys.all });
       navigate('/analyses', { replace: true });
     },
   });
@@ -103,11 +104,7 @@ export function Page() {
 /// The HTML report in a sandboxed frame: no scripts, no same-origin access, whatever it contains.
 function Report({ id, title }: { id: string; title: string }) {
   const t = useI18n().t;
-  const report = useQuery({
-    queryKey: ['analyses', id, 'report'],
-    queryFn: () => fetchBlob(reportPath(id, 'html')),
-    staleTime: Infinity,
-  });
+  const report = useReport(id);
   const [url, setUrl] = useState<string | null>(null);
   useEffect(() => {
     if (!report.data) return;

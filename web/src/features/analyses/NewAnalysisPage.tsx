@@ -8,7 +8,7 @@ import { SchemaForm } from '../../components/SchemaForm';
 import { api, unwrap, type Schemas } from '../../lib/api';
 import { useFieldLabel, useT } from '../../lib/i18n';
 import { useCan } from '../../lib/tenant';
-import { useKinds } from './api';
+import { useAnalysisKinds } from '../../lib/queries';
 
 type Kind = Schemas['AnalysisKind'];
 
@@ -18,7 +18,7 @@ export function Page() {
   const labelOf = useFieldLabel();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
-  const kinds = useKinds();
+  const kinds = useAnalysisKinds();
   const canWrite = useCan('analyses_write');
   const kind = params.get('kind') as Kind | null;
   const [inputs, setInputs] = useState<unknown>({});

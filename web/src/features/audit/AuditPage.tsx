@@ -1,4 +1,4 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ErrorNotice, QueryState } from '../../components/Feedback';
 import { SelectField, TextField } from '../../components/Field';
@@ -6,13 +6,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { api, unwrap, type Schemas } from '../../lib/api';
 import { auditActionValues } from '../../lib/api-schema';
 import { useI18n } from '../../lib/i18n';
-
-interface Filters {
-  action?: Schemas['AuditAction'];
-  actor?: string;
-  from?: string;
-  to?: string;
-}
+import { useAuditPage, type Filters } from './api';
 
 /// The datetime-local value as RFC 3339 in UTC, which the API reads.
 const toRfc3339 = (local: string) => (local ? new Date(local).toISOString() : undefined);
@@ -23,10 +17,7 @@ export function Page() {
   // The cursors of the pages before this one, to go back without asking the server.
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
-  const page = useQuery({
-    queryKey: ['audit', filters, cursor],
-    queryFn: () => unwrap(api.GET('/v1/audit', { params: { query: { ...filters, limit: 50, cursor } } })),
-  });
+  const page = useAuditPage(filters, cursor);
   const verify = useMutation({ mutationFn: () => unwrap(api.GET('/v1/audit/verify')) });
 
   function applyFilters(event: FormEvent<HTMLFormElement>) {

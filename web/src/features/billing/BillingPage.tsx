@@ -1,9 +1,10 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { ErrorNotice, QueryState, UsageBar } from '../../components/Feedback';
 import { PageHeader } from '../../components/PageHeader';
 import { useSearchParams } from 'react-router';
 import { api, unwrap, type Schemas } from '../../lib/api';
 import { useI18n } from '../../lib/i18n';
+import { useBilling } from '../../lib/queries';
 import { CheckoutReturn } from './CheckoutReturn';
 
 const PAID_PLANS: Schemas['Plan'][] = ['starter', 'business'];
@@ -12,7 +13,7 @@ const PAID_PLANS: Schemas['Plan'][] = ['starter', 'business'];
 export function Page() {
   const { t, formatDate } = useI18n();
   const checkoutOutcome = useSearchParams()[0].get('checkout');
-  const billing = useQuery({ queryKey: ['billing'], queryFn: () => unwrap(api.GET('/v1/billing')) });
+  const billing = useBilling();
   const go = (redirect: { url: string }) => window.location.assign(redirect.url);
   const checkout = useMutation({
     mutationFn: (plan: Schemas['Plan']) => unwrap(api.POST('/v1/billing/checkout', { body: { plan } })),

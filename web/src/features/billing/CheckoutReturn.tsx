@@ -1,21 +1,13 @@
-import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
 import { QueryState } from '../../components/Feedback';
-import { api, unwrap } from '../../lib/api';
 import { useT } from '../../lib/i18n';
+import { useBillingAfterCheckout } from './api';
 
 /// Shown on the billing page when Stripe Checkout sends the browser back (`?checkout=success` or
-/// `canceled`). The subscription arrives by webhook, perhaps seconds later, so it asks until the
-/// plan shows it (or a minute has passed).
+/// `canceled`), until the subscription the webhook brings shows.
 export function CheckoutReturn({ outcome }: { outcome: string }) {
   const t = useT();
   const cancelled = outcome !== 'success';
-  const [started] = useState(Date.now);
-  const billing = useQuery({
-    queryKey: ['billing', 'return'],
-    queryFn: () => unwrap(api.GET('/v1/billing')),
-    refetchInterval: (query) => (!cancelled && !query.state.data?.status && Date.now() - started < 60_000 ? 3000 : false),
-  });
+  const billing = useBillingAfterCheckout(!cancelled);
   return (
     <section className="card" aria-labelledby="checkout-return">
       <h2 id="checkout-return">{cancelled ? t('billing.returnCancelled') : t('billing.returnTitle')}</h2>

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { ErrorNotice, fieldError, QueryState } from '../../components/Feedback';
 import { SelectField, TextArea, TextField } from '../../components/Field';
@@ -7,6 +7,7 @@ import { api, unwrap, type Schemas } from '../../lib/api';
 import { channelValues } from '../../lib/api-schema';
 import { useI18n } from '../../lib/i18n';
 import { useCan } from '../../lib/tenant';
+import { campaignKeys, useAudience, useCampaigns } from './api';
 
 const tagList = (raw: string) => [...new Set(raw.split(',').map((tag) => tag.trim()).filter(Boolean))];
 
@@ -14,24 +15,14 @@ export function Page() {
   const { t, formatDate } = useI18n();
   const queryClient = useQueryClient();
   const canWrite = useCan('contacts_write');
-  const campaigns = useQuery({
-    queryKey: ['campaigns'],
-    queryFn: () => unwrap(api.GET('/v1/campaigns', { params: { query: { limit: 50 } } })),
-    // Counts grow while a campaign is sending.
-    refetchInterval: (query) => (query.state.data?.items.some((c) => c.status === 'sending') ? 3000 : false),
-  });
+  const campaigns = useCampaigns();
   const [channel, setChannel] = useState<Schemas['Channel']>('sms');
   const [tags, setTags] = useState('');
   const audienceTags = useSettled(tagList(tags).join(','), 400);
-  const audience = useQuery({
-    queryKey: ['campaign-audience', channel, audienceTags],
-    queryFn: () =>
-      unwrap(api.POST('/v1/campaigns/audience', { body: { channel, audience: { tags: audienceTags.split(',') } } })),
-    enabled: audienceTags !== '',
-  });
+  const audience = useAudience(channel, audienceTags);
   const send = useMutation({
     mutationFn: (body: Schemas['NewCampaign']) => unwrap(api.POST('/v1/campaigns', { body })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['campaigns'] }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: campaignKeys.all }),
   });
 
   function submit(event: FormEvent<HTMLFormElement>) {

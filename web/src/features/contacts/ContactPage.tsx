@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { ErrorNotice, fieldError, QueryState } from '../../components/Feedback';
@@ -7,7 +7,9 @@ import { PageHeader } from '../../components/PageHeader';
 import { api, unwrap, type Schemas } from '../../lib/api';
 import { channelValues, consentSourceValues, purposeValues } from '../../lib/api-schema';
 import { useI18n } from '../../lib/i18n';
+import { contactKeys, useContact } from '../../lib/queries';
 import { useCan } from '../../lib/tenant';
+import { useConsents } from './api';
 
 type Contact = Schemas['Contact'];
 const text = (form: FormData, name: string) => String(form.get(name) ?? '').trim();
@@ -15,11 +17,7 @@ const tags = (raw: string) => raw.split(',').map((tag) => tag.trim()).filter(Boo
 
 export function Page() {
   const id = useParams().id;
-  const contact = useQuery({
-    queryKey: ['contacts', 'one', id],
-    queryFn: () => unwrap(api.GET('/v1/contacts/{id}', { params: { path: { id: id ?? '' } } })),
-    enabled: Boolean(id),
-  });
+  const contact = useContact(id);
   if (!id) return <ContactForm />;
   if (!contact.data) return <QueryState isPending={contact.isPending} error={contact.error} />;
   return (
@@ -41,15 +39,15 @@ function ContactForm({ contact }: { contact?: Contact }) {
         ? unwrap(api.PATCH('/v1/contacts/{id}', { params: { path: { id: contact.id } }, body: draft }))
         : unwrap(api.POST('/v1/contacts', { body: draft })),
     onSuccess: (saved) => {
-      void queryClient.invalidateQueries({ queryKey: ['contacts'] });
+      void queryClient.invalidateQueries({ queryKey: contactKeys.all });
       if (!contact) navigate(`/contacts/${saved.id}`, { replace: true });
     },
   });
   const remove = useMutation({
     mutationFn: () => unwrap(api.DELETE('/v1/contacts/{id}', { params: { path: { id: contact?.id ?? '' } } })),
     onSuccess: () => {
-      queryClient.removeQueries({ queryKey: ['contacts', 'one', contact?.id] });
-      void queryClient.invalidateQueries({ queryKey: ['contacts'] });
+      queryClient.removeQueries({ queryKey: contactKeys.one(contact?.id ?? '') });
+      void queryClient.invalidateQueries({ queryKey: contactKeys.all });
       navigate('/contacts', { replace: true });
     },
   });
@@ -98,11 +96,10 @@ function Consents({ contactId }: { contactId: string }) {
   const { t, formatDate } = useI18n();
   const queryClient = useQueryClient();
   const canWrite = useCan('contacts_write');
-  const key = ['contacts', 'one', contactId, 'consents'];
-  const ledger = useQuery({ queryKey: key, queryFn: () => unwrap(api.GET('/v1/contacts/{id}/consents', { params: { path: { id: contactId } } })) });
+  const ledger = useConsents(contactId);
   const record = useMutation({
     mutationFn: (body: Schemas['ConsentRequest']) => unwrap(api.POST('/v1/contacts/{id}/consents', { params: { path: { id: contactId } }, body })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: key }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: contactKeys.consents(contactId) }),
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { ErrorNotice, QueryState } from '../../components/Feedback';
@@ -6,13 +6,9 @@ import { TextField } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
 import { api, unwrap } from '../../lib/api';
 import { useT } from '../../lib/i18n';
+import { contactKeys } from '../../lib/queries';
 import { useCan } from '../../lib/tenant';
-
-interface Search {
-  tag?: string;
-  email?: string;
-  phone?: string;
-}
+import { useContacts, type Search } from './api';
 
 /// Exact search: a value with `@` is an email, anything else a phone number (as the API looks up).
 export function searchFor(tag: string, query: string): Search {
@@ -30,12 +26,7 @@ export function Page() {
   const t = useT();
   const canWrite = useCan('contacts_write');
   const [search, setSearch] = useState<Search>({});
-  const contacts = useInfiniteQuery({
-    queryKey: ['contacts', search],
-    queryFn: ({ pageParam }) => unwrap(api.GET('/v1/contacts', { params: { query: { ...search, limit: 50, cursor: pageParam } } })),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (page) => page.next_cursor ?? undefined,
-  });
+  const contacts = useContacts(search);
   const items = contacts.data?.pages.flatMap((page) => page.items) ?? [];
 
   function submit(event: FormEvent<HTMLFormElement>) {
@@ -106,7 +97,7 @@ function Import({ enabled }: { enabled: boolean }) {
           headers: { 'content-type': 'text/csv' },
         }),
       ),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['contacts'] }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: contactKeys.all }),
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

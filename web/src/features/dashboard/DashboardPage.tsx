@@ -1,31 +1,19 @@
-import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { ErrorNotice, Loading, UsageBar } from '../../components/Feedback';
 import { PageHeader } from '../../components/PageHeader';
-import { api, unwrap } from '../../lib/api';
 import { useI18n } from '../../lib/i18n';
+import { useBilling } from '../../lib/queries';
 import { useCan, useTenant } from '../../lib/tenant';
+import { useAnalysisUsage, useRecentAnalyses } from './api';
 
 export function Page() {
   const { t, formatDate } = useI18n();
   const { data: tenant } = useTenant();
   const canReadAnalyses = useCan('analyses_read');
   const canSeeBilling = useCan('billing_manage');
-  const recent = useQuery({
-    queryKey: ['analyses', 'recent'],
-    queryFn: () => unwrap(api.GET('/v1/analyses', { params: { query: { limit: 5 } } })),
-    enabled: canReadAnalyses,
-  });
-  const billing = useQuery({
-    queryKey: ['billing'],
-    queryFn: () => unwrap(api.GET('/v1/billing')),
-    enabled: canSeeBilling,
-  });
-  const usage = useQuery({
-    queryKey: ['analysis-usage'],
-    queryFn: () => unwrap(api.GET('/v1/analysis-usage')),
-    enabled: canReadAnalyses && !canSeeBilling,
-  });
+  const recent = useRecentAnalyses(canReadAnalyses);
+  const billing = useBilling({ enabled: canSeeBilling });
+  const usage = useAnalysisUsage(canReadAnalyses && !canSeeBilling);
 
   return (
     <>

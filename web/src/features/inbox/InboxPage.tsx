@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { ErrorNotice, fieldError, QueryState } from '../../components/Feedback';
@@ -7,22 +7,18 @@ import { PageHeader } from '../../components/PageHeader';
 import { api, unwrap, type Schemas } from '../../lib/api';
 import { conversationStatusValues } from '../../lib/api-schema';
 import { useI18n } from '../../lib/i18n';
+import { useContact, useMembers } from '../../lib/queries';
 import { useCan } from '../../lib/tenant';
+import { conversationKeys, useConversation, useConversations } from './api';
 import { whatsappWindowEnd, whatsappWindowOpen } from './whatsapp';
 
 type Status = Schemas['ConversationStatus'];
-/// New messages appear without a reload: the open list and thread are asked for again this often.
-const POLL_MS = 5000;
 
 export function Page() {
   const { t, formatDate } = useI18n();
   const selected = useParams().id;
   const [status, setStatus] = useState<Status>('open');
-  const conversations = useQuery({
-    queryKey: ['conversations', status],
-    queryFn: () => unwrap(api.GET('/v1/conversations', { params: { query: { status, limit: 50 } } })),
-    refetchInterval: POLL_MS,
-  });
+  const conversations = useConversations(status);
   return (
     <>
       <PageHeader title={t('inbox.title')} />
@@ -63,20 +59,11 @@ function Thread({ id }: { id: string }) {
   const { t, formatDate } = useI18n();
   const queryClient = useQueryClient();
   const canWrite = useCan('contacts_write');
-  const key = ['conversations', 'one', id];
-  const thread = useQuery({
-    queryKey: key,
-    queryFn: () => unwrap(api.GET('/v1/conversations/{id}', { params: { path: { id } } })),
-    refetchInterval: POLL_MS,
-  });
+  const thread = useConversation(id);
   const contactId = thread.data?.contact_id;
-  const contact = useQuery({
-    queryKey: ['contacts', 'one', contactId],
-    queryFn: () => unwrap(api.GET('/v1/contacts/{id}', { params: { path: { id: contactId ?? '' } } })),
-    enabled: Boolean(contactId),
-  });
-  const members = useQuery({ queryKey: ['members'], queryFn: () => unwrap(api.GET('/v1/members')), retry: false });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['conversations'] });
+  const contact = useContact(contactId);
+  const members = useMembers({ retry: false });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: conversationKeys.all });
   const reply = useMutation({
     mutationFn: (body: string) => unwrap(api.POST('/v1/conversations/{id}/messages', { params: { path: { id } }, body: { body } })),
     onSuccess: refresh,

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ErrorNotice, fieldError, QueryState } from '../../components/Feedback';
 import { SelectField, TextField } from '../../components/Field';
@@ -6,6 +6,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { api, unwrap, type Schemas } from '../../lib/api';
 import { roleValues } from '../../lib/api-schema';
 import { useI18n } from '../../lib/i18n';
+import { memberKeys, useMembers } from '../../lib/queries';
 import { useTenant } from '../../lib/tenant';
 
 type Member = Schemas['MemberView'];
@@ -25,9 +26,9 @@ export function Page() {
   const { t, formatDate } = useI18n();
   const tenant = useTenant();
   const queryClient = useQueryClient();
-  const members = useQuery({ queryKey: ['members'], queryFn: () => unwrap(api.GET('/v1/members')) });
+  const members = useMembers();
   const [invited, setInvited] = useState<Member | null>(null);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['members'] });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: memberKeys.all });
   const invite = useMutation({
     mutationFn: (body: { email: string; role: Role }) => unwrap(api.POST('/v1/members', { body })),
     onSuccess: (member) => {

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useLocation } from 'react-router';
 import { ErrorNotice, fieldError, QueryState } from '../../components/Feedback';
@@ -7,6 +7,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { api, unwrap, type Schemas } from '../../lib/api';
 import { useT } from '../../lib/i18n';
 import { useCan } from '../../lib/tenant';
+import { profileKeys, useProfile } from './api';
 
 type Profile = Schemas['BusinessProfile'];
 
@@ -15,7 +16,7 @@ const lines = (text: string) => text.split('\n').map((line) => line.trim()).filt
 export function Page() {
   const t = useT();
   const welcome = new URLSearchParams(useLocation().search).has('welcome');
-  const profile = useQuery({ queryKey: ['profile'], queryFn: () => unwrap(api.GET('/v1/tenant/profile')) });
+  const profile = useProfile();
   if (!profile.data) return <QueryState isPending={profile.isPending} error={profile.error} />;
   return (
     <>
@@ -33,7 +34,7 @@ function ProfileForm({ initial }: { initial: Profile }) {
   const [faqs, setFaqs] = useState(initial.faqs ?? []);
   const save = useMutation({
     mutationFn: (body: Profile) => unwrap(api.PUT('/v1/tenant/profile', { body })),
-    onSuccess: (saved) => queryClient.setQueryData(['profile'], saved),
+    onSuccess: (saved) => queryClient.setQueryData(profileKeys.all, saved),
   });
 
   function submit(event: FormEvent<HTMLFormElement>) {

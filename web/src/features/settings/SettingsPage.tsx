@@ -1,21 +1,16 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import { CopyField } from '../../components/CopyField';
 import { ErrorNotice, fieldError, QueryState } from '../../components/Feedback';
 import { TextArea, TextField } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
-import { api, ApiFailure, unwrap, type Schemas } from '../../lib/api';
+import { api, unwrap, type Schemas } from '../../lib/api';
 import { useT } from '../../lib/i18n';
 import { tenantQuery, useCan, useTenant } from '../../lib/tenant';
+import { channelKeys, useEmailChannel, useTwilioChannel } from './api';
 
 const list = (text: string) => text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
 const text = (form: FormData, name: string) => String(form.get(name) ?? '').trim();
-/// A channel not yet connected answers 404: that is "nothing yet", not an error.
-const absentIs404 = <T,>(pending: Promise<T>) =>
-  pending.catch((e: unknown) => {
-    if (e instanceof ApiFailure && e.status === 404) return null;
-    throw e;
-  });
 
 export function Page() {
   const t = useT();
@@ -76,10 +71,10 @@ export function Page() {
 function TwilioChannel({ enabled }: { enabled: boolean }) {
   const t = useT();
   const queryClient = useQueryClient();
-  const channel = useQuery({ queryKey: ['channels', 'twilio'], queryFn: () => absentIs404(unwrap(api.GET('/v1/channels/twilio'))), enabled });
+  const channel = useTwilioChannel(enabled);
   const save = useMutation({
     mutationFn: (body: Schemas['TwilioChannelDraft']) => unwrap(api.PUT('/v1/channels/twilio', { body })),
-    onSuccess: (saved) => queryClient.setQueryData(['channels', 'twilio'], saved),
+    onSuccess: (saved) => queryClient.setQueryData(channelKeys.twilio, saved),
   });
   const c = channel.data;
   function submit(event: FormEvent<HTMLFormElement>) {
@@ -130,10 +125,10 @@ function TwilioChannel({ enabled }: { enabled: boolean }) {
 function EmailChannel({ enabled }: { enabled: boolean }) {
   const t = useT();
   const queryClient = useQueryClient();
-  const channel = useQuery({ queryKey: ['channels', 'email'], queryFn: () => absentIs404(unwrap(api.GET('/v1/channels/email'))), enabled });
+  const channel = useEmailChannel(enabled);
   const save = useMutation({
     mutationFn: (body: Schemas['EmailChannelDraft']) => unwrap(api.PUT('/v1/channels/email', { body })),
-    onSuccess: (saved) => queryClient.setQueryData(['channels', 'email'], saved),
+    onSuccess: (saved) => queryClient.setQueryData(channelKeys.email, saved),
   });
   const c = channel.data;
   function submit(event: FormEvent<HTMLFormElement>) {

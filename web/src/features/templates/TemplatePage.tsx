@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams } from 'react-router';
 import { ErrorNotice, fieldError, QueryState } from '../../components/Feedback';
@@ -7,16 +7,15 @@ import { PageHeader } from '../../components/PageHeader';
 import { SchemaForm } from '../../components/SchemaForm';
 import { api, unwrap, type Schemas } from '../../lib/api';
 import { useFieldLabel, useT } from '../../lib/i18n';
+import { useAnalysisKinds } from '../../lib/queries';
 import { useCan } from '../../lib/tenant';
+import { templateKeys, useTemplate } from './api';
 
 /// Edit a saved form: its name and its answers, in the kind's own schema form.
 export function Page() {
   const id = useParams().id ?? '';
-  const template = useQuery({
-    queryKey: ['templates', id],
-    queryFn: () => unwrap(api.GET('/v1/analysis-templates/{id}', { params: { path: { id } } })),
-  });
-  const kinds = useQuery({ queryKey: ['analysis-kinds'], queryFn: () => unwrap(api.GET('/v1/analysis-kinds')), staleTime: 300_000 });
+  const template = useTemplate(id);
+  const kinds = useAnalysisKinds();
   if (!template.data || !kinds.data) {
     return <QueryState isPending={template.isPending || kinds.isPending} error={template.error ?? kinds.error} />;
   }
@@ -41,8 +40,8 @@ function TemplateEditor({ template, schema }: { template: Schemas['AnalysisTempl
         }),
       ),
     onSuccess: (saved) => {
-      queryClient.setQueryData(['templates', template.id], saved);
-      void queryClient.invalidateQueries({ queryKey: ['templates'], exact: true });
+      queryClient.setQueryData(templateKeys.one(template.id), saved);
+      void queryClient.invalidateQueries({ queryKey: templateKeys.all, exact: true });
     },
   });
   return (

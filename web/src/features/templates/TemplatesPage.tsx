@@ -1,24 +1,25 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
 import { ErrorNotice, QueryState } from '../../components/Feedback';
 import { PageHeader } from '../../components/PageHeader';
 import { api, unwrap } from '../../lib/api';
 import { useI18n } from '../../lib/i18n';
 import { useCan } from '../../lib/tenant';
+import { templateKeys, useTemplates } from './api';
 
 export function Page() {
   const { t, formatDate } = useI18n();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const canWrite = useCan('analyses_write');
-  const templates = useQuery({ queryKey: ['templates'], queryFn: () => unwrap(api.GET('/v1/analysis-templates')) });
+  const templates = useTemplates();
   const run = useMutation({
     mutationFn: (templateId: string) => unwrap(api.POST('/v1/analyses', { body: { template_id: templateId } })),
     onSuccess: (accepted) => navigate(`/analyses/${accepted.id}`),
   });
   const remove = useMutation({
     mutationFn: (id: string) => unwrap(api.DELETE('/v1/analysis-templates/{id}', { params: { path: { id } } })),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['templates'] }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: templateKeys.all }),
   });
   if (!templates.data) return <QueryState isPending={templates.isPending} error={templates.error} />;
   return (
