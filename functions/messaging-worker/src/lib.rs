@@ -364,11 +364,21 @@ async fn fan_out(
     if contacts.iter().any(|c| !done.contains_key(&c.id)) {
         app.store.prepare_message_month(tenant, month).await?;
     }
+    // Once the month's messages are used up they stay so for the page: the rest are skipped in one
+    // write each, not tried first.
+    let mut limit_reached = limit == 0;
     let mut queued: u32 = 0;
     for contact in &contacts {
         let outcome = match done.remove(&contact.id) {
             Some(outcome) => outcome,
-            None => claim(app, tenant, &campaign, contact, month, limit).await?,
+            None => {
+                let allowance = Allowance {
+                    month,
+                    limit,
+                    reached: &mut limit_reached,
+                };
+                claim(app, tenant, &campaign, contact, allowance).await?
+            }
         };
         if let TargetOutcome::Messaged {
             conversation_id,
@@ -399,6 +409,14 @@ async fn fan_out(
     Ok(())
 }
 
+/// The tenant's messages in `month`, as far as a fan-out page has learnt: `reached` once a claim
+/// found them used up.
+struct Allowance<'a> {
+    month: &'a str,
+    limit: u64,
+    reached: &'a mut bool,
+}
+
 /// Claims a contact not yet claimed: skipped with its reason, or given its message (claim, counts,
 /// message and the month's allowance in one transaction). When a condition fails, reads which: the
 /// contact was claimed meanwhile (an earlier delivery whose answer was lost), the month's messages
@@ -408,10 +426,13 @@ async fn claim(
     tenant: &TenantId,
     campaign: &Campaign,
     contact: &Contact,
-    month: &str,
-    limit: u64,
+    allowance: Allowance<'_>,
 ) -> Result<TargetOutcome, BoxError> {
-    let mut limit_reached = limit == 0;
+    let Allowance {
+        month,
+        limit,
+        reached: limit_reached,
+    } = allowance;
     for _ in 0..RACE_ATTEMPTS {
         let skip = eligibility(contact, campaign.channel)
             .or(limit_reached.then_some(SkipReason::PlanLimit));
@@ -435,7 +456,7 @@ async fn claim(
         {
             return Ok(outcome);
         }
-        limit_reached = app.store.usage(tenant, month).await?.messages >= limit;
+        *limit_reached = app.store.usage(tenant, month).await?.messages >= limit;
     }
     Err("the contact's conversation kept changing".into())
 }

@@ -134,9 +134,9 @@ pub fn schedule_handlers(_app: Arc<App>) -> HashMap<String, workers::ScheduleHan
 
 /// The handler of every function binary, by binary name: each built by the function's own
 /// `connect`, as its `main.rs` builds it, and called as its `main.rs` calls it. One app serves them
-/// all here, so what one function's `connect` turns on (the contacts function's beacon-key read-ahead)
-/// applies to the others too.
-pub fn http_handlers(app: Arc<App>) -> HashMap<String, HttpHandler> {
+/// all, but for the contacts function, whose `connect` changes the app it is given (the beacon-key
+/// read-ahead, for its own requests only): it gets `contacts_app`.
+pub fn http_handlers(app: Arc<App>, contacts_app: Arc<App>) -> HashMap<String, HttpHandler> {
     let mut handlers: HashMap<String, HttpHandler> = HashMap::new();
     handlers.insert(
         "health".into(),
@@ -144,7 +144,10 @@ pub fn http_handlers(app: Arc<App>) -> HashMap<String, HttpHandler> {
     );
     macro_rules! function {
         ($name:literal, $function:ident) => {{
-            let state = Arc::new($function::connect(app.clone()));
+            function!($name, $function, app.clone())
+        }};
+        ($name:literal, $function:ident, $app:expr) => {{
+            let state = Arc::new($function::connect($app));
             let handler: HttpHandler = Arc::new(move |req| {
                 let state = state.clone();
                 Box::pin(async move { $function::handle(&state, req).await })
@@ -157,7 +160,7 @@ pub fn http_handlers(app: Arc<App>) -> HashMap<String, HttpHandler> {
     function!("members", members_function);
     function!("audit", audit_function);
     function!("analyses", analyses_function);
-    function!("contacts", contacts_function);
+    function!("contacts", contacts_function, contacts_app);
     function!("channels", channels_function);
     function!("conversations", conversations_function);
     function!("campaigns", campaigns_function);
@@ -265,6 +268,14 @@ pub async fn start(options: Options) -> Result<LocalStack> {
             .await
             .with_context(|| format!("storing {name} in SSM"))?;
     }
+    // The contacts function's `connect` turns on the beacon-key read-ahead for the app it is given:
+    // on Lambda each function has its own, so here it gets one of its own too.
+    let contacts_app = Arc::new(
+        App::new(config.clone(), &sdk)
+            .await
+            .map_err(|e| anyhow::anyhow!(e))
+            .context("building the app")?,
+    );
     let app = Arc::new(
         App::new(config, &sdk)
             .await
@@ -287,7 +298,7 @@ pub async fn start(options: Options) -> Result<LocalStack> {
     );
     let gateway = Arc::new(Gateway {
         routes: template.routes()?,
-        handlers: http_handlers(app.clone()),
+        handlers: http_handlers(app.clone(), contacts_app),
         authorizer: jwt::JwtAuthorizer::new(issuer, audiences, jwks_url).await?,
         cors_origins: template.cors_origins(),
         web_root: Some(
