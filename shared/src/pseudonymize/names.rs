@@ -40,9 +40,36 @@ impl std::fmt::Debug for NameDictionary {
     }
 }
 
-/// The forms a name part is looked for by: the part itself and, where it ends in a vowel (or in
-/// Polish "-ek"), its stem, which the endings complete.
+/// The forms a name part is looked for by: the part itself, spelt as German writes it without
+/// umlauts where it has one ("Müller" as "Mueller", "Strauß" as "Strauss"), and, where it ends in a
+/// vowel (or in Polish "-ek"), the stem of each, which the endings complete.
 fn forms(part: &str) -> Vec<String> {
+    let mut all = spelt_forms(part);
+    if let Some(ascii) = german_ascii(part) {
+        all.extend(spelt_forms(&ascii));
+    }
+    all
+}
+
+/// A German name written in ASCII the German way, if it has anything to write so.
+fn german_ascii(part: &str) -> Option<String> {
+    if !part.contains(['ä', 'ö', 'ü', 'Ä', 'Ö', 'Ü', 'ß', 'ẞ']) {
+        return None;
+    }
+    let mut ascii = String::with_capacity(part.len() + 4);
+    for c in part.chars() {
+        match c {
+            'ä' | 'Ä' => ascii.push_str("ae"),
+            'ö' | 'Ö' => ascii.push_str("oe"),
+            'ü' | 'Ü' => ascii.push_str("ue"),
+            'ß' | 'ẞ' => ascii.push_str("ss"),
+            other => ascii.push(other),
+        }
+    }
+    Some(ascii)
+}
+
+fn spelt_forms(part: &str) -> Vec<String> {
     let folded = text::fold(part);
     let mut forms = vec![folded.clone()];
     let chars: Vec<char> = folded.chars().collect();
@@ -260,6 +287,20 @@ mod tests {
         assert!(names_in(&dictionary, "a rose in the garden").is_empty());
         assert!(names_in(&dictionary, "Supermarket prices").is_empty());
         assert_eq!(names_in(&dictionary, "Ask Marka"), ["Marka"]);
+    }
+
+    #[test]
+    fn german_names_are_found_written_without_umlauts() {
+        let dictionary =
+            NameDictionary::new(["Jürgen Müller", "Käthe Strauß"], Vec::<String>::new());
+        for (text, expected) in [
+            ("Herr Mueller und Juergen", vec!["Mueller", "Juergen"]),
+            ("von Kaethe Strauss", vec!["Kaethe", "Strauss"]),
+            ("Muellers Laden", vec!["Muellers"]),
+            ("Müller and Muller", vec!["Müller", "Muller"]),
+        ] {
+            assert_eq!(names_in(&dictionary, text), expected, "{text}");
+        }
     }
 
     #[test]

@@ -587,7 +587,8 @@ fn national_ids() -> Vec<Pattern> {
         Pattern::new(
             "es_nif",
             Category::NationalId,
-            r"(?i)(?-u:\b)[xyz]?[- ]?[0-9]{7,8}[- ]?[a-z](?-u:\b)",
+            // Also with thousands dots, as Spanish often writes it: "12.345.678-Z", "X-1.234.567-L".
+            r"(?i)(?-u:\b)(?:[xyz][- .]?)?(?:[0-9]{7,8}|[0-9]{1,2}\.[0-9]{3}\.[0-9]{3})[- ]?[a-z](?-u:\b)",
             |s| valid_if(checksums::dni_or_nie(&compact(s)), 0.9),
             id_context(&["dni", "nie", "nif", "documento", "identidad"]),
         ),
@@ -629,7 +630,8 @@ fn national_ids() -> Vec<Pattern> {
         Pattern::new(
             "nl_bsn",
             Category::NationalId,
-            r"(?-u:\b)[0-9]{4}\.?[0-9]{2}\.?[0-9]{3}(?-u:\b)",
+            // 1234.56.782, 123456782, and the 3-3-3 grouping people write it in: 123 456 782.
+            r"(?-u:\b)(?:[0-9]{4}[. ]?[0-9]{2}[. ]?[0-9]{3}|[0-9]{3}[. ][0-9]{3}[. ][0-9]{3})(?-u:\b)",
             |s| valid_if(checksums::bsn(&digits(s)), 0.55),
             id_context(&["bsn", "burgerservice", "sofi"]),
         ),
@@ -671,6 +673,47 @@ mod tests {
             .into_iter()
             .map(|(number, _)| number)
             .collect()
+    }
+
+    fn national_id(name: &str) -> Pattern {
+        national_ids()
+            .into_iter()
+            .find(|p| p.name() == name)
+            .expect("a national id pattern")
+    }
+
+    #[test]
+    fn spanish_dni_and_nie_are_found_in_their_written_forms() {
+        let nif = national_id("es_nif");
+        for (text, id) in [
+            ("DNI 12345678Z del cliente", "12345678Z"),
+            ("con DNI 12.345.678-Z y", "12.345.678-Z"),
+            ("NIE X-1234567-L", "X-1234567-L"),
+            ("NIE X.1.234.567-L", "X.1.234.567-L"),
+        ] {
+            assert_eq!(find(&nif, text, "ES"), [id], "{text}");
+        }
+        assert!(
+            find(&nif, "DNI 12.345.678-A", "ES").is_empty(),
+            "wrong letter"
+        );
+    }
+
+    #[test]
+    fn a_dutch_bsn_is_found_in_every_grouping() {
+        let bsn = national_id("nl_bsn");
+        for (text, id) in [
+            ("BSN 111222333.", "111222333"),
+            ("BSN: 1112.22.333", "1112.22.333"),
+            ("bsn 111 222 333 graag", "111 222 333"),
+            ("bsn 111.222.333 graag", "111.222.333"),
+        ] {
+            assert_eq!(find(&bsn, text, "NL"), [id], "{text}");
+        }
+        assert!(
+            find(&bsn, "BSN 111 222 334", "NL").is_empty(),
+            "fails the 11-check"
+        );
     }
 
     #[test]
