@@ -171,9 +171,17 @@ pub fn http_handlers(app: Arc<App>, contacts_app: Arc<App>) -> HashMap<String, H
     handlers
 }
 
+/// Tries per AWS call against the emulator.
+const EMULATOR_ATTEMPTS: u32 = 6;
+
 pub async fn sdk_config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
     confide_shared::aws::defaults()
         .endpoint_url(endpoint)
+        // The emulator answers a transaction that overlaps another write with a 500 now and then
+        // (docs/emulator.md); DynamoDB does not. More tries than the SDK's three ride it out.
+        .retry_config(
+            aws_config::retry::RetryConfig::standard().with_max_attempts(EMULATOR_ATTEMPTS),
+        )
         .region(aws_config::Region::new(region.to_owned()))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
             "local",
