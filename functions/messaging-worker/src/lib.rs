@@ -24,6 +24,7 @@ use confide_shared::domain::{CampaignId, ContactId, ConversationId, MessageId, T
 use confide_shared::error::{cause_chain, BoxError};
 use confide_shared::http::RequestInfo;
 use confide_shared::inbox;
+use confide_shared::keys;
 use confide_shared::messaging::MessagingJob;
 use confide_shared::metrics::Record;
 use confide_shared::queues::read_job;
@@ -372,12 +373,16 @@ async fn fan_out(
         let outcome = match done.remove(&contact.id) {
             Some(outcome) => outcome,
             None => {
-                let allowance = Allowance {
+                claim(
+                    app,
+                    tenant,
+                    &campaign,
+                    contact,
                     month,
                     limit,
-                    reached: &mut limit_reached,
-                };
-                claim(app, tenant, &campaign, contact, allowance).await?
+                    &mut limit_reached,
+                )
+                .await?
             }
         };
         if let TargetOutcome::Messaged {
@@ -409,30 +414,20 @@ async fn fan_out(
     Ok(())
 }
 
-/// The tenant's messages in `month`, as far as a fan-out page has learnt: `reached` once a claim
-/// found them used up.
-struct Allowance<'a> {
-    month: &'a str,
-    limit: u64,
-    reached: &'a mut bool,
-}
-
 /// Claims a contact not yet claimed: skipped with its reason, or given its message (claim, counts,
 /// message and the month's allowance in one transaction). When a condition fails, reads which: the
 /// contact was claimed meanwhile (an earlier delivery whose answer was lost), the month's messages
-/// ran out, or the conversation changed; and goes on from there.
+/// ran out (then `limit_reached` says so for the rest of the page), or the conversation changed;
+/// and goes on from there.
 async fn claim(
     app: &App,
     tenant: &TenantId,
     campaign: &Campaign,
     contact: &Contact,
-    allowance: Allowance<'_>,
+    month: &str,
+    limit: u64,
+    limit_reached: &mut bool,
 ) -> Result<TargetOutcome, BoxError> {
-    let Allowance {
-        month,
-        limit,
-        reached: limit_reached,
-    } = allowance;
     for _ in 0..RACE_ATTEMPTS {
         let skip = eligibility(contact, campaign.channel)
             .or(limit_reached.then_some(SkipReason::PlanLimit));
@@ -539,7 +534,11 @@ async fn audience_page(
     let Some(tag) = tags.get(tag_index) else {
         return Ok((Vec::new(), None));
     };
-    let after = after.as_deref().map(ContactId::parse).transpose()?;
+    // A page queued before cursors were contact ids carries the contact's sort key: read either.
+    let after = after
+        .as_deref()
+        .map(|a| ContactId::parse(a.strip_prefix(keys::CONTACT_PREFIX).unwrap_or(a)))
+        .transpose()?;
     let page = app
         .store
         .contacts_tagged(tenant, tag, FAN_OUT_PAGE, after.as_ref())
