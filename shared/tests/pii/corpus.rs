@@ -35,6 +35,10 @@ pub enum Needed {
     Year,
     Postcode,
     Domain,
+    /// A town named as a place of business, not as someone's address.
+    City,
+    /// "Die Kundin", "the customer": who is meant, not their name.
+    PeopleWord,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +55,8 @@ pub struct Span {
 }
 
 pub struct Sample {
-    pub language: &'static Language,
+    /// The column it is counted in: a language code here, a Faker locale in `faker.rs`.
+    pub group: &'static str,
     pub text: String,
     pub spans: Vec<Span>,
 }
@@ -99,7 +104,7 @@ fn fill(language: &'static Language, template: &str, rng: &mut StdRng) -> Sample
     }
     text.push_str(rest);
     Sample {
-        language,
+        group: language.code,
         text,
         spans,
     }
