@@ -200,6 +200,44 @@ pub fn nino(compact: &str) -> bool {
         && (b'A'..=b'D').contains(&b[8])
 }
 
+/// German Rentenversicherungsnummer, `65170839J003`: two digits of the issuing office, the birth date
+/// (DDMMYY, the day raised by 50 for a second number), the surname's initial, a serial and a check
+/// digit — the initial read as its two-digit place in the alphabet, the twelve digits weighted
+/// 2 1 2 5 7 1 2 1 2 1 2 1, the sum of the products' digit sums mod 10.
+pub fn rentenversicherungsnummer(compact: &str) -> bool {
+    let upper = compact.to_ascii_uppercase();
+    let b = upper.as_bytes();
+    if b.len() != 12 || !b[8].is_ascii_uppercase() {
+        return false;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> { upper.get(range)?.parse().ok() };
+    let (Some(day), Some(month)) = (number(2..4), number(4..6)) else {
+        return false;
+    };
+    let day = if day > 50 { day - 50 } else { day };
+    if !(1..=31).contains(&day) || !(1..=12).contains(&month) {
+        return false;
+    }
+    let letter = u32::from(b[8] - b'A' + 1);
+    let mut twelve: Vec<u32> = Vec::with_capacity(12);
+    for (i, &c) in b.iter().enumerate() {
+        match i {
+            8 => twelve.extend([letter / 10, letter % 10]),
+            11 => {}
+            _ if c.is_ascii_digit() => twelve.push(u32::from(c - b'0')),
+            _ => return false,
+        }
+    }
+    const WEIGHTS: [u32; 12] = [2, 1, 2, 5, 7, 1, 2, 1, 2, 1, 2, 1];
+    let digit_sum = |n: u32| n / 10 + n % 10;
+    let sum: u32 = twelve
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| digit_sum(d * w))
+        .sum();
+    b[11].is_ascii_digit() && sum % 10 == u32::from(b[11] - b'0')
+}
+
 /// Italian codice fiscale: 16 characters, the last a check letter over odd and even positions.
 /// Digits replaced by letters (omocodia) are accepted.
 pub fn codice_fiscale(compact: &str) -> bool {
@@ -272,6 +310,9 @@ mod tests {
         assert!(!ssn(&digits("666-90-4399")));
         assert!(nino("AB123456C"));
         assert!(!nino("GB123456C"));
+        assert!(rentenversicherungsnummer("65170839J003"));
+        assert!(!rentenversicherungsnummer("65170839J004"));
+        assert!(!rentenversicherungsnummer("65173839J003"), "no 38th day");
         assert!(codice_fiscale("RSSMRA85T10A562S"));
         assert!(!codice_fiscale("RSSMRA85T10A562T"));
     }

@@ -14,6 +14,7 @@
 //! gazetteer of first and family names for capitalised names nobody declared. The measurement is in
 //! `shared/tests/pii/`, the speed in `benches/pseudonymize.rs`, both summarised in README.md.
 
+mod addresses;
 mod checksums;
 mod gazetteer;
 mod names;
@@ -180,6 +181,7 @@ static RECOGNIZERS: LazyLock<Vec<Box<dyn Recognizer>>> = LazyLock::new(|| {
     let mut all: Vec<Box<dyn Recognizer>> = Vec::new();
     all.extend(numbers::recognizers());
     all.extend(places::recognizers());
+    all.push(Box::new(addresses::WholeAddress));
     // After the checked numbers, whose spans it skips: the costliest check, on what is left.
     all.push(Box::new(numbers::Phone));
     all.push(Box::new(gazetteer::GazetteerNames));

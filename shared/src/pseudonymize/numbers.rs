@@ -109,10 +109,19 @@ pub const BUSINESS_NUMBERS: &[&str] = &[
 ];
 
 const PHONE_WORDS: &[&str] = &[
+    // The preposition each language dials with ("unter 0171 …", "bel op 06 …", "pod 600 …"): it
+    // raises only what already has a phone's shape.
+    "on$",
+    "unter$",
+    "au$",
+    "al$",
+    "op$",
+    "pod$",
     // en
     "tel",
     "phone",
     "call",
+    "rang$",
     "mobile",
     "cell",
     "ring",
@@ -127,7 +136,10 @@ const PHONE_WORDS: &[&str] = &[
     "handy",
     "mobil",
     "anruf",
-    "anrufen",
+    "anrief",
+    "belde",
+    "gebeld",
+    "angerufen",
     "rufen",
     "erreich", // fr
     "telephone",
@@ -294,9 +306,33 @@ static HOLDS_A_DATE_OR_TIME: LazyLock<Regex> = LazyLock::new(|| {
     .expect("date or time inside")
 });
 
+/// An extension written after a number: `x9841`, ` ext. 12`, ` Durchwahl 3`.
+static EXTENSION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?i:\s?(?:x|ext\.?|extn\.?|durchwahl|poste|interno|wewn\.?)\s?)[0-9]{1,6}(?-u:\b)",
+    )
+    .expect("extension")
+});
+
+/// A trunk zero in brackets after a country code, `+44 (0)20 …`: written, never dialled.
+static BRACKETED_TRUNK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\(\s?0\s?\)").expect("bracketed trunk zero"));
+
+/// What the numbering plan says of a number that has a phone's shape.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Plan {
+    /// A number of its country's plan: it counts alone.
+    Valid,
+    /// A phone's shape — a country code or a trunk zero, a phone's length and grouping — but a
+    /// range the plan does not list (unassigned, fictional, mistyped): it counts only with a word
+    /// for calling near, so "Tel. 0897 941953" goes and "Artikel 0897 941953" stays.
+    Possible,
+}
+
 impl Phone {
-    /// The confidence of `candidate` as a phone number of one of `regions`, if it is one.
-    fn score(candidate: &str, regions: &[Id]) -> Option<f32> {
+    /// The confidence of `candidate` as a phone number of one of `regions`, if it has a phone's
+    /// shape, and whether the numbering plan holds it.
+    fn score(candidate: &str, regions: &[Id]) -> Option<(f32, Plan)> {
         let count = candidate.bytes().filter(u8::is_ascii_digit).count();
         if !(7..=15).contains(&count)
             || NOT_A_PHONE.is_match(candidate)
@@ -305,19 +341,34 @@ impl Phone {
             return None;
         }
         let unbracketed = candidate.trim_start_matches('(');
-        // Eleven digits or more in one block, with no "+" or trunk "0": a barcode or a reference.
         let one_block = candidate.bytes().all(|b| b.is_ascii_digit());
-        if one_block && count >= 11 && !candidate.starts_with('0') {
-            return None;
-        }
         let international = unbracketed.starts_with('+') || unbracketed.starts_with("00");
         if international {
             let plus = format!(
                 "+{}",
-                unbracketed.trim_start_matches('+').trim_start_matches("00")
+                BRACKETED_TRUNK
+                    .replace(unbracketed.trim_start_matches('+'), "")
+                    .trim_start_matches("00")
             );
-            let number = phonenumber::parse(None, &plus).ok()?;
-            return phonenumber::is_valid(&number).then_some(0.95);
+            if let Ok(number) = phonenumber::parse(None, &plus) {
+                if phonenumber::is_valid(&number) {
+                    return Some((0.95, Plan::Valid));
+                }
+            }
+            // A "+" is written before phone numbers only; "00" also starts order numbers.
+            if Self::has_calling_code(&plus) {
+                let score = if unbracketed.starts_with('+') {
+                    0.55
+                } else {
+                    0.4
+                };
+                return Some((score, Plan::Possible));
+            }
+        }
+        // Eleven digits or more in one block, with no "+" or trunk "0": a barcode or a reference,
+        // unless a word for calling is near.
+        if one_block && count >= 11 && !candidate.starts_with('0') {
+            return Some((0.22, Plan::Possible));
         }
         let national_prefix = unbracketed.starts_with('0');
         // Only countries whose numbers can start this way: with a trunk "0" (or Italy's 0 area
@@ -330,7 +381,7 @@ impl Phone {
             }
             TRUNK_ZERO.contains(&code) == national_prefix
         };
-        regions.iter().filter(|r| fits(r)).find_map(|&region| {
+        let valid = regions.iter().filter(|r| fits(r)).find_map(|&region| {
             let number = phonenumber::parse(Some(region), candidate).ok()?;
             // The calling code must be the region's (a Canadian number read in the US, or a Jersey
             // one in the UK, shares it); the parser never moves a national number to another code.
@@ -343,6 +394,27 @@ impl Phone {
             } else {
                 0.6
             })
+        });
+        match valid {
+            Some(score) => Some((score, Plan::Valid)),
+            None if national_prefix || candidate.starts_with('(') => Some((0.4, Plan::Possible)),
+            None if !one_block => Some((0.3, Plan::Possible)),
+            None => Some((0.25, Plan::Possible)),
+        }
+    }
+
+    /// Whether `plus` (`+…`, digits only after it) starts with a country calling code and has a
+    /// national number of a plausible length after it.
+    fn has_calling_code(plus: &str) -> bool {
+        let digits: String = plus.chars().filter(char::is_ascii_digit).collect();
+        (1..=3).any(|k| {
+            digits.len() > k + 5
+                && digits.len() - k <= 12
+                && digits[..k].parse::<u16>().is_ok_and(|code| {
+                    phonenumber::metadata::DATABASE
+                        .by_code(&code)
+                        .is_some_and(|regions| !regions.is_empty())
+                })
         })
     }
 }
@@ -353,8 +425,9 @@ impl Recognizer for Phone {
     }
 
     fn context(&self) -> &Context {
+        // Five words before: "call Anna Maria Nowak on …".
         const PHONE: Context = Context {
-            before: 3,
+            before: 5,
             after: 1,
             raise: PHONE_WORDS,
             raise_by: 0.3,
@@ -389,19 +462,28 @@ impl Recognizer for Phone {
             let candidate = HOLDS_A_DATE_OR_TIME
                 .find(candidate)
                 .map_or(candidate, |date| &candidate[..date.start()]);
-            // The longest run of whole groups that is a phone number: "612 345 678 2 times" → the
-            // first three groups.
+            // The longest run of whole groups the numbering plan holds: "612 345 678 2 times" →
+            // the first three groups; failing that, the longest of a phone's shape.
+            let mut possible = None;
             let mut end = candidate.len();
             loop {
                 let piece = candidate[..end].trim_end_matches(|c: char| !c.is_ascii_digit());
-                if !glued_after(start + piece.len()) {
-                    if let Some(score) = Self::score(piece, input.regions) {
-                        return Some((piece.len(), score));
+                let extension = EXTENSION
+                    .find(&text[start + piece.len()..])
+                    .map_or(0, |m| m.end());
+                let length = piece.len() + extension;
+                if !glued_after(start + length) {
+                    match Self::score(piece, input.regions) {
+                        Some((score, Plan::Valid)) => return Some((length, score)),
+                        Some((score, Plan::Possible)) if possible.is_none() => {
+                            possible = Some((length, score));
+                        }
+                        _ => {}
                     }
                 }
-                let cut = piece.rfind(|c: char| !c.is_ascii_digit())?;
+                let cut = piece.rfind(|c: char| !c.is_ascii_digit()).unwrap_or(0);
                 if cut == 0 {
-                    return None;
+                    return possible;
                 }
                 end = cut;
             }
@@ -467,7 +549,7 @@ impl Recognizer for Iban {
     }
 }
 
-/// Payment cards: 13–19 digits in groups, the issuer's prefix and length, Luhn. An expiry or CVC
+/// Payment cards: 12–19 digits in groups, the issuer's prefix and length, Luhn. An expiry or CVC
 /// written after the number is not part of it.
 pub struct Card;
 
@@ -475,27 +557,46 @@ static CARD_CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)[0-9]{2,19}(?:[ \-][0-9]{1,6}){0,6}(?-u:\b)").expect("card candidate")
 });
 
+/// How likely a Luhn-valid number with an issuer's prefix and length is a card.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Issued {
+    /// What issuers hand out today: 16 digits for Visa and Mastercard, 15 for Amex, …
+    Current,
+    /// Lengths still in wallets but also those of other numbers — Visa's 13 digits (an EAN-13's
+    /// length), Maestro's 12 to 15, JCB's 15-digit 1800 and 2131 — so a card only with a card word
+    /// near.
+    Legacy,
+}
+
 impl Card {
-    /// Whether an issuer uses this prefix with this many digits.
-    fn issued(d: &[u8]) -> bool {
+    /// Whether an issuer uses this prefix with this many digits, and how commonly.
+    fn issued(d: &[u8]) -> Option<Issued> {
+        use Issued::{Current, Legacy};
         let n = d.len();
         let prefix = |k: usize| d[..k].iter().fold(0u32, |p, &x| p * 10 + u32::from(x));
+        let current = |ok: bool| ok.then_some(Current);
         match d[0] {
-            4 => n == 16 || n == 19,
-            2 => (2221..=2720).contains(&prefix(4)) && n == 16,
+            4 if n == 13 => Some(Legacy),
+            4 => current(n == 16 || n == 19),
+            2 if n == 15 && prefix(4) == 2131 => Some(Legacy),
+            2 => current((2221..=2720).contains(&prefix(4)) && n == 16),
+            1 if n == 15 && prefix(4) == 1800 => Some(Legacy),
             5 => match prefix(2) {
-                51..=55 => n == 16,
-                50 | 56..=59 => (16..=19).contains(&n),
-                _ => false,
+                51..=55 => current(n == 16),
+                50 | 56..=59 if n >= 16 => Some(Current),
+                50 | 56..=59 if n >= 12 => Some(Legacy),
+                _ => None,
             },
             3 => match prefix(2) {
-                34 | 37 => n == 15,
-                35 => (16..=19).contains(&n),
-                36 | 38 | 39 | 30 => (14..=19).contains(&n),
-                _ => false,
+                34 | 37 => current(n == 15),
+                35 => current((16..=19).contains(&n)),
+                36 | 38 | 39 | 30 => current((14..=19).contains(&n)),
+                _ => None,
             },
-            6 => (16..=19).contains(&n),
-            _ => false,
+            6 if n >= 16 => Some(Current),
+            // Maestro's 6304, 6390, 6759 and 676x also come with 12 to 15 digits.
+            6 if n >= 12 && matches!(prefix(4), 6304 | 6390 | 6759 | 6761..=6763) => Some(Legacy),
+            _ => None,
         }
     }
 }
@@ -528,8 +629,16 @@ impl Recognizer for Card {
             let grouped = ends.len() > 1;
             ends.iter().rev().find_map(|&end| {
                 let d = digits(&candidate[..end]);
-                ((13..=19).contains(&d.len()) && Self::issued(&d) && checksums::luhn(&d))
-                    .then_some((end, if grouped { 0.9 } else { 0.7 }))
+                if !(12..=19).contains(&d.len()) || !checksums::luhn(&d) {
+                    return None;
+                }
+                let score = match Self::issued(&d)? {
+                    Issued::Current if grouped => 0.9,
+                    Issued::Current => 0.7,
+                    // Raised past the threshold by a card word only.
+                    Issued::Legacy => 0.35,
+                };
+                Some((end, score))
             })
         });
         for (start, end, score) in spans {
@@ -580,8 +689,16 @@ fn national_ids() -> Vec<Pattern> {
         Pattern::new(
             "uk_nino",
             Category::NationalId,
-            r"(?i)(?-u:\b)[a-z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[a-d](?-u:\b)",
-            |s| valid_if(checksums::nino(&compact(s)), 0.85),
+            // Also "AB 123456 C". A NINO HMRC would never issue (a ZZ prefix, a suffix past D)
+            // still counts where "National Insurance" names it: what someone gave as theirs.
+            r"(?i)(?-u:\b)[a-z]{2} ?(?:[0-9]{2} ?[0-9]{2} ?[0-9]{2}|[0-9]{6}) ?[a-z](?-u:\b)",
+            |s| {
+                Some(if checksums::nino(&compact(s)) {
+                    0.85
+                } else {
+                    0.3
+                })
+            },
             id_context(&["nino", "national insurance", "insurance", "ni"]),
         ),
         Pattern::new(
@@ -604,6 +721,20 @@ fn national_ids() -> Vec<Pattern> {
                 "tin",
                 "tax",
                 "steuernummer",
+            ]),
+        ),
+        // Rentenversicherungsnummer: area, birth date, the surname's initial, serial, check digit.
+        Pattern::new(
+            "de_pension_number",
+            Category::NationalId,
+            r"(?i)(?-u:\b)[0-9]{2} ?[0-9]{6} ?[a-z] ?[0-9]{3}(?-u:\b)",
+            |s| valid_if(checksums::rentenversicherungsnummer(&compact(s)), 0.85),
+            id_context(&[
+                "rentenversicherung",
+                "versicherungsnummer",
+                "sozialversicherung",
+                "sv-nummer",
+                "rvnr",
             ]),
         ),
         Pattern::new(
@@ -765,5 +896,35 @@ mod tests {
             ["4111 1111 1111 1111"]
         );
         assert!(find(&Card, "EAN 4006381333931", "DE").is_empty());
+    }
+
+    fn analyzed(text: &str) -> Vec<(String, Category)> {
+        let tenant = super::super::Pseudonymizer::new(
+            super::super::NameDictionary::new(&[] as &[&str], &[] as &[&str]),
+            Some("GB"),
+        );
+        tenant
+            .analyze(text)
+            .into_iter()
+            .map(|f| (text[f.start..f.end].to_owned(), f.category))
+            .collect()
+    }
+
+    #[test]
+    fn legacy_card_lengths_count_only_next_to_a_card_word() {
+        // Visa's test number of 13 digits, a Maestro of 12, a JCB of 15 with 2131: Luhn-valid all.
+        for number in ["4222222222222", "501800000009", "213100000000001"] {
+            assert!(checksums::luhn(&digits(number)), "{number}");
+            assert_eq!(
+                analyzed(&format!("paid with card {number} yesterday")),
+                [(number.to_owned(), Category::Card)]
+            );
+            assert!(
+                analyzed(&format!("item {number} is back in stock"))
+                    .iter()
+                    .all(|(_, c)| *c != Category::Card),
+                "{number}"
+            );
+        }
     }
 }

@@ -135,11 +135,7 @@ fn faker_values_are_kept_away_and_what_the_analysis_needs_survives() {
         })
         .collect();
     let codes: Vec<&str> = corpus.locales.keys().map(|l| column(l)).collect();
-    println!(
-        "Faker {} corpus: {} sentences",
-        corpus.faker,
-        samples.len()
-    );
+    println!("Faker {} corpus: {} sentences", corpus.faker, samples.len());
     let m = measure(&samples, &pseudonymizers);
     let failures = report(
         &m,
