@@ -23,6 +23,18 @@ pub fn luhn(digits: &[u8]) -> bool {
     !digits.is_empty() && sum.is_multiple_of(10)
 }
 
+/// EAN-13 (GTIN-13) check digit: digits weighted 1 3 1 3 … from the left, the last making the sum a
+/// multiple of ten.
+pub fn ean13(digits: &[u8]) -> bool {
+    digits.len() == 13
+        && digits
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| u32::from(d) * if i % 2 == 0 { 1 } else { 3 })
+            .sum::<u32>()
+            .is_multiple_of(10)
+}
+
 /// Length of the IBANs of a country (ISO 13616 registry), `None` for a country without IBANs.
 pub fn iban_length(country: &str) -> Option<usize> {
     let length = match country {
@@ -310,6 +322,8 @@ mod tests {
         assert!(!ssn(&digits("666-90-4399")));
         assert!(nino("AB123456C"));
         assert!(!nino("GB123456C"));
+        assert!(ean13(&digits("4006381333931")));
+        assert!(!ean13(&digits("4006381333932")));
         assert!(rentenversicherungsnummer("65170839J003"));
         assert!(!rentenversicherungsnummer("65170839J004"));
         assert!(!rentenversicherungsnummer("65173839J003"), "no 38th day");

@@ -5,7 +5,7 @@
 //! are also ordinary words or places ("Rosa", "Mark", "Florence", "Maja") count only next to a family
 //! name or a title.
 
-use super::text::{fold, is_capitalised, NAME_PARTICLES};
+use super::text::{fold, is_capitalised, names_a_place_after, NAME_PARTICLES, PLACE_PREFIXES};
 use super::{Category, Context, Finding, Input, Recognizer};
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -135,6 +135,7 @@ const TITLES: &[&str] = &[
     "dottssa",
     "dhr",
     "mevr",
+    "mw",
     "mevrouw",
     "meneer",
     "pan",
@@ -244,6 +245,92 @@ const PEOPLE_WORDS: &[&str] = &[
     "napisala",
     "dzwonil",
     "dzwonila",
+];
+
+/// Words that, right before capitalised words, say a person's name follows, whatever the name
+/// (folded, in text order): whom one calls or writes to, whose something is, a form's name label, a
+/// role. The name need not be in any list — "Bitte rufen Sie Mareike Warmer unter …".
+const INTRODUCE_A_NAME: &[&[&str]] = &[
+    // en
+    &["call"],
+    &["ring"],
+    &["text"],
+    &["email"],
+    &["contact"],
+    &["ask"],
+    &["dear"],
+    &["belongs", "to"],
+    &["name"],
+    &["customer"],
+    &["client"],
+    &["guest"],
+    &["supplier"],
+    // de: the polite imperative names its addressee after "Sie"
+    &["rufen", "sie"],
+    &["schreiben", "sie"],
+    &["fragen", "sie"],
+    &["kontaktieren", "sie"],
+    &["gehort"],
+    &["kunde"],
+    &["kundin"],
+    &["gast"],
+    &["lieferantin"],
+    &["lieferant"],
+    // fr
+    &["appeler"],
+    &["appelez"],
+    &["contacter"],
+    &["ecrivez", "a"],
+    &["appartient", "a"],
+    &["nom"],
+    &["client"],
+    &["cliente"],
+    &["invite"],
+    &["fournisseuse"],
+    &["fournisseur"],
+    // es
+    &["llame", "a"],
+    &["escriba", "a"],
+    &["nombre"],
+    &["clienta"],
+    &["cliente"],
+    &["huesped"],
+    &["proveedora"],
+    &["proveedor"],
+    // it
+    &["chiami"],
+    &["chiamare"],
+    &["scriva", "a"],
+    &["scrivere", "a"],
+    &["nome"],
+    &["ospite"],
+    &["fornitrice"],
+    &["fornitore"],
+    // nl
+    &["bel"],
+    &["stuur"],
+    &["mail"],
+    &["naam"],
+    &["klant"],
+    &["gast"],
+    &["leverancier"],
+    // pl
+    &["zadzwonic", "do"],
+    &["napisac", "do"],
+    &["nalezy", "do"],
+    &["imie", "i", "nazwisko"],
+    &["klient"],
+    &["klientka"],
+    &["gosc"],
+    &["dostawczyni"],
+    &["dostawca"],
+];
+
+/// Words for "born" that, after a comma, say the capitalised words before it are a person:
+/// "Mareike Warmer, geboren am …" (folded).
+const BORN: &[&str] = &[
+    "born", "geboren", "geb", "ne", "nee", "nacido", "nacida", "nato", "nata", "urodzony",
+    "urodzona", "ur",
 ];
 
 /// A word of the text: its span and folded form.
@@ -392,9 +479,44 @@ impl Recognizer for GazetteerNames {
             }
             first
         };
+        // Whether the words right before word `i` (nothing but spaces and a colon between) are a
+        // phrase that introduces a name.
+        let introduced = |i: usize| -> bool {
+            INTRODUCE_A_NAME.iter().any(|phrase| {
+                i >= phrase.len()
+                    && phrase.iter().enumerate().all(|(k, cue)| {
+                        let w = &words[i - phrase.len() + k];
+                        let next_start = words[i - phrase.len() + k + 1].start;
+                        // French elides before a vowel: "d'appeler" is "appeler".
+                        let unelided = w
+                            .folded
+                            .split_once('\'')
+                            .filter(|(article, _)| article.len() <= 2)
+                            .map_or(w.folded.as_str(), |(_, word)| word);
+                        unelided == *cue
+                            && text[w.end..next_start]
+                                .chars()
+                                .all(|c| c.is_whitespace() || c == ':')
+                    })
+            })
+        };
         let mut i = 0;
         while i < words.len() {
             let word = &words[i];
+            // "rufen Sie Mareike Warmer", "Name: Ise Ponci": two to four capitalised words after a
+            // phrase that introduces a person.
+            if Self::name_like(word) && !FUNCTION_WORDS.contains(&word.folded.as_str()) {
+                let last = run_after(i);
+                let born_after = words.get(last + 1).is_some_and(|next| {
+                    text[words[last].end..next.start].trim() == ","
+                        && BORN.contains(&next.folded.as_str())
+                });
+                if last > i && (introduced(i) || born_after) {
+                    push(i, last, 0.8);
+                    i = last + 1;
+                    continue;
+                }
+            }
             if let Some(first) = self.after_title(text, &words, i) {
                 let mut name = first;
                 while words
@@ -413,8 +535,10 @@ impl Recognizer for GazetteerNames {
                 }
             }
             // "San Marco", "Sankt Martin", "Santa Rosa": a saint, a place or a feast, not a person.
+            // So are "North Daniel", "Lake Paul".
             let saint = i > 0
-                && SAINTS.contains(&words[i - 1].folded.as_str())
+                && (SAINTS.contains(&words[i - 1].folded.as_str())
+                    || PLACE_PREFIXES.contains(&words[i - 1].folded.as_str()))
                 && only_space(&words[i - 1], word);
             if Self::given(word) && !saint {
                 let ambiguous = AMBIGUOUS.contains(&word.folded.as_str());
@@ -424,7 +548,7 @@ impl Recognizer for GazetteerNames {
                     i = last + 1;
                     continue;
                 }
-                if !ambiguous {
+                if !ambiguous && !names_a_place_after(text, word.start) {
                     // "Terpstra, Mila": a family name no list holds, before the given name.
                     let family_first = i > 0
                         && Self::name_like(&words[i - 1])
@@ -450,7 +574,8 @@ impl Recognizer for GazetteerNames {
                 .get(family_at)
                 .is_some_and(|w| Self::family(w) && only_space(&words[family_at - 1], w));
             let function_word = FUNCTION_WORDS.contains(&word.folded.as_str())
-                || SAINTS.contains(&word.folded.as_str());
+                || SAINTS.contains(&word.folded.as_str())
+                || PLACE_PREFIXES.contains(&word.folded.as_str());
             if Self::name_like(word) && !Self::family(word) && !function_word && family_next {
                 let last = run_after(family_at).max(family_at);
                 push(i, last, 0.7);
@@ -469,7 +594,7 @@ impl Recognizer for GazetteerNames {
                 i = last + 1;
                 continue;
             }
-            if Self::family(word) {
+            if Self::family(word) && !PLACE_PREFIXES.contains(&word.folded.as_str()) {
                 // "Nowak Anna", "Nowak, Anna": family name first.
                 let then_given = words.get(i + 1).filter(|n| {
                     let between = text[word.end..n.start].trim();
@@ -533,6 +658,30 @@ mod tests {
         assert_eq!(names("Signed J. Nowak"), ["J. Nowak"]);
         assert_eq!(names("Nowak, Anna pays late"), ["Nowak, Anna"]);
         assert_eq!(names("Jan van der Berg kam"), ["Jan van der Berg"]);
+    }
+
+    #[test]
+    fn capitalised_words_after_a_phrase_that_introduces_a_person_are_a_name() {
+        assert_eq!(
+            names("Bitte rufen Sie Mareike Warmer unter 0171 an"),
+            ["Mareike Warmer"]
+        );
+        assert_eq!(names("Naam: Ise Ponci. Telefoon"), ["Ise Ponci"]);
+        assert_eq!(
+            names("zadzwonić do Ernest Cieniuch pod"),
+            ["Ernest Cieniuch"]
+        );
+        assert_eq!(
+            names("Merci d'appeler Marthe Marques au"),
+            ["Marthe Marques"]
+        );
+        assert_eq!(
+            names("Irmengard Preiß, geboren am 30.11.1979, möchte"),
+            ["Irmengard Preiß"]
+        );
+        // A place after the same words is not introduced as a person.
+        assert!(names("Deliver to New Fakeville before noon").is_empty());
+        assert!(names("Bitte rufen Sie an, Die Kundin wartet").is_empty());
     }
 
     #[test]

@@ -208,7 +208,18 @@ impl Recognizer for NameDictionary {
             let next_to_name = (i > 0 && adjacent(spans[i - 1].1, start))
                 || spans.get(i + 1).is_some_and(|n| adjacent(end, n.0));
             let written_as_name = text::is_capitalised(&input.text[start..end]);
-            if source == Source::Declared || written_as_name || next_to_name {
+            // A contact called Zaragoza is not meant by "our shop in Zaragoza".
+            let one_word = !input.text[start..end].contains(char::is_whitespace);
+            let a_place = one_word
+                && !next_to_name
+                && (text::names_a_place_after(input.text, start)
+                    || text::after_place_prefix(input.text, start));
+            // Declared names count in any case, but a short one alone in lower case is a word
+            // ("idą" is not Ida).
+            let short_word =
+                one_word && !written_as_name && input.text[start..end].chars().count() <= 3;
+            let declared = source == Source::Declared && (!short_word || next_to_name);
+            if declared || (written_as_name || next_to_name) && !a_place {
                 found.push(Finding {
                     start,
                     end,

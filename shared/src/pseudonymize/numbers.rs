@@ -342,6 +342,12 @@ impl Phone {
         }
         let unbracketed = candidate.trim_start_matches('(');
         let one_block = candidate.bytes().all(|b| b.is_ascii_digit());
+        // Thirteen digits in one block with an EAN's check digit: a barcode, even where it also
+        // reads as a number abroad ("0079510186610" is +7 951 …) — a phone only with a word for
+        // calling near.
+        if one_block && count == 13 && checksums::ean13(&digits(candidate)) {
+            return Some((0.4, Plan::Possible));
+        }
         let international = unbracketed.starts_with('+') || unbracketed.starts_with("00");
         if international {
             let plus = format!(

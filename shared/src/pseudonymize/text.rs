@@ -39,6 +39,91 @@ pub const NAME_PARTICLES: &[&str] = &[
     "zu", "ten", "ter", "het", "d'",
 ];
 
+/// Words before a town's name, folded: "in Zaragoza", "nach Jacques", "w mieście León" — a single
+/// name right after one is a place, not a person ("to", "à", "a", "do" also introduce people, so
+/// they are not here).
+pub const PLACE_PREPOSITIONS: &[&str] = &[
+    "in", "near", "nach", "aus", "en", "desde", "hacia", "naar", "uit", "w", "we", "miasta",
+    "miescie", "miasto",
+];
+
+/// Words that start a place's name before a given name: "North Daniel", "Lake Paul", "Port John".
+pub const PLACE_PREFIXES: &[&str] = &[
+    "north", "south", "east", "west", "lake", "port", "mount", "mt", "fort", "new", "upper",
+    "lower", "great", "little", "bad", "nord", "sud", "ost", "oost", "noord", "zuid",
+];
+
+/// Nouns for a place of business or a delivery, folded prefixes: "the delivery to Girona", "notre
+/// boutique de Jacques", "la tienda de León" name a town with prepositions that elsewhere introduce a
+/// person.
+const PLACE_NOUNS: &[&str] = &[
+    "delivery",
+    "shop",
+    "store",
+    "office",
+    "branch",
+    "lieferung",
+    "filiale",
+    "laden",
+    "geschaft",
+    "livraison",
+    "boutique",
+    "magasin",
+    "bureau",
+    "agence",
+    "envio",
+    "entrega",
+    "tienda",
+    "oficina",
+    "sucursal",
+    "consegna",
+    "negozio",
+    "ufficio",
+    "filiale",
+    "levering",
+    "winkel",
+    "kantoor",
+    "vestiging",
+    "dostaw",
+    "sklep",
+    "biuro",
+    "oddzial",
+];
+
+/// Prepositions that follow a place noun before the town's name.
+const PLACE_NOUN_PREPOSITIONS: &[&str] = &[
+    "to", "in", "at", "nach", "in", "a", "de", "d", "en", "di", "in", "naar", "in", "do", "w",
+];
+
+/// Whether the words right before `at` say a place's name follows: a preposition of place
+/// ("in Zaragoza"), a place noun and its preposition ("la tienda de León").
+pub fn names_a_place_after(text: &str, at: usize) -> bool {
+    let before = text[..at].trim_end();
+    if before.len() == at || !before.ends_with(|c: char| c.is_alphabetic() || c == '\'') {
+        return false;
+    }
+    let words = words_before(text, at, 2);
+    match words.as_slice() {
+        [preposition, ..] if PLACE_PREPOSITIONS.contains(&preposition.as_str()) => true,
+        [preposition, noun] => {
+            PLACE_NOUN_PREPOSITIONS.contains(&preposition.as_str())
+                && PLACE_NOUNS.iter().any(|p| noun.starts_with(p))
+        }
+        _ => false,
+    }
+}
+
+/// Whether the word right before `at` starts a place's name ("Lake", "Port", "North").
+pub fn after_place_prefix(text: &str, at: usize) -> bool {
+    let before = text[..at].trim_end();
+    before.len() < at
+        && before.ends_with(|c: char| c.is_alphabetic())
+        && words_before(text, at, 1)
+            .first()
+            .is_some_and(|w| PLACE_PREFIXES.contains(&w.as_str()))
+        && is_capitalised(before.rsplit(char::is_whitespace).next().unwrap_or(""))
+}
+
 /// `s` folded with [`fold_char`].
 pub fn fold(s: &str) -> String {
     s.chars().map(fold_char).collect()
