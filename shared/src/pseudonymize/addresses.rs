@@ -10,7 +10,7 @@
 //! Highway Suite 055, South Grantmouth, AL 57272`). A street written without postcode and town is
 //! found by the street patterns in `places.rs`.
 
-use super::text::{fold, is_capitalised};
+use super::text::{floor_char_boundary, fold, is_capitalised};
 use super::{Category, Finding, Input, Recognizer};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -306,6 +306,21 @@ static HOUSE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("house number")
 });
 
+/// Where an address found by a street pattern really starts: past the sentence's own capitalised
+/// words a pattern's leading name word may have taken ("Adresse Hauptstraße 5" → "Hauptstraße 5").
+pub fn past_sentence_words(text: &str, start: usize, end: usize) -> usize {
+    let mut at = start;
+    for word in words(text, start, end) {
+        if word.is(NOT_A_STREET) && !word.is_street_kind() {
+            at = word.start + word.text.len();
+            at += text[at..end].len() - text[at..end].trim_start().len();
+        } else {
+            break;
+        }
+    }
+    at
+}
+
 pub struct WholeAddress;
 
 /// A word of a segment and where it is in the text.
@@ -356,11 +371,17 @@ fn words(text: &str, start: usize, end: usize) -> Vec<Word<'_>> {
 }
 
 /// Where the segment ending at `end` begins: after the nearest comma, semicolon, colon, bracket or
-/// line break before it.
+/// line break before it, and no more than a street line's length back (at a word's start).
 fn segment_start(text: &str, end: usize) -> usize {
-    text[..end]
-        .rfind([',', ';', ':', '(', ')', '\n'])
-        .map_or(0, |at| at + 1)
+    const LONGEST_LINE: usize = 120;
+    let window = floor_char_boundary(text, end.saturating_sub(LONGEST_LINE));
+    match text[window..end].rfind([',', ';', ':', '(', ')', '\n']) {
+        Some(at) => window + at + 1,
+        None if window == 0 => 0,
+        None => text[window..end]
+            .find(char::is_whitespace)
+            .map_or(end, |at| window + at),
+    }
 }
 
 /// What a segment before the anchor holds.
@@ -472,20 +493,28 @@ impl WholeAddress {
     fn anchor(text: &str, m: &regex::Captures<'_>) -> Option<(usize, usize)> {
         let whole = m.get(0)?;
         let after = TOWN_AFTER.find(&text[whole.end()..]);
-        let before = TOWN_BEFORE.find(&text[..whole.start()]);
+        // A town is a few words: reading only the last of what comes before keeps a long prompt's
+        // many numbers from each searching the whole text before them.
+        let window = floor_char_boundary(text, whole.start().saturating_sub(80));
+        let before = TOWN_BEFORE
+            .find(&text[window..whole.start()])
+            .map(|b| (window + b.start(), window + b.end()));
         if m.name("digits").is_some() {
             if let Some(town) = after {
                 return Some((whole.start(), whole.end() + town.end()));
             }
             // Spanish and Italian write the town first: "Vizcaya, 18287".
             return before
-                .filter(|b| text[b.start()..whole.start()].contains(','))
-                .map(|b| (b.start(), whole.end()));
+                .filter(|&(start, _)| text[start..whole.start()].contains(','))
+                .map(|(start, _)| (start, whole.end()));
         }
         if m.name("us").is_some() {
-            return before.map(|b| (b.start(), whole.end()));
+            return before.map(|(start, _)| (start, whole.end()));
         }
-        Some((before.map_or(whole.start(), |b| b.start()), whole.end()))
+        Some((
+            before.map_or(whole.start(), |(start, _)| start),
+            whole.end(),
+        ))
     }
 
     /// Where the address that ends in the anchor starting at `anchor` begins, if a street line

@@ -161,12 +161,6 @@ const FUNCTION_WORDS: &[&str] = &[
     "ze", "do", "od", "po", "nasz", "nasza", "moj", "moja", "dla", "przy",
 ];
 
-/// Words for "saint" before a given name (folded).
-const SAINTS: &[&str] = &[
-    "san", "santa", "santo", "sant", "saint", "sainte", "st", "ste", "sankt", "sint", "swiety",
-    "swietego", "swietej", "sao",
-];
-
 /// Words near a name that make it one: roles of people, verbs of speaking and writing.
 const PEOPLE_WORDS: &[&str] = &[
     // en
@@ -391,6 +385,14 @@ impl GazetteerNames {
         is_capitalised(word.raw) && word.raw.chars().count() >= 2
     }
 
+    /// "Kundin", "Gość", "customer": a word for who someone is, which starts no name.
+    fn people_word(word: &Word<'_>) -> bool {
+        PEOPLE_WORDS.contains(&word.folded.as_str())
+            || INTRODUCE_A_NAME
+                .iter()
+                .any(|phrase| phrase.len() == 1 && phrase[0] == word.folded)
+    }
+
     /// When word `i` is a title ("Frau", "Mme", "Sig.ra", "mevrouw", "dr"), the index of the word
     /// after it (and after a title's ending such as the "ra" of "Sig.ra").
     fn after_title(&self, text: &str, words: &[Word<'_>], i: usize) -> Option<usize> {
@@ -469,6 +471,8 @@ impl Recognizer for GazetteerNames {
             });
         };
         // The first of the particles right before word `i` ("van den" of "van den Berg"), or `i`.
+        // Lower-case particles after a lower-case word are the sentence's prepositions: "is van
+        // Cornelisse", "il negozio di Serra".
         let particles_before = |i: usize| -> usize {
             let mut first = i;
             while first > 0
@@ -477,7 +481,14 @@ impl Recognizer for GazetteerNames {
             {
                 first -= 1;
             }
-            first
+            let preposition = first < i
+                && !is_capitalised(words[first].raw)
+                && (first == 0 || !is_capitalised(words[first - 1].raw));
+            if preposition {
+                i
+            } else {
+                first
+            }
         };
         // Whether the words right before word `i` (nothing but spaces and a colon between) are a
         // phrase that introduces a name.
@@ -537,8 +548,7 @@ impl Recognizer for GazetteerNames {
             // "San Marco", "Sankt Martin", "Santa Rosa": a saint, a place or a feast, not a person.
             // So are "North Daniel", "Lake Paul".
             let saint = i > 0
-                && (SAINTS.contains(&words[i - 1].folded.as_str())
-                    || PLACE_PREFIXES.contains(&words[i - 1].folded.as_str()))
+                && PLACE_PREFIXES.contains(&words[i - 1].folded.as_str())
                 && only_space(&words[i - 1], word);
             if Self::given(word) && !saint {
                 let ambiguous = AMBIGUOUS.contains(&word.folded.as_str());
@@ -574,9 +584,15 @@ impl Recognizer for GazetteerNames {
                 .get(family_at)
                 .is_some_and(|w| Self::family(w) && only_space(&words[family_at - 1], w));
             let function_word = FUNCTION_WORDS.contains(&word.folded.as_str())
-                || SAINTS.contains(&word.folded.as_str())
-                || PLACE_PREFIXES.contains(&word.folded.as_str());
-            if Self::name_like(word) && !Self::family(word) && !function_word && family_next {
+                || PLACE_PREFIXES.contains(&word.folded.as_str())
+                || Self::people_word(word);
+            // Not after "the delivery to", "il negozio di": "Ponzano Romano" is a town there.
+            if Self::name_like(word)
+                && !Self::family(word)
+                && !function_word
+                && family_next
+                && !names_a_place_after(text, word.start)
+            {
                 let last = run_after(family_at).max(family_at);
                 push(i, last, 0.7);
                 i = last + 1;

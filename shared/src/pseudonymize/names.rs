@@ -207,18 +207,30 @@ impl Recognizer for NameDictionary {
         for (i, &(start, end, source)) in spans.iter().enumerate() {
             let next_to_name = (i > 0 && adjacent(spans[i - 1].1, start))
                 || spans.get(i + 1).is_some_and(|n| adjacent(end, n.0));
-            let written_as_name = text::is_capitalised(&input.text[start..end]);
-            // A contact called Zaragoza is not meant by "our shop in Zaragoza".
-            let one_word = !input.text[start..end].contains(char::is_whitespace);
-            let a_place = one_word
-                && !next_to_name
-                && (text::names_a_place_after(input.text, start)
-                    || text::after_place_prefix(input.text, start));
-            // Declared names count in any case, but a short one alone in lower case is a word
-            // ("idą" is not Ida).
-            let short_word =
-                one_word && !written_as_name && input.text[start..end].chars().count() <= 3;
-            let declared = source == Source::Declared && (!short_word || next_to_name);
+            let written = &input.text[start..end];
+            // "van Dagsburg" is written as a name: its particle is lower case, its name is not.
+            let written_as_name = written
+                .split_whitespace()
+                .find(|w| !NAME_PARTICLES.contains(&text::fold(w).as_str()))
+                .is_some_and(text::is_capitalised);
+            let one_word = !written.contains(char::is_whitespace);
+            let alone = one_word && !next_to_name;
+            // "Lake Paul", "Saint Sylvie", "Marin-les-Bains" are towns, whoever is called Paul.
+            let in_a_town_name = alone
+                && (text::after_place_prefix(input.text, start)
+                    || text::in_place_compound(input.text, start, end)
+                    || starts_a_place(input.text, start, end));
+            // A contact called Zaragoza is not meant by "our shop in Zaragoza" (a declared name
+            // is: the job said it is a person's).
+            let a_place = in_a_town_name || (alone && text::names_a_place_after(input.text, start));
+            // Declared names count in any case, but alone in lower case a short one is a word
+            // ("idą" is not Ida), and so is one next to a number ("25 juli 2027").
+            let lower_case_word = alone
+                && !written_as_name
+                && (written.chars().count() <= 3
+                    || next_to_a_number(input.text, start, end)
+                    || text::MONTHS.contains(&text::fold(written).as_str()));
+            let declared = source == Source::Declared && !lower_case_word && !in_a_town_name;
             if declared || (written_as_name || next_to_name) && !a_place {
                 found.push(Finding {
                     start,
@@ -230,6 +242,23 @@ impl Recognizer for NameDictionary {
             }
         }
     }
+}
+
+/// Whether the name at `[start, end)` is a place's first word before a capitalised one: "West" of
+/// "West Brianna", whoever is called West.
+fn starts_a_place(text: &str, start: usize, end: usize) -> bool {
+    text::PLACE_PREFIXES.contains(&text::fold(&text[start..end]).as_str())
+        && text[end..]
+            .strip_prefix(' ')
+            .is_some_and(text::is_capitalised)
+}
+
+/// Whether a number stands right before or after `[start, end)`, one space between.
+fn next_to_a_number(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].trim_end_matches(' ');
+    let after = text[end..].trim_start_matches(' ');
+    (before.len() < start && before.ends_with(|c: char| c.is_ascii_digit()))
+        || (after.len() < text.len() - end && after.starts_with(|c: char| c.is_ascii_digit()))
 }
 
 /// Tenants' dictionaries, built once and reused while their names stay the same: the automaton of a

@@ -271,13 +271,23 @@ static NOT_A_PHONE: LazyLock<Regex> = LazyLock::new(|| {
         r"[0-9]{1,4}[./-][0-9]{1,2}[./-][0-9]{1,4}\.?",
         // times and opening hours: 09.00-18.30, 9:00 - 17:00
         r"|[0-9]{1,2}[.:][0-9]{2}\s?[-–/]\s?[0-9]{1,2}[.:][0-9]{2}",
-        // amounts with thousands separators: 1.299.000, 12,500,000.50
-        r"|[0-9]{1,3}(?:[.,][0-9]{3})+(?:[.,][0-9]{1,2})?",
         // year ranges: 2026-2027, 1999/2000
         r"|(?:19|20)[0-9]{2}\s?[-–/]\s?(?:19|20)[0-9]{2}",
         r")$"
     ))
     .expect("not a phone")
+});
+
+/// Amounts with thousands separators (1.299.000, 12,500,000.50) — also how Spain writes a mobile
+/// number (612.345.678): a phone only where the numbering plan holds it and no currency is next to it.
+static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[0-9]{1,3}(?:[.,][0-9]{3})+(?:[.,][0-9]{1,2})?$").expect("amount")
+});
+
+/// A currency written next to a number: "612.345.678 €", "EUR 1.299.000", "$1,299,000".
+static CURRENCY_NEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s?(?:[€$£¥]|eur|euro|usd|gbp|chf|pln|zł|zl|dollars?|pounds?|francs?)")
+        .expect("currency")
 });
 
 /// libphonenumber's patterns are compiled on first use into one shared cache, of 100 by default; the
@@ -340,6 +350,9 @@ impl Phone {
         {
             return None;
         }
+        if AMOUNT.is_match(candidate) {
+            return Self::valid_national(candidate, regions).map(|score| (score, Plan::Valid));
+        }
         let unbracketed = candidate.trim_start_matches('(');
         let one_block = candidate.bytes().all(|b| b.is_ascii_digit());
         // Thirteen digits in one block with an EAN's check digit: a barcode, even where it also
@@ -377,6 +390,17 @@ impl Phone {
             return Some((0.22, Plan::Possible));
         }
         let national_prefix = unbracketed.starts_with('0');
+        match Self::valid_national(candidate, regions) {
+            Some(score) => Some((score, Plan::Valid)),
+            None if national_prefix || candidate.starts_with('(') => Some((0.4, Plan::Possible)),
+            None if !one_block => Some((0.3, Plan::Possible)),
+            None => Some((0.25, Plan::Possible)),
+        }
+    }
+
+    /// The confidence of `candidate` as a national number one of `regions`' plan holds.
+    fn valid_national(candidate: &str, regions: &[Id]) -> Option<f32> {
+        let national_prefix = candidate.trim_start_matches('(').starts_with('0');
         // Only countries whose numbers can start this way: with a trunk "0" (or Italy's 0 area
         // codes), or without one. Each parse costs tens of microseconds.
         let fits = |region: &Id| {
@@ -387,7 +411,7 @@ impl Phone {
             }
             TRUNK_ZERO.contains(&code) == national_prefix
         };
-        let valid = regions.iter().filter(|r| fits(r)).find_map(|&region| {
+        regions.iter().filter(|r| fits(r)).find_map(|&region| {
             let number = phonenumber::parse(Some(region), candidate).ok()?;
             // The calling code must be the region's (a Canadian number read in the US, or a Jersey
             // one in the UK, shares it); the parser never moves a national number to another code.
@@ -400,13 +424,7 @@ impl Phone {
             } else {
                 0.6
             })
-        });
-        match valid {
-            Some(score) => Some((score, Plan::Valid)),
-            None if national_prefix || candidate.starts_with('(') => Some((0.4, Plan::Possible)),
-            None if !one_block => Some((0.3, Plan::Possible)),
-            None => Some((0.25, Plan::Possible)),
-        }
+        })
     }
 
     /// Whether `plus` (`+…`, digits only after it) starts with a country calling code and has a
@@ -478,7 +496,14 @@ impl Recognizer for Phone {
                     .find(&text[start + piece.len()..])
                     .map_or(0, |m| m.end());
                 let length = piece.len() + extension;
-                if !glued_after(start + length) {
+                let priced = AMOUNT.is_match(piece)
+                    && (CURRENCY_NEAR.is_match(&text[start + piece.len()..])
+                        || text[..start].trim_end().ends_with(['€', '$', '£'])
+                        || text[..start]
+                            .trim_end()
+                            .to_ascii_lowercase()
+                            .ends_with("eur"));
+                if !glued_after(start + length) && !priced {
                     match Self::score(piece, input.regions) {
                         Some((score, Plan::Valid)) => return Some((length, score)),
                         Some((score, Plan::Possible)) if possible.is_none() => {
@@ -877,6 +902,8 @@ mod tests {
             "le 01/02/2027",
             "geöffnet 09.00-18.30",
             "Preis 1.299.000",
+            "Total: 612.345.678 €",
+            "cuesta 612.345.678 euros",
             "Saison 2026-2027",
         ] {
             assert!(find(&Phone, text, "DE").is_empty(), "{text}");

@@ -35,7 +35,8 @@ const ADDRESS_WORDS: &[&str] = &[
 ];
 
 const BIRTH_WORDS: &[&str] = &[
-    "born",
+    // "born" alone: as a prefix it takes Borna, borne
+    "born$",
     "birth",
     "dob",
     "date of birth", // en

@@ -50,8 +50,107 @@ pub const PLACE_PREPOSITIONS: &[&str] = &[
 /// Words that start a place's name before a given name: "North Daniel", "Lake Paul", "Port John".
 pub const PLACE_PREFIXES: &[&str] = &[
     "north", "south", "east", "west", "lake", "port", "mount", "mt", "fort", "new", "upper",
-    "lower", "great", "little", "bad", "nord", "sud", "ost", "oost", "noord", "zuid",
+    "lower", "great", "little", "bad", "nord", "sud", "ost", "oost", "noord", "zuid", "torre",
+    "villa", "monte", "castel", "borgo", "puerto", "puebla",
+    // a saint: "San Marco", "Sankt Martin", "Saint Sylvie" — a place or a feast
+    "san", "santa", "santo", "sant", "saint", "sainte", "st", "ste", "sankt", "sint", "swiety",
+    "swietego", "swietej", "sao",
 ];
+
+/// Month names of the seven languages, folded: "abril" in "1 de abril de 2027" is a month, whoever is
+/// called Abril.
+pub const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "januar",
+    "februar",
+    "marz",
+    "mai",
+    "juni",
+    "juli",
+    "oktober",
+    "dezember",
+    "janvier",
+    "fevrier",
+    "mars",
+    "avril",
+    "juin",
+    "juillet",
+    "aout",
+    "septembre",
+    "octobre",
+    "novembre",
+    "decembre",
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+    "gennaio",
+    "febbraio",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "settembre",
+    "ottobre",
+    "dicembre",
+    "januari",
+    "februari",
+    "maart",
+    "mei",
+    "augustus",
+    "stycznia",
+    "lutego",
+    "marca",
+    "kwietnia",
+    "maja",
+    "czerwca",
+    "lipca",
+    "sierpnia",
+    "wrzesnia",
+    "pazdziernika",
+    "listopada",
+    "grudnia",
+];
+
+/// How the parts of a town's compound name are joined: "Marin-les-Bains", "Georges-sur-Chauvet",
+/// "Frankfurt-am-Main" — a name part there is the town's.
+const PLACE_JOINS: &[&str] = &[
+    "-sur-", "-sous-", "-les-", "-lès-", "-le-", "-la-", "-en-", "-de-", "-du-", "-des-", "-aux-",
+    "-am-", "-an-", "-im-", "-bei-", "-di-",
+];
+
+/// Whether the word at `[start, end)` is part of a town's compound name.
+pub fn in_place_compound(text: &str, start: usize, end: usize) -> bool {
+    let before = &text[..start];
+    let after = &text[end..];
+    PLACE_JOINS.iter().any(|join| {
+        after.starts_with(join)
+            || before.ends_with(join)
+            || (before.ends_with('-')
+                && PLACE_JOINS
+                    .iter()
+                    .any(|j| before.ends_with(&j[..j.len() - 1])))
+    })
+}
 
 /// Nouns for a place of business or a delivery, folded prefixes: "the delivery to Girona", "notre
 /// boutique de Jacques", "la tienda de León" name a town with prepositions that elsewhere introduce a

@@ -17,7 +17,9 @@ use corpus::{Kind, Needed, Personal, Sample};
 use languages::{Language, LANGUAGES};
 use std::collections::BTreeMap;
 
-/// The goals pseudonymisation is held to.
+/// The goals pseudonymisation is held to on our own corpus (the Faker corpus has the issue's, in
+/// `faker.rs`): structured data 99.5 %, every other category 99 %, names nobody declared 95 %.
+const STRUCTURED_RECALL: f64 = 0.995;
 const RECALL: f64 = 0.99;
 const UNDECLARED_NAME_RECALL: f64 = 0.95;
 const OVER_REDACTION: f64 = 0.01;
@@ -252,12 +254,12 @@ fn personal_data_is_kept_away_and_what_the_analysis_needs_survives() {
     let codes: Vec<&str> = LANGUAGES.iter().map(|l| l.code).collect();
     let m = measure(&samples, &pseudonymizers);
     let goals = Goals {
-        recall: |category| {
-            if category == Personal::UndeclaredName {
-                UNDECLARED_NAME_RECALL
-            } else {
-                RECALL
+        recall: |category| match category {
+            Personal::Email | Personal::Phone | Personal::Iban | Personal::Card => {
+                STRUCTURED_RECALL
             }
+            Personal::UndeclaredName => UNDECLARED_NAME_RECALL,
+            _ => RECALL,
         },
         over_redaction: OVER_REDACTION,
     };
