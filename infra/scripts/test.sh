@@ -2,7 +2,7 @@
 # Every test: template checks, formatting, unit tests and the integration tests against the local
 # stack (each test binary starts its own emulator on a free port).
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
-ensure_venv lint api
+ensure_venv lint api pii
 cd "$ROOT"
 start=$(date +%s)
 
@@ -12,6 +12,10 @@ echo "== sam validate --lint"
 "$VENV/bin/sam" validate --lint --template template.yaml
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+
+echo "== the Faker corpus is what Faker writes (shared/tests/pii/faker/)"
+"$VENV/bin/python" shared/tests/pii/faker/generate.py | cmp - shared/tests/pii/faker/sentences.json \
+  || { echo "shared/tests/pii/faker/sentences.json differs from generate.py's output: regenerate it" >&2; exit 1; }
 
 echo "== cargo test"
 export CONFIDE_MOTO_SERVER="$VENV/bin/moto_server"

@@ -7,7 +7,8 @@ MOTO_VERSION="5.2.5"
 
 ensure_venv() {
   # $@: extra requirement sets: "lint" (cfn-lint, sam), "build" (cargo-lambda, ziglang),
-  # "api" (schemathesis, which tests the API from its OpenAPI document)
+  # "api" (schemathesis, which tests the API from its OpenAPI document), "pii" (Faker, which writes
+  # the pseudonymisation test's second corpus)
   if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q --upgrade pip
@@ -18,6 +19,7 @@ ensure_venv() {
       lint) wanted+=("cfn-lint==1.58.*" "aws-sam-cli==1.170.*") ;;
       build) wanted+=("cargo-lambda==1.9.*" "ziglang==0.*") ;;
       api) wanted+=("schemathesis==4.32.*") ;;
+      pii) wanted+=("faker==38.3.0") ;;
     esac
   done
   local stamp="$VENV/.installed-$(printf '%s\n' "${wanted[@]}" | sha1sum | cut -c1-12)"

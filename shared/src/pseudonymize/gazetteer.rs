@@ -327,6 +327,14 @@ const BORN: &[&str] = &[
     "urodzona", "ur",
 ];
 
+/// Prepositions after which a lower-case particle is a name's ("naar van Oosterhout", "to de Vries",
+/// "à de La Tour"), folded.
+const BEFORE_A_PARTICLE: &[&str] = &[
+    "naar", "aan", "met", "voor", "door", "bij", "op", "uit", "to", "at", "with", "for", "from",
+    "by", "an", "mit", "fur", "a", "pour", "avec", "par", "con", "per", "para", "da", "do", "z",
+    "dla", "od",
+];
+
 /// A word of the text: its span and folded form.
 struct Word<'a> {
     start: usize,
@@ -471,8 +479,9 @@ impl Recognizer for GazetteerNames {
             });
         };
         // The first of the particles right before word `i` ("van den" of "van den Berg"), or `i`.
-        // Lower-case particles after a lower-case word are the sentence's prepositions: "is van
-        // Cornelisse", "il negozio di Serra".
+        // Lower-case particles after a lower-case word are the sentence's prepositions ("is van
+        // Cornelisse", "il negozio di Serra") — except after a preposition, which no second one
+        // follows ("naar van Oosterhout").
         let particles_before = |i: usize| -> usize {
             let mut first = i;
             while first > 0
@@ -482,8 +491,10 @@ impl Recognizer for GazetteerNames {
                 first -= 1;
             }
             let preposition = first < i
+                && first > 0
                 && !is_capitalised(words[first].raw)
-                && (first == 0 || !is_capitalised(words[first - 1].raw));
+                && !is_capitalised(words[first - 1].raw)
+                && !BEFORE_A_PARTICLE.contains(&words[first - 1].folded.as_str());
             if preposition {
                 i
             } else {
@@ -492,24 +503,29 @@ impl Recognizer for GazetteerNames {
         };
         // Whether the words right before word `i` (nothing but spaces and a colon between) are a
         // phrase that introduces a name.
-        let introduced = |i: usize| -> bool {
-            INTRODUCE_A_NAME.iter().any(|phrase| {
-                i >= phrase.len()
-                    && phrase.iter().enumerate().all(|(k, cue)| {
-                        let w = &words[i - phrase.len() + k];
-                        let next_start = words[i - phrase.len() + k + 1].start;
-                        // French elides before a vowel: "d'appeler" is "appeler".
-                        let unelided = w
-                            .folded
-                            .split_once('\'')
-                            .filter(|(article, _)| article.len() <= 2)
-                            .map_or(w.folded.as_str(), |(_, word)| word);
-                        unelided == *cue
-                            && text[w.end..next_start]
-                                .chars()
-                                .all(|c| c.is_whitespace() || c == ':')
-                    })
+        // French elides before a vowel: "d'appeler" is "appeler".
+        let unelided: Vec<&str> = words
+            .iter()
+            .map(|w| {
+                w.folded
+                    .split_once('\'')
+                    .filter(|(article, _)| article.len() <= 2)
+                    .map_or(w.folded.as_str(), |(_, word)| word)
             })
+            .collect();
+        let introduced = |i: usize| -> bool {
+            i > 0
+                && INTRODUCE_A_NAME.iter().any(|phrase| {
+                    i >= phrase.len()
+                        && phrase.last() == Some(&unelided[i - 1])
+                        && phrase.iter().enumerate().all(|(k, cue)| {
+                            let at = i - phrase.len() + k;
+                            unelided[at] == *cue
+                                && text[words[at].end..words[at + 1].start]
+                                    .chars()
+                                    .all(|c| c.is_whitespace() || c == ':')
+                        })
+                })
         };
         let mut i = 0;
         while i < words.len() {
@@ -522,7 +538,8 @@ impl Recognizer for GazetteerNames {
                     text[words[last].end..next.start].trim() == ","
                         && BORN.contains(&next.folded.as_str())
                 });
-                if last > i && (introduced(i) || born_after) {
+                // "Geertje, geboren op …": one word is enough before a comma and "born".
+                if (last > i && introduced(i)) || born_after {
                     push(i, last, 0.8);
                     i = last + 1;
                     continue;

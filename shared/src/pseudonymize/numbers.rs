@@ -496,13 +496,13 @@ impl Recognizer for Phone {
                     .find(&text[start + piece.len()..])
                     .map_or(0, |m| m.end());
                 let length = piece.len() + extension;
+                let before = text[..start].trim_end();
                 let priced = AMOUNT.is_match(piece)
                     && (CURRENCY_NEAR.is_match(&text[start + piece.len()..])
-                        || text[..start].trim_end().ends_with(['€', '$', '£'])
-                        || text[..start]
-                            .trim_end()
-                            .to_ascii_lowercase()
-                            .ends_with("eur"));
+                        || before.ends_with(['€', '$', '£'])
+                        || before
+                            .get(before.len().saturating_sub(3)..)
+                            .is_some_and(|w| w.eq_ignore_ascii_case("eur")));
                 if !glued_after(start + length) && !priced {
                     match Self::score(piece, input.regions) {
                         Some((score, Plan::Valid)) => return Some((length, score)),

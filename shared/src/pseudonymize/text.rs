@@ -41,10 +41,10 @@ pub const NAME_PARTICLES: &[&str] = &[
 
 /// Words before a town's name, folded: "in Zaragoza", "nach Jacques", "w mieście León" — a single
 /// name right after one is a place, not a person ("to", "à", "a", "do" also introduce people, so
-/// they are not here).
+/// they are not here, nor is Dutch "naar": "stuur naar Nora").
 pub const PLACE_PREPOSITIONS: &[&str] = &[
-    "in", "near", "nach", "aus", "en", "desde", "hacia", "naar", "uit", "w", "we", "miasta",
-    "miescie", "miasto",
+    "in", "near", "nach", "aus", "en", "desde", "hacia", "uit", "w", "we", "miasta", "miescie",
+    "miasto",
 ];
 
 /// Words that start a place's name before a given name: "North Daniel", "Lake Paul", "Port John".
