@@ -11,8 +11,10 @@
 //!
 //! Names come from three places: the names a job declares (case-insensitive), the tenant's own name
 //! dictionary — its contacts and members, matched with Aho–Corasick in any written form — and a
-//! gazetteer of first and family names for capitalised names nobody declared. The measurement is in
-//! `shared/tests/pii/`, the speed in `benches/pseudonymize.rs`, both summarised in README.md.
+//! gazetteer of first and family names, with the words that introduce a person, for capitalised names
+//! nobody declared. Addresses and names are removed whole (`addresses.rs`, `resolve_overlaps`).
+//! The measurement is in `shared/tests/pii/` (our corpus and Faker's), the speed in
+//! `benches/pseudonymize.rs`, both summarised in `docs/pseudonymisation.md`.
 
 mod addresses;
 mod checksums;
