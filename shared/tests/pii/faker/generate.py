@@ -19,6 +19,7 @@ import os
 import random
 import sys
 import unicodedata
+from datetime import date, datetime, time
 
 import faker
 from faker import Faker
@@ -194,11 +195,20 @@ MONTHS = {
 MILITARY = ("USNS", "USNV", "USS ", "USCGC", "PSC ", "Unit ", "FPO", "APO", "DPO")
 
 
+# Fixed ranges: Faker's own ("-1y", an age) count from today, and the corpus must not change with it.
+BORN_FROM, BORN_TO = date(1936, 1, 1), date(2008, 12, 31)
+EVENTS_FROM, EVENTS_TO = date(2025, 6, 1), date(2027, 12, 31)
+
+
+def born(fake):
+    return fake.date_between_dates(BORN_FROM, BORN_TO)
+
+
 def national_id(fake, locale):
     if locale == "es_ES":
         return fake.nif() if fake.random.random() < 0.5 else fake.nie()
     if locale == "de_DE":
-        return fake.rvnr()
+        return fake.rvnr(birthdate=born(fake))
     return fake.ssn()
 
 
@@ -254,6 +264,11 @@ def sentences_for(locale):
     language, country = LOCALES[locale]
     fake = Faker(locale)
     fake.seed_instance(SEED + sorted(LOCALES).index(locale))
+    # Providers that draw a birth date themselves (pl_PL's PESEL) ask for a date up to now.
+    for generator in fake.factories:
+        generator.date_time = lambda *_, g=generator, **__: g.date_time_between_dates(
+            datetime.combine(BORN_FROM, time()), datetime.combine(BORN_TO, time()))
+        generator.date_object = lambda *_, g=generator, **__: g.date_between_dates(BORN_FROM, BORN_TO)
     rng = random.Random(SEED + sorted(LOCALES).index(locale))
     # A few of Faker's providers (es_ES nif) draw from the module's generator, not the instance's.
     random.seed(SEED + sorted(LOCALES).index(locale))
@@ -293,7 +308,7 @@ def fill(slot, fake, rng, locale, language, declared, known):
     if slot == "id_word":
         return [[rng.choice(ID_WORDS[locale]), None]]
     if slot == "dob":
-        return [[date_written(fake, language, fake.date_of_birth(minimum_age=18, maximum_age=90)), "birth_date"]]
+        return [[date_written(fake, language, born(fake)), "birth_date"]]
     if slot == "address":
         return [[address(fake, locale), "address"]]
     if slot == "person":
@@ -311,7 +326,7 @@ def fill(slot, fake, rng, locale, language, declared, known):
     if slot == "price":
         return [[fake.pricetag(), "price"]]
     if slot == "date":
-        return [[date_written(fake, language, fake.date_between("-1y", "+1y")), "event_date"]]
+        return [[date_written(fake, language, fake.date_between_dates(EVENTS_FROM, EVENTS_TO)), "event_date"]]
     if slot == "city":
         return [[fake.city(), "city"]]
     if slot == "order":
