@@ -17,6 +17,7 @@ pub mod email;
 pub mod ids;
 pub mod member;
 pub mod message;
+pub mod personal_data;
 pub mod phone;
 pub mod role;
 pub mod tenant;

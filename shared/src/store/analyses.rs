@@ -2,6 +2,7 @@
 
 use super::{keys, request_error, Item, Page, Store, StoreError, Versioned, Write, VERSION};
 use crate::domain::analysis_record::Analysis;
+use crate::domain::personal_data::ItemKind;
 use crate::domain::{AnalysisId, TenantId};
 use crate::encryption::run_crypto;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -15,7 +16,7 @@ impl Store {
         let mut item = Self::item(
             keys::tenant_pk(tenant),
             keys::analysis_sk(&analysis.id),
-            "analysis",
+            ItemKind::Analysis,
             analysis,
         )?;
         item.insert(
@@ -44,8 +45,12 @@ impl Store {
         tenant: &TenantId,
         id: &AnalysisId,
     ) -> Result<Option<Versioned<Analysis>>, StoreError> {
-        self.get_versioned(keys::tenant_pk(tenant), keys::analysis_sk(id), "analysis")
-            .await
+        self.get_versioned(
+            keys::tenant_pk(tenant),
+            keys::analysis_sk(id),
+            ItemKind::Analysis,
+        )
+        .await
     }
 
     /// Writes `next` in place of the record read at `previous.version`: the one conditional status
@@ -96,7 +101,7 @@ impl Store {
             .query(
                 keys::tenant_pk(tenant),
                 keys::ANALYSIS_PREFIX,
-                "analysis",
+                ItemKind::Analysis,
                 false,
                 Some(limit),
                 after.map(keys::analysis_sk),

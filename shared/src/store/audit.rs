@@ -2,6 +2,7 @@
 
 use super::{keys, Page, Store, StoreError, Write};
 use crate::domain::audit::AuditEntry;
+use crate::domain::personal_data::ItemKind;
 use crate::domain::TenantId;
 use aws_sdk_dynamodb::types::Put;
 
@@ -10,8 +11,13 @@ impl Store {
         &self,
         tenant: &TenantId,
     ) -> Result<Option<AuditEntry>, StoreError> {
-        self.first(keys::tenant_pk(tenant), keys::AUDIT_PREFIX, "audit", false)
-            .await
+        self.first(
+            keys::tenant_pk(tenant),
+            keys::AUDIT_PREFIX,
+            ItemKind::Audit,
+            false,
+        )
+        .await
     }
 
     fn audit_put(
@@ -23,7 +29,7 @@ impl Store {
         let item = Self::item(
             keys::tenant_pk(tenant),
             keys::audit_sk(entry.seq),
-            "audit",
+            ItemKind::Audit,
             entry,
         )?;
         self.put(item, write)
@@ -62,7 +68,7 @@ impl Store {
             .query::<AuditEntry>(
                 keys::tenant_pk(tenant),
                 keys::AUDIT_PREFIX,
-                "audit",
+                ItemKind::Audit,
                 !newest_first,
                 Some(limit),
                 after_seq.map(keys::audit_sk),

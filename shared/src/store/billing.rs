@@ -2,6 +2,7 @@
 
 use super::{keys, request_error, Store, StoreError, Versioned, Write, VERSION};
 use crate::domain::billing::Subscription;
+use crate::domain::personal_data::ItemKind;
 use crate::domain::TenantId;
 use crate::encryption::run_crypto;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
@@ -18,13 +19,13 @@ impl Store {
         let record = Self::item(
             keys::tenant_pk(tenant),
             keys::STRIPE_CUSTOMER_SK.into(),
-            "stripe_customer",
+            ItemKind::StripeCustomer,
             &customer_id,
         )?;
         let pointer = Self::item(
             keys::stripe_customer_pk(customer_id),
             keys::tenant_pk(tenant),
-            "stripe_customer",
+            ItemKind::StripeCustomer,
             &tenant,
         )?;
         self.transact(
@@ -47,7 +48,7 @@ impl Store {
         self.get(
             keys::tenant_pk(tenant),
             keys::STRIPE_CUSTOMER_SK.into(),
-            "stripe_customer",
+            ItemKind::StripeCustomer,
         )
         .await
     }
@@ -60,7 +61,7 @@ impl Store {
         self.first(
             keys::stripe_customer_pk(customer_id),
             keys::TENANT_PREFIX,
-            "stripe_customer",
+            ItemKind::StripeCustomer,
             true,
         )
         .await
@@ -75,7 +76,7 @@ impl Store {
             .get(
                 keys::tenant_pk(tenant),
                 keys::stripe_event_sk(event_id),
-                "stripe_event",
+                ItemKind::StripeEvent,
             )
             .await?;
         Ok(seen.is_some())
@@ -92,7 +93,7 @@ impl Store {
         let mut item = Self::item(
             keys::tenant_pk(tenant),
             keys::stripe_event_sk(event_id),
-            "stripe_event",
+            ItemKind::StripeEvent,
             &event_id,
         )?;
         item.insert(
@@ -109,7 +110,7 @@ impl Store {
         self.get_versioned(
             keys::tenant_pk(tenant),
             keys::SUBSCRIPTION_SK.into(),
-            "subscription",
+            ItemKind::Subscription,
         )
         .await
     }
@@ -127,7 +128,7 @@ impl Store {
         let mut item = Self::item(
             keys::tenant_pk(tenant),
             keys::SUBSCRIPTION_SK.into(),
-            "subscription",
+            ItemKind::Subscription,
             next,
         )?;
         item.insert(VERSION.to_owned(), AttributeValue::N(version.to_string()));

@@ -11,14 +11,15 @@ use crate::domain::campaign::{
 };
 use crate::domain::contact::Contact;
 use crate::domain::conversation::Message;
+use crate::domain::personal_data::ItemKind;
 use crate::domain::{CampaignId, ContactId, TenantId};
 use crate::encryption::run_crypto;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-const KIND: &str = "campaign";
-const TARGET: &str = "campaign_target";
+const KIND: ItemKind = ItemKind::Campaign;
+const TARGET: ItemKind = ItemKind::CampaignTarget;
 
 /// A contact claimed by a campaign's fan-out, with what was done for it.
 #[derive(Debug, Serialize, Deserialize)]
@@ -57,7 +58,7 @@ impl Store {
             .map(|id| (keys::tenant_pk(tenant), keys::contact_sk(id)))
             .collect();
         for item in self.get_items(named).await? {
-            let contact: Contact = Self::record(&item, "contact")?;
+            let contact: Contact = Self::record(&item, ItemKind::Contact)?;
             contacts.insert(contact.id.clone(), contact);
         }
         for tag in audience.tags.iter().flatten() {

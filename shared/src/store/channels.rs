@@ -6,6 +6,7 @@
 
 use super::{keys, Store, StoreError, Write};
 use crate::domain::channel::{EmailChannel, TwilioChannel};
+use crate::domain::personal_data::ItemKind;
 use crate::domain::{ChannelId, TenantId};
 use crate::encryption::run_crypto;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
@@ -21,7 +22,7 @@ impl Store {
         self.get(
             keys::tenant_pk(tenant),
             keys::channel_sk(TWILIO),
-            "twilio_channel",
+            ItemKind::TwilioChannel,
         )
         .await
     }
@@ -35,13 +36,13 @@ impl Store {
         let settings = Self::item(
             keys::tenant_pk(tenant),
             keys::channel_sk(TWILIO),
-            "twilio_channel",
+            ItemKind::TwilioChannel,
             channel,
         )?;
         let pointer = Self::item(
             keys::channel_pointer_pk(&channel.id),
             keys::tenant_pk(tenant),
-            "channel_pointer",
+            ItemKind::ChannelPointer,
             &channel.id,
         )?;
         self.transact(vec![
@@ -103,7 +104,7 @@ impl Store {
         self.get(
             keys::tenant_pk(tenant),
             keys::channel_sk(EMAIL),
-            "email_channel",
+            ItemKind::EmailChannel,
         )
         .await
     }
@@ -116,7 +117,7 @@ impl Store {
         let item = Self::item(
             keys::tenant_pk(tenant),
             keys::channel_sk(EMAIL),
-            "email_channel",
+            ItemKind::EmailChannel,
             channel,
         )?;
         self.put_one(self.put(item, Write::Replace)?).await

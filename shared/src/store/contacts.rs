@@ -13,13 +13,14 @@ use super::{
 };
 use crate::domain::consent::ConsentEntry;
 use crate::domain::contact::Contact;
+use crate::domain::personal_data::ItemKind;
 use crate::domain::phone::PhoneE164;
 use crate::domain::{ConsentEntryId, ContactId, Email, TenantId};
 use crate::encryption::{beacons, branch_key_id, run_crypto};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
-const KIND: &str = "contact";
-const CONSENT_KIND: &str = "consent";
+const KIND: ItemKind = ItemKind::Contact;
+const CONSENT_KIND: ItemKind = ItemKind::Consent;
 
 /// A ledger entry as stored: the entry and its id (for ordering).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

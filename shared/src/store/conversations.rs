@@ -10,12 +10,13 @@ use super::{keys, Item, Store, StoreError, Versioned, Write, VERSION};
 use crate::domain::campaign::count_for_change;
 use crate::domain::consent::Channel;
 use crate::domain::conversation::{Conversation, ConversationStatus, Message};
+use crate::domain::personal_data::ItemKind;
 use crate::domain::{ContactId, ConversationId, MessageId, TenantId};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
-const CONVERSATION: &str = "conversation";
-const MESSAGE: &str = "message";
+const CONVERSATION: ItemKind = ItemKind::Conversation;
+const MESSAGE: ItemKind = ItemKind::Message;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct MessagePointer {
@@ -36,7 +37,7 @@ impl Store {
     fn versioned_item<T: Serialize>(
         pk: String,
         sk: String,
-        kind: &str,
+        kind: ItemKind,
         record: &T,
         version: u64,
     ) -> Result<Item, StoreError> {
@@ -63,7 +64,7 @@ impl Store {
                 let pointer = Self::item(
                     pk,
                     keys::open_conversation_sk(&conversation.contact_id, conversation.channel),
-                    "open_conversation",
+                    ItemKind::OpenConversation,
                     &conversation.id,
                 )?;
                 vec![
@@ -141,7 +142,7 @@ impl Store {
         let pointer = Self::item(
             keys::tenant_pk(tenant),
             keys::provider_message_sk(provider_id),
-            "provider_message",
+            ItemKind::ProviderMessage,
             &MessagePointer {
                 conversation_id: message.conversation_id.clone(),
                 message_id: message.id.clone(),
@@ -162,7 +163,7 @@ impl Store {
             .get::<MessagePointer>(
                 keys::tenant_pk(tenant),
                 keys::provider_message_sk(provider_id),
-                "provider_message",
+                ItemKind::ProviderMessage,
             )
             .await?
             .is_some())
@@ -192,7 +193,7 @@ impl Store {
             .get(
                 keys::tenant_pk(tenant),
                 keys::open_conversation_sk(contact, channel),
-                "open_conversation",
+                ItemKind::OpenConversation,
             )
             .await?;
         match pointer {
@@ -224,7 +225,7 @@ impl Store {
         if is_closed && !was_closed {
             writes.push(self.delete(pk, pointer_sk)?);
         } else if was_closed && !is_closed {
-            let pointer = Self::item(pk, pointer_sk, "open_conversation", &next.id)?;
+            let pointer = Self::item(pk, pointer_sk, ItemKind::OpenConversation, &next.id)?;
             writes.push(
                 TransactWriteItem::builder()
                     .put(self.put(pointer, Write::New)?)
@@ -285,7 +286,7 @@ impl Store {
             .get(
                 keys::tenant_pk(tenant),
                 keys::provider_message_sk(provider_id),
-                "provider_message",
+                ItemKind::ProviderMessage,
             )
             .await?;
         match pointer {

@@ -3,6 +3,7 @@
 use super::names::NameChange;
 use super::{keys, Item, Store, StoreError, Write};
 use crate::domain::member::Member;
+use crate::domain::personal_data::ItemKind;
 use crate::domain::{Role, TenantId, UserId};
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
@@ -40,7 +41,7 @@ impl Store {
         let mut item = Self::item(
             keys::tenant_pk(tenant),
             keys::member_sk(&member.user_id),
-            "member",
+            ItemKind::Member,
             member,
         )?;
         item.insert(
@@ -75,7 +76,7 @@ impl Store {
         Self::item(
             keys::user_pk(&member.user_id),
             keys::tenant_pk(tenant),
-            "membership",
+            ItemKind::Membership,
             &Membership {
                 tenant: tenant.clone(),
                 role: member.role,
@@ -101,8 +102,13 @@ impl Store {
         &self,
         user: &UserId,
     ) -> Result<Option<MembershipPointer>, StoreError> {
-        self.first(keys::user_pk(user), keys::TENANT_PREFIX, "membership", true)
-            .await
+        self.first(
+            keys::user_pk(user),
+            keys::TENANT_PREFIX,
+            ItemKind::Membership,
+            true,
+        )
+        .await
     }
 
     pub async fn member(
@@ -110,8 +116,12 @@ impl Store {
         tenant: &TenantId,
         user: &UserId,
     ) -> Result<Option<Member>, StoreError> {
-        self.get(keys::tenant_pk(tenant), keys::member_sk(user), "member")
-            .await
+        self.get(
+            keys::tenant_pk(tenant),
+            keys::member_sk(user),
+            ItemKind::Member,
+        )
+        .await
     }
 
     pub async fn members(&self, tenant: &TenantId) -> Result<Vec<Member>, StoreError> {
@@ -122,7 +132,7 @@ impl Store {
                 .query(
                     keys::tenant_pk(tenant),
                     keys::MEMBER_PREFIX,
-                    "member",
+                    ItemKind::Member,
                     true,
                     None,
                     start_after,

@@ -35,6 +35,7 @@ pub use names::NameChange;
 pub use tenants::TenantForJob;
 pub use usage::MonthlyUsage;
 
+use crate::domain::personal_data::ItemKind;
 use crate::domain::{Id, TenantId};
 use crate::encryption::{has_beacon_sources, run_crypto, TenantCrypto};
 use crate::error::{ApiError, BoxError};
@@ -226,29 +227,31 @@ impl Store {
         self.ddb()
     }
 
+    /// An item of `kind` (declared in [`ItemKind::declaration`]: an undeclared kind cannot be
+    /// written) holding `record`.
     fn item<T: Serialize>(
         pk: String,
         sk: String,
-        kind: &str,
+        kind: ItemKind,
         record: &T,
     ) -> Result<Item, StoreError> {
         let data = serde_json::to_string(record).map_err(|e| StoreError::Request(Box::new(e)))?;
         Ok(HashMap::from([
             ("pk".to_owned(), AttributeValue::S(pk)),
             ("sk".to_owned(), AttributeValue::S(sk)),
-            ("kind".to_owned(), AttributeValue::S(kind.to_owned())),
+            ("kind".to_owned(), AttributeValue::S(kind.name().to_owned())),
             ("data".to_owned(), AttributeValue::S(data)),
         ]))
     }
 
-    fn record<T: DeserializeOwned>(item: &Item, kind: &'static str) -> Result<T, StoreError> {
+    fn record<T: DeserializeOwned>(item: &Item, kind: ItemKind) -> Result<T, StoreError> {
         let text = |name: &str| {
             item.get(name)
                 .and_then(|v| v.as_s().ok())
                 .cloned()
                 .unwrap_or_default()
         };
-        crate::shape::from_str(kind, &text("data")).map_err(|source| StoreError::Corrupt {
+        crate::shape::from_str(kind.name(), &text("data")).map_err(|source| StoreError::Corrupt {
             pk: text("pk"),
             sk: text("sk"),
             source,
@@ -368,7 +371,7 @@ impl Store {
         &self,
         pk: String,
         sk: String,
-        kind: &'static str,
+        kind: ItemKind,
     ) -> Result<Option<T>, StoreError> {
         Ok(self
             .get_versioned(pk, sk, kind)
@@ -442,7 +445,7 @@ impl Store {
         &self,
         pk: String,
         sk: String,
-        kind: &'static str,
+        kind: ItemKind,
     ) -> Result<Option<Versioned<T>>, StoreError> {
         let out = run_crypto(
             self.ddb()?
@@ -470,7 +473,7 @@ impl Store {
         &self,
         pk: String,
         prefix: &str,
-        kind: &'static str,
+        kind: ItemKind,
         forward: bool,
         limit: Option<i32>,
         start_after: Option<String>,
@@ -534,7 +537,7 @@ impl Store {
         &self,
         pk: String,
         prefix: &str,
-        kind: &'static str,
+        kind: ItemKind,
     ) -> Result<Vec<T>, StoreError> {
         let mut records = Vec::new();
         let mut start = None;
@@ -585,7 +588,7 @@ impl Store {
         &self,
         pk: String,
         prefix: &str,
-        kind: &'static str,
+        kind: ItemKind,
         forward: bool,
     ) -> Result<Option<T>, StoreError> {
         let page: SkPage<T> = self.query(pk, prefix, kind, forward, Some(1), None).await?;

@@ -10,12 +10,13 @@
 //! concurrent change).
 
 use super::{keys, Item, Store, StoreError, Write, VERSION};
+use crate::domain::personal_data::ItemKind;
 use crate::domain::TenantId;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-const KIND: &str = "names";
+const KIND: ItemKind = ItemKind::Names;
 /// Shards spread the writes of a large import and keep every item far below DynamoDB's 400 KB.
 const SHARDS: u64 = 16;
 const ATTEMPTS: usize = 8;

@@ -2,6 +2,7 @@
 
 use super::{keys, Item, Page, Store, StoreError, Write};
 use crate::domain::analysis_template::AnalysisTemplate;
+use crate::domain::personal_data::ItemKind;
 use crate::domain::{TemplateId, TenantId};
 
 impl Store {
@@ -9,7 +10,7 @@ impl Store {
         Self::item(
             keys::tenant_pk(tenant),
             keys::template_sk(&template.id),
-            "analysis_template",
+            ItemKind::AnalysisTemplate,
             template,
         )
     }
@@ -41,7 +42,7 @@ impl Store {
         self.get(
             keys::tenant_pk(tenant),
             keys::template_sk(id),
-            "analysis_template",
+            ItemKind::AnalysisTemplate,
         )
         .await
     }
@@ -57,7 +58,7 @@ impl Store {
             .query(
                 keys::tenant_pk(tenant),
                 keys::TEMPLATE_PREFIX,
-                "analysis_template",
+                ItemKind::AnalysisTemplate,
                 false,
                 Some(limit),
                 after.map(keys::template_sk),

@@ -3,6 +3,7 @@
 use super::names::NameChange;
 use super::{keys, Store, StoreError, Write};
 use crate::domain::member::Member;
+use crate::domain::personal_data::ItemKind;
 use crate::domain::tenant::{BusinessProfile, Tenant};
 use crate::domain::TenantId;
 use aws_sdk_dynamodb::types::TransactWriteItem;
@@ -26,11 +27,11 @@ impl Store {
         let pk = keys::tenant_pk(&tenant.id);
         let mut items = vec![
             self.put(
-                Self::item(pk.clone(), keys::TENANT_SK.into(), "tenant", tenant)?,
+                Self::item(pk.clone(), keys::TENANT_SK.into(), ItemKind::Tenant, tenant)?,
                 Write::New,
             )?,
             self.put(
-                Self::item(pk, keys::PROFILE_SK.into(), "profile", profile)?,
+                Self::item(pk, keys::PROFILE_SK.into(), ItemKind::Profile, profile)?,
                 Write::New,
             )?,
         ];
@@ -50,15 +51,19 @@ impl Store {
     }
 
     pub async fn tenant(&self, id: &TenantId) -> Result<Option<Tenant>, StoreError> {
-        self.get(keys::tenant_pk(id), keys::TENANT_SK.into(), "tenant")
-            .await
+        self.get(
+            keys::tenant_pk(id),
+            keys::TENANT_SK.into(),
+            ItemKind::Tenant,
+        )
+        .await
     }
 
     pub async fn save_tenant(&self, tenant: &Tenant) -> Result<(), StoreError> {
         let item = Self::item(
             keys::tenant_pk(&tenant.id),
             keys::TENANT_SK.into(),
-            "tenant",
+            ItemKind::Tenant,
             tenant,
         )?;
         self.put_one(self.put(item, Write::Existing)?).await
@@ -79,9 +84,9 @@ impl Store {
             return Ok(None);
         };
         Ok(Some(TenantForJob {
-            tenant: Self::record(tenant, "tenant")?,
+            tenant: Self::record(tenant, ItemKind::Tenant)?,
             profile: with_sk(keys::PROFILE_SK)
-                .map(|item| Self::record(item, "profile"))
+                .map(|item| Self::record(item, ItemKind::Profile))
                 .transpose()?
                 .unwrap_or_default(),
             known_names: Self::names_in(&items)?,
@@ -89,8 +94,12 @@ impl Store {
     }
 
     pub async fn profile(&self, id: &TenantId) -> Result<Option<BusinessProfile>, StoreError> {
-        self.get(keys::tenant_pk(id), keys::PROFILE_SK.into(), "profile")
-            .await
+        self.get(
+            keys::tenant_pk(id),
+            keys::PROFILE_SK.into(),
+            ItemKind::Profile,
+        )
+        .await
     }
 
     pub async fn save_profile(
@@ -101,7 +110,7 @@ impl Store {
         let item = Self::item(
             keys::tenant_pk(id),
             keys::PROFILE_SK.into(),
-            "profile",
+            ItemKind::Profile,
             profile,
         )?;
         self.put_one(self.put(item, Write::Replace)?).await

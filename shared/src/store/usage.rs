@@ -2,6 +2,7 @@
 
 use super::{keys, request_error, Item, Store, StoreError, Write};
 use crate::domain::analysis_record::TokenUsage;
+use crate::domain::personal_data::ItemKind;
 use crate::domain::TenantId;
 use crate::encryption::run_crypto;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
@@ -32,7 +33,7 @@ const CONTACTS: &str = ":count";
 struct Counter {
     pk: String,
     sk: String,
-    kind: &'static str,
+    kind: ItemKind,
     attribute: &'static str,
 }
 
@@ -41,7 +42,7 @@ impl Counter {
         Self {
             pk: keys::tenant_pk(tenant),
             sk: keys::usage_sk(month),
-            kind: "usage",
+            kind: ItemKind::Usage,
             attribute,
         }
     }
@@ -50,7 +51,7 @@ impl Counter {
         Self {
             pk: keys::tenant_pk(tenant),
             sk: keys::CONTACT_COUNT_SK.to_owned(),
-            kind: "contact_count",
+            kind: ItemKind::ContactCount,
             attribute: CONTACTS,
         }
     }

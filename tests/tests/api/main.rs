@@ -17,6 +17,7 @@ mod members;
 mod messaging;
 mod metrics;
 mod payloads;
+mod registry;
 mod robustness;
 mod tenant;
 mod workers;
