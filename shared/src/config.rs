@@ -1,6 +1,7 @@
 //! Deployment configuration, read once at cold start.
 
 use crate::domain::billing::Plan;
+use crate::domain::personal_data::Subprocessor;
 use crate::domain::tenant::DataRegion;
 use crate::genai::registry::Providers;
 use std::time::Duration;
@@ -199,6 +200,71 @@ impl Config {
             .is_some_and(|b| b.api_key_parameter.is_some())
     }
 
+    /// Who receives the tenants' personal data on this deployment: AWS always, Stripe when billing is
+    /// on, Twilio and SendGrid through a tenant's own connected account, each GenAI provider listed
+    /// (not the offline one, which runs inside the worker).
+    pub fn subprocessors(&self) -> Vec<Subprocessor> {
+        let entry = |name: &str, purpose: &str, location: String, when: &str| Subprocessor {
+            name: name.to_owned(),
+            purpose: purpose.to_owned(),
+            location,
+            when: when.to_owned(),
+        };
+        let aws_region = std::env::var("AWS_REGION").unwrap_or_else(|_| "unset".to_owned());
+        let mut all = vec![entry(
+            "Amazon Web Services",
+            "hosting: functions, database, storage, queues, keys, sign-in",
+            format!("{aws_region} ({})", region_name(self.data_region)),
+            "always",
+        )];
+        if self.billing.is_some() {
+            all.push(entry(
+                "Stripe",
+                "subscription payments; card data goes to Stripe only, never to Confide",
+                "US and EU".to_owned(),
+                "when the tenant subscribes to a plan",
+            ));
+        }
+        all.push(entry(
+            "Twilio",
+            "SMS and WhatsApp messages to and from the tenant's customers",
+            "US".to_owned(),
+            "when the tenant connects its own Twilio account",
+        ));
+        all.push(entry(
+            "Twilio SendGrid",
+            "email to the tenant's customers",
+            "US".to_owned(),
+            "when the tenant connects its own SendGrid sender",
+        ));
+        for spec in self.providers.specs() {
+            if spec.api == crate::genai::registry::Api::Offline {
+                continue;
+            }
+            let host = spec
+                .base_url
+                .as_deref()
+                .and_then(|url| url.split("//").nth(1))
+                .and_then(|rest| rest.split('/').next())
+                .unwrap_or("the vendor's public endpoint");
+            all.push(entry(
+                &format!(
+                    "GenAI provider {} ({:?}, {})",
+                    spec.name, spec.api, spec.model
+                ),
+                &format!("AI analyses, minimised and pseudonymised first; via {host}"),
+                if spec.eu_resident {
+                    "EU"
+                } else {
+                    "outside the EU"
+                }
+                .to_owned(),
+                "when an analysis of the tenant's runs on it",
+            ));
+        }
+        all
+    }
+
     /// Reads the variables `template.yaml` sets on every function.
     pub fn from_env() -> Result<Self, ConfigError> {
         let var =
@@ -270,5 +336,12 @@ impl JobSettings {
                 .map_err(|_| ConfigError("CONFIDE_ANALYSIS_MAX_RECEIVES is too large".into()))?,
             ..defaults
         })
+    }
+}
+
+fn region_name(region: DataRegion) -> &'static str {
+    match region {
+        DataRegion::Eu => "EU",
+        DataRegion::Us => "US",
     }
 }

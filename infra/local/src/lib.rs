@@ -157,6 +157,7 @@ pub fn http_handlers(app: Arc<App>, contacts_app: Arc<App>) -> HashMap<String, H
     }
     function!("identity", identity_function);
     function!("tenant", tenant_function);
+    function!("privacy", privacy_function);
     function!("members", members_function);
     function!("audit", audit_function);
     function!("analyses", analyses_function);

@@ -558,9 +558,10 @@ mod tests {
         let public: Vec<String> = routes.iter().filter(|r| r.public).map(Route::key).collect();
         assert_eq!(
             public.len(),
-            12,
+            13,
             "only health, the OpenAPI document, signup, the login steps, the signed Stripe and Twilio \
-             webhooks and the signed unsubscribe link (page and action) are public: {public:?}"
+             webhooks, the signed unsubscribe link (page and action) and the list of subprocessors \
+             are public: {public:?}"
         );
     }
 
@@ -834,7 +835,7 @@ mod operations {
             .of_type("AWS::Serverless::Function")
             .map(|(id, _)| id)
             .collect();
-        assert_eq!(functions.len(), 16);
+        assert_eq!(functions.len(), 17);
         for id in functions {
             assert!(
                 has_alarm("AWS/Lambda", "Errors", "Sum", "!Ref", id),

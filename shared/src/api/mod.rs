@@ -14,6 +14,7 @@ pub mod conversations;
 pub mod identity;
 pub mod members;
 pub mod openapi;
+pub mod privacy;
 pub mod tenant;
 
 use crate::domain::billing::Metered;

@@ -24,6 +24,7 @@ use super::identity::{
     SignupRequest,
 };
 use super::members::{InviteRequest, MemberList, MemberView, RoleChange};
+use super::privacy::RecordFormat;
 use super::tenant::TenantView;
 use super::{ErrorBody, Health, Page};
 use crate::audit::VerifyReport;
@@ -35,6 +36,7 @@ use crate::domain::channel::{EmailChannelDraft, TwilioChannelDraft};
 use crate::domain::consent::ConsentEntry;
 use crate::domain::contact::{Contact, ContactDraft, ContactPatch};
 use crate::domain::conversation::{Conversation, Message};
+use crate::domain::personal_data::{RecordOfProcessing, Subprocessor};
 use crate::domain::tenant::{BusinessProfile, SettingsPatch};
 use crate::identity::LoginOutcome;
 use crate::reports::Format;
@@ -85,6 +87,7 @@ pub fn document() -> serde_json::Value {
         health, openapi_document,
         signup, login, new_password, mfa, refresh, logout,
         get_tenant, patch_tenant, get_profile, put_profile,
+        get_processing, get_subprocessors,
         list_members, invite_member, change_member_role, remove_member,
         list_audit, verify_audit,
         analysis_kinds, create_analysis, list_analyses, get_analysis, delete_analysis, retry_analysis,
@@ -101,7 +104,7 @@ pub fn document() -> serde_json::Value {
         create_campaign, count_campaign_audience, list_campaigns, get_campaign,
         unsubscribe, unsubscribe_page,
     ),
-    components(schemas(ErrorBody, Format)),
+    components(schemas(ErrorBody, Format, RecordFormat)),
     modifiers(&StandardErrors),
     security(("bearer" = [])),
 )]
@@ -394,6 +397,25 @@ fn get_profile() {}
 #[utoipa::path(put, path = "/v1/tenant/profile", tag = "tenant", request_body = BusinessProfile,
     responses((status = 200, description = "The stored profile", body = BusinessProfile)))]
 fn put_profile() {}
+
+// ---------------------------------------------------------------- privacy
+
+/// The tenant's record of processing activities (GDPR art. 30), generated from the registry of
+/// personal data: categories of data and subjects, purposes, retention under the tenant's settings,
+/// the recipients configured on this deployment. Owner and admin.
+#[utoipa::path(get, path = "/v1/privacy/processing", tag = "privacy",
+    params(("format" = Option<RecordFormat>, Query, description = "`json` (default) or `html`, a page to print")),
+    responses((status = 200, description = "The record", content(
+        (RecordOfProcessing = "application/json"),
+        (String = "text/html"),
+    ))))]
+fn get_processing() {}
+
+/// Who receives personal data on this deployment: AWS, Stripe when billing is on, Twilio and
+/// SendGrid through a tenant's own account, each configured GenAI provider. Public.
+#[utoipa::path(get, path = "/v1/privacy/subprocessors", tag = "privacy", security(()),
+    responses((status = 200, description = "The subprocessors", body = Vec<Subprocessor>)))]
+fn get_subprocessors() {}
 
 // ---------------------------------------------------------------- members
 

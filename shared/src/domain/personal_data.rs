@@ -329,10 +329,149 @@ impl ItemKind {
     }
 }
 
+/// A recipient of personal data on this deployment: a processor the tenant's data reaches.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Subprocessor {
+    pub name: String,
+    /// What it does with the data.
+    pub purpose: String,
+    /// Where the data is processed.
+    pub location: String,
+    /// When it receives data ("always", "when the tenant connects its Twilio account", …).
+    pub when: String,
+}
+
+/// One category of personal data in the record of processing: a kind of item that holds some.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ProcessingCategory {
+    /// The kind of item (`contact`, `message`, …).
+    pub kind: String,
+    pub purpose: String,
+    #[schema(value_type = Vec<String>)]
+    pub subjects: Vec<Subject>,
+    /// Its personal fields.
+    pub fields: Vec<String>,
+    /// How long it is kept, in words, with the tenant's own settings filled in.
+    pub retention: String,
+}
+
+/// A tenant's record of processing activities (GDPR art. 30), generated from the registry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct RecordOfProcessing {
+    /// The tenant: the controller of its customers' data.
+    pub controller: String,
+    /// Confide, processing on the controller's behalf.
+    pub processor: String,
+    /// Where its data is stored.
+    pub data_region: super::tenant::DataRegion,
+    pub categories: Vec<ProcessingCategory>,
+    pub recipients: Vec<Subprocessor>,
+    /// Technical and organisational measures, in short.
+    pub measures: Vec<String>,
+}
+
+impl Retention {
+    fn described(self, settings: &super::tenant::TenantSettings) -> String {
+        match self {
+            Self::Conversations => format!(
+                "{} days after the conversation's last activity (the tenant's setting)",
+                settings.conversation_retention_days
+            ),
+            Self::Contacts => format!(
+                "{} days without activity (the tenant's setting)",
+                settings.contact_retention_days
+            ),
+            Self::Account => "while the tenant's account exists".to_owned(),
+            Self::WithParent => "as long as the item it belongs to".to_owned(),
+            Self::LegalYears(years) => format!("{years} years (a legal obligation)"),
+        }
+    }
+}
+
+/// The record of processing of a tenant called `controller`, from the registry: every kind of item
+/// that holds personal data, with its purpose, subjects, fields and retention under `settings`.
+pub fn record_of_processing(
+    controller: &str,
+    data_region: super::tenant::DataRegion,
+    settings: &super::tenant::TenantSettings,
+    recipients: Vec<Subprocessor>,
+) -> RecordOfProcessing {
+    let categories = ItemKind::ALL
+        .iter()
+        .filter_map(|kind| {
+            let d = kind.declaration();
+            if d.personal.is_empty() {
+                return None;
+            }
+            let mut subjects: Vec<Subject> = d.personal.iter().map(|(_, s)| *s).collect();
+            subjects.sort();
+            subjects.dedup();
+            let mut fields: Vec<String> = d.personal.iter().map(|(f, _)| (*f).to_owned()).collect();
+            fields.dedup();
+            Some(ProcessingCategory {
+                kind: kind.name().to_owned(),
+                purpose: d.purpose.to_owned(),
+                subjects,
+                fields,
+                retention: d.retention.described(settings),
+            })
+        })
+        .collect();
+    RecordOfProcessing {
+        controller: controller.to_owned(),
+        processor: "Confide".to_owned(),
+        data_region,
+        categories,
+        recipients,
+        measures: [
+            "every tenant's content encrypted client-side under the tenant's own key (AWS Database Encryption SDK, KMS hierarchical keyring) before it reaches DynamoDB, S3 or SQS",
+            "members see only their tenant and only what their role allows; every access to personal data is audited in a tamper-evident chain",
+            "personal data sent to a GenAI provider only minimised and pseudonymised",
+            "no personal data in logs",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn the_record_of_processing_lists_every_kind_with_personal_data_and_the_tenants_retention() {
+        let settings = super::super::tenant::TenantSettings {
+            conversation_retention_days: 90,
+            ..Default::default()
+        };
+        let record = record_of_processing(
+            "Bakery Ltd",
+            super::super::tenant::DataRegion::Eu,
+            &settings,
+            vec![],
+        );
+        let kinds: Vec<&str> = record.categories.iter().map(|c| c.kind.as_str()).collect();
+        let expected: Vec<&str> = ItemKind::ALL
+            .iter()
+            .filter(|k| !k.declaration().personal.is_empty())
+            .map(|k| k.name())
+            .collect();
+        assert_eq!(kinds, expected);
+        assert!(!kinds.contains(&"usage"), "counts hold nothing personal");
+        let messages = record
+            .categories
+            .iter()
+            .find(|c| c.kind == "message")
+            .expect("messages");
+        assert!(
+            messages.retention.starts_with("90 days"),
+            "{}",
+            messages.retention
+        );
+        assert_eq!(messages.subjects, [Subject::Contact, Subject::Member]);
+        assert_eq!(record.controller, "Bakery Ltd");
+    }
 
     #[test]
     fn every_kind_has_a_name_of_its_own() {

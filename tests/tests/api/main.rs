@@ -17,6 +17,7 @@ mod members;
 mod messaging;
 mod metrics;
 mod payloads;
+mod privacy;
 mod registry;
 mod robustness;
 mod tenant;
