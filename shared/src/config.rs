@@ -11,6 +11,8 @@ use std::time::Duration;
 pub struct Config {
     pub stage: String,
     pub data_region: DataRegion,
+    /// The AWS region the deployment runs in (`AWS_REGION`, which Lambda sets).
+    pub aws_region: String,
     pub table: String,
     pub key_store_table: String,
     pub root_key_arn: String,
@@ -210,11 +212,10 @@ impl Config {
             location,
             when: when.to_owned(),
         };
-        let aws_region = std::env::var("AWS_REGION").unwrap_or_else(|_| "unset".to_owned());
         let mut all = vec![entry(
             "Amazon Web Services",
             "hosting: functions, database, storage, queues, keys, sign-in",
-            format!("{aws_region} ({})", region_name(self.data_region)),
+            format!("{} ({})", self.aws_region, region_name(self.data_region)),
             "always",
         )];
         if self.billing.is_some() {
@@ -274,6 +275,7 @@ impl Config {
             stage: var("CONFIDE_STAGE")?,
             data_region: DataRegion::parse(&region)
                 .map_err(|e| ConfigError(format!("CONFIDE_DATA_REGION {e}")))?,
+            aws_region: var("AWS_REGION")?,
             table: var("CONFIDE_TABLE")?,
             key_store_table: var("CONFIDE_KEY_STORE_TABLE")?,
             root_key_arn: var("CONFIDE_ROOT_KEY_ARN")?,

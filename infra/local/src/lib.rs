@@ -229,6 +229,7 @@ pub async fn start(options: Options) -> Result<LocalStack> {
     let config = Config {
         stage: options.stage.clone(),
         data_region: DataRegion::parse(&data_region)?,
+        aws_region: options.region.clone(),
         table: table("DataTable")?,
         key_store_table: table("KeyStoreTable")?,
         root_key_arn: resources.root_key_arn.clone(),
