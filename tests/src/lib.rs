@@ -385,6 +385,30 @@ impl Stack {
         confide_local::sdk_config(&self.endpoint, &self.region).await
     }
 
+    /// Every item of the data table as stored (encrypted, as a reader without keys sees it), read
+    /// past the application with a plain client.
+    pub async fn raw_items(
+        &self,
+    ) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+        let raw = aws_sdk_dynamodb::Client::new(&self.sdk().await);
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let page = raw
+                .scan()
+                .table_name(&self.table)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .expect("raw scan");
+            items.extend(page.items().iter().cloned());
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                return items;
+            }
+        }
+    }
+
     /// A worker like the stack's, for tests that deliver messages to it directly.
     pub async fn worker(&self) -> analysis_worker::Worker {
         analysis_worker::Worker::connect(std::sync::Arc::new(self.app().await))

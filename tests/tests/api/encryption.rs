@@ -23,23 +23,7 @@ async fn the_raw_table_holds_no_clear_text_personal_data() {
         .await;
     assert_eq!(contact.status, 201);
 
-    let raw = aws_sdk_dynamodb::Client::new(&stack().sdk().await);
-    let mut items = Vec::new();
-    let mut start = None;
-    loop {
-        let page = raw
-            .scan()
-            .table_name(&stack().table)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .expect("raw scan");
-        items.extend(page.items().iter().cloned());
-        start = page.last_evaluated_key;
-        if start.is_none() {
-            break;
-        }
-    }
+    let items = stack().raw_items().await;
     let tenant_pk = format!("T#{}", owner.tenant_id);
     let ours: Vec<_> = items
         .iter()

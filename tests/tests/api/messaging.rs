@@ -394,19 +394,37 @@ async fn a_reply_is_sent_once_and_its_status_only_moves_forward() {
     assert_eq!(message["direction"], "outbound");
 
     // Twilio reports 21610 for a number that replied STOP at the carrier: that is a withdrawal.
-    tenant
+    let second_id = tenant
         .owner
         .api
         .post(
             &format!("/v1/conversations/{conversation}/messages"),
             json!({ "body": "Anything else?" }),
         )
-        .await;
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     eventually("the second reply went out", || async {
         messaging.twilio_to(&from).len() == 2
     })
     .await;
     let second = messaging.twilio_to(&from)[1].clone();
+    // The stand-in has the request before the worker has stored the sid Twilio answered with; a
+    // callback for a sid not yet stored is ignored, so wait for it as for the first reply.
+    eventually("the second sid is stored", || async {
+        let detail = tenant
+            .owner
+            .api
+            .get(&format!("/v1/conversations/{conversation}"))
+            .await;
+        detail.body["messages"].as_array().is_some_and(|all| {
+            all.iter()
+                .any(|m| m["id"] == second_id.as_str() && m["status"] == "queued")
+        })
+    })
+    .await;
     assert_eq!(
         tenant
             .status(&second.id, "undelivered", Some("21610"))

@@ -10,26 +10,6 @@ use std::collections::{BTreeSet, HashMap};
 
 type RawItem = HashMap<String, AttributeValue>;
 
-async fn raw_table() -> Vec<RawItem> {
-    let raw = aws_sdk_dynamodb::Client::new(&stack().sdk().await);
-    let mut items = Vec::new();
-    let mut start = None;
-    loop {
-        let page = raw
-            .scan()
-            .table_name(&stack().table)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .expect("raw scan");
-        items.extend(page.items().iter().cloned());
-        start = page.last_evaluated_key;
-        if start.is_none() {
-            return items;
-        }
-    }
-}
-
 fn text<'a>(item: &'a RawItem, name: &str) -> &'a str {
     item.get(name)
         .and_then(|v| v.as_s().ok())
@@ -104,7 +84,7 @@ async fn every_item_in_the_table_is_of_a_declared_kind() {
         .send()
         .await
         .expect("plant an undeclared item");
-    let flagged = undeclared(&raw_table().await);
+    let flagged = undeclared(&stack().raw_items().await);
     assert_eq!(
         flagged,
         ["T#registry-check GIFT#1 kind=\"gift_card\""],
@@ -120,7 +100,7 @@ async fn every_item_in_the_table_is_of_a_declared_kind() {
         .await
         .expect("remove the planted item");
 
-    let items = raw_table().await;
+    let items = stack().raw_items().await;
     assert_eq!(undeclared(&items), Vec::<String>::new());
     let tenant_pk = format!("T#{}", owner.tenant_id);
     let ours: BTreeSet<ItemKind> = items
