@@ -215,7 +215,7 @@ impl Config {
         let mut all = vec![entry(
             "Amazon Web Services",
             "hosting: functions, database, storage, queues, keys, sign-in",
-            format!("{} ({})", self.aws_region, region_name(self.data_region)),
+            format!("{} ({})", self.aws_region, self.data_region.label()),
             "always",
         )];
         if self.billing.is_some() {
@@ -338,12 +338,5 @@ impl JobSettings {
                 .map_err(|_| ConfigError("CONFIDE_ANALYSIS_MAX_RECEIVES is too large".into()))?,
             ..defaults
         })
-    }
-}
-
-fn region_name(region: DataRegion) -> &'static str {
-    match region {
-        DataRegion::Eu => "EU",
-        DataRegion::Us => "US",
     }
 }

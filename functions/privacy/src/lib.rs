@@ -73,10 +73,7 @@ fn page(record: &RecordOfProcessing) -> String {
         ),
         controller = escape(&record.controller),
         processor = escape(&record.processor),
-        region = match record.data_region {
-            confide_shared::domain::tenant::DataRegion::Eu => "EU",
-            confide_shared::domain::tenant::DataRegion::Us => "US",
-        },
+        region = record.data_region.label(),
     );
     for c in &record.categories {
         let subjects: Vec<String> = c

@@ -21,6 +21,14 @@ impl DataRegion {
             _ => Err(InvalidField::new("data_region", "must be eu or us")),
         }
     }
+
+    /// How people name it: "EU", "US".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Eu => "EU",
+            Self::Us => "US",
+        }
+    }
 }
 
 /// How long personal data is kept before it is deleted automatically.

@@ -142,14 +142,9 @@ const PLACE_JOINS: &[&str] = &[
 pub fn in_place_compound(text: &str, start: usize, end: usize) -> bool {
     let before = &text[..start];
     let after = &text[end..];
-    PLACE_JOINS.iter().any(|join| {
-        after.starts_with(join)
-            || before.ends_with(join)
-            || (before.ends_with('-')
-                && PLACE_JOINS
-                    .iter()
-                    .any(|j| before.ends_with(&j[..j.len() - 1])))
-    })
+    PLACE_JOINS
+        .iter()
+        .any(|join| after.starts_with(join) || before.ends_with(join))
 }
 
 /// Nouns for a place of business or a delivery, folded prefixes: "the delivery to Girona", "notre
@@ -191,7 +186,7 @@ const PLACE_NOUNS: &[&str] = &[
 
 /// Prepositions that follow a place noun before the town's name.
 const PLACE_NOUN_PREPOSITIONS: &[&str] = &[
-    "to", "in", "at", "nach", "in", "a", "de", "d", "en", "di", "in", "naar", "in", "do", "w",
+    "to", "in", "at", "nach", "a", "de", "d", "en", "di", "naar", "do", "w",
 ];
 
 /// Whether the words right before `at` say a place's name follows: a preposition of place
